@@ -1,0 +1,3 @@
+#include "connector/app/cli.hpp"
+
+int main(int argc, char** argv) { return mangfold::app::run_cli(argc, argv); }

@@ -1,0 +1,66 @@
+// A verdict: the result of applying a tenant's policy to one vacancy snapshot.
+//
+// Verdicts are stored and mailed, so they carry counts and reason codes only, never
+// which applicant is in which group (DESIGN.md §4.3).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector/domain/vacancy.hpp"
+
+namespace mangfold::domain {
+
+enum class Outcome {
+  kCompliant,
+  kShortfall,         // the rule is not met; RuleVerdict::missing says by how much
+  kNotApplicable,     // the rule does not apply (no qualified applicant in the group, out of scope)
+  kInsufficientData,  // cannot tell yet; RuleVerdict::reason says what is missing
+};
+std::string_view to_string(Outcome o);
+
+// How urgent a shortfall is, from the phase of the hiring process.
+enum class Severity { kNone, kAdvice, kWarning, kBreach };
+std::string_view to_string(Severity s);
+
+// The figures behind an interview rule. -1 means "not computed by this rule".
+struct Counts {
+  int applicants = 0;          // all applications
+  int in_group = 0;            // answered yes
+  int unknown_answer = 0;      // did not answer
+  int qualified_in_group = 0;  // Q
+  int unassessed_in_group = 0; // in group, qualification not yet assessed, not invited
+  int invited = 0;             // N: ever reached interview
+  int invited_in_group = 0;    // I
+  int required = 0;            // R = min(Q, max(min_count, ceil(min_share × N)))
+  int proposed = 0;            // proposed for hire (recommended, offered, hired)
+  int proposed_in_group = 0;
+};
+
+struct RuleVerdict {
+  std::string rule;   // the rule's name in the policy
+  std::string kind;   // interview_minimum, hire_justification, moderate_quota, …
+  std::string group;  // the target group it is about; empty for ad rules
+  Outcome outcome = Outcome::kNotApplicable;
+  Severity severity = Severity::kNone;
+  int missing = 0;          // with kShortfall: invitations (or justifications) missing
+  std::string reason_code;  // stable, machine-readable: "below_required", "out_of_scope", …
+  std::string reason;       // one English sentence with the figures, no personal data
+  Counts counts;
+};
+
+struct Verdict {
+  std::string policy_id;
+  std::string policy_version;
+  std::string vacancy_id;
+  Phase phase = Phase::kScreening;
+  Outcome overall = Outcome::kNotApplicable;  // the most pressing rule outcome
+  std::vector<RuleVerdict> rules;
+};
+
+// The order used for `overall`: shortfall, then insufficient data, then compliant,
+// then not applicable.
+Outcome most_pressing(Outcome a, Outcome b);
+
+}  // namespace mangfold::domain
