@@ -34,10 +34,10 @@ class Status {
   Status() = default;  // OK
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
-  static Status ok() { return {}; }
-
-  bool is_ok() const { return code_ == StatusCode::kOk; }
-  explicit operator bool() const { return is_ok(); }
+  // OK is the default-constructed Status: `return Status{};`.
+  bool ok() const { return code_ == StatusCode::kOk; }
+  bool is_ok() const { return ok(); }
+  explicit operator bool() const { return ok(); }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
   // True when the same request may succeed later (kUnavailable).

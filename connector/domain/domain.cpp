@@ -122,6 +122,19 @@ bool Application::qualified() const {
   return invited();
 }
 
+std::string language_from_culture(std::string_view culture) {
+  std::string lang;
+  for (char c : culture) {
+    if (c == '-' || c == '_') break;
+    lang += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  // Norwegian without a written standard (no, nor) is published as bokmål.
+  if (lang == "no" || lang == "nob" || lang == "nor") return "nb";
+  if (lang == "nno") return "nn";
+  if (lang == "eng") return "en";
+  return lang;
+}
+
 std::string_view to_string(VacancyStatus s) { return s == VacancyStatus::kOpen ? "open" : "closed"; }
 
 std::string_view to_string(Phase p) {

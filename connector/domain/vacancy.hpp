@@ -74,6 +74,10 @@ struct JobAd {
   std::string language;  // "nb", "nn", "en", … ; empty when the ATS did not say
 };
 
+// A language code from an ATS culture or language tag: "NB-NO", "nb", "no" → "nb";
+// "NN-NO" → "nn"; "EN-GB" → "en". Other tags keep their primary subtag, lower-cased.
+std::string language_from_culture(std::string_view culture);
+
 struct Contact {
   std::string name;
   std::string email;

@@ -1,0 +1,83 @@
+// The service configuration file (docs/configuration.md): where to listen, where to store,
+// how to mail, and the tenants with their adapter, policy and webhook secrets.
+// Secrets are references to environment variables or files, never values in the file.
+// Relative paths are resolved against the config file's folder.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connector/config/document.hpp"
+#include "connector/config/policy_loader.hpp"
+
+namespace mangfold::config {
+
+struct SecretRef {
+  std::string env;   // name of an environment variable holding the secret
+  std::string file;  // or a file holding it (trailing newline ignored)
+  std::string describe() const;  // "env MANGFOLD_X" / "file /path": for messages, never the value
+};
+
+// Reads the secret a reference points to. Errors name the reference, never a value.
+Result<std::string> resolve_secret(const SecretRef& ref, const ReadFile& read = read_file);
+
+struct SignatureConfig {
+  std::string scheme = "standard_webhooks";  // or "hmac"
+  // scheme hmac:
+  std::string header = "X-Hub-Signature-256";
+  std::string algorithm = "sha256";  // sha1, sha256, sha512
+  std::string encoding = "hex";      // hex, base64
+  std::string prefix = "sha256=";
+  // how the secret's text becomes key bytes: raw; hex; base64. Standard Webhooks
+  // secrets are "whsec_<base64>" and need no setting.
+  std::string secret_encoding = "raw";
+  std::vector<SecretRef> secrets;  // several for key rotation: any one may sign
+  int tolerance_seconds = 300;     // Standard Webhooks timestamp tolerance
+};
+
+struct TenantConfig {
+  std::string name;                // the {tenant} in POST /hooks/{tenant}
+  std::string adapter = "native";  // native, webcruiter, generic
+  std::string policy_path;
+  SignatureConfig signature;
+  int success_status = 200;              // 200 or 202, as the ATS expects
+  std::size_t body_limit = 1024 * 1024;  // bytes
+  std::optional<SecretRef> api_token;    // bearer token for /v1/tenants/{tenant}/…
+  Mark mark;                             // where the tenant is declared, for messages
+};
+
+struct ServiceConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 2;
+  int header_timeout_seconds = 10;  // a client must send its whole header within this
+  int body_timeout_seconds = 30;    // and its body within this
+  int idle_timeout_seconds = 60;    // keep-alive connections idle longer are closed
+  int max_connections = 10000;      // more are answered 503 and closed
+  std::string tls_certificate, tls_private_key;  // both or neither
+  std::string sqlite_path = "var/mangfold.db";
+  int dedupe_retention_days = 7;
+  std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty
+  std::string smtp_url;                     // smtp://host:25, smtps://host:465
+  std::optional<SecretRef> smtp_username, smtp_password;
+  std::string mail_from = "Mangfold Connector <mangfold@localhost>";
+  std::string log_level = "info";
+  std::vector<TenantConfig> tenants;
+  std::string source;  // the config file's path
+
+  const TenantConfig* tenant(std::string_view name) const;
+};
+
+struct ServiceConfigLoad {
+  std::optional<ServiceConfig> config;
+  std::vector<Diagnostic> diagnostics;
+};
+
+ServiceConfigLoad load_service_config(const std::string& path, const ReadFile& read = read_file);
+
+// True when a parsed document looks like a service config (has `tenants`), for `check`.
+bool is_service_config(const Node& root);
+
+}  // namespace mangfold::config

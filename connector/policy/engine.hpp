@@ -1,0 +1,29 @@
+// The policy engine: pure functions from (policy, vacancy snapshot) to a verdict.
+// No I/O, no clock (the date comes in the context), no globals; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "connector/domain/verdict.hpp"
+#include "connector/policy/policy.hpp"
+
+namespace mangfold::policy {
+
+struct EvaluationContext {
+  std::optional<domain::Date> today;  // unset: the policy's effective date is not checked
+};
+
+// Evaluates every enabled rule of `policy` on `snapshot`. Ad rules are evaluated only
+// when the snapshot carries the ad.
+domain::Verdict evaluate(const Policy& policy, const domain::Snapshot& snapshot,
+                         const EvaluationContext& context = {});
+
+// ceil(share × n) with the share in parts per million, in exact integer arithmetic.
+int ceil_share(std::uint32_t share_ppm, int n);
+
+// The language whose sentence applies to an ad: the ad's own language when the rule
+// has it, else the fallback. Empty when neither is available.
+std::string sentence_language(const AdSentence& rule, std::string_view ad_language);
+
+}  // namespace mangfold::policy
