@@ -1,0 +1,154 @@
+#include "connector/store/sqlite_schema.hpp"
+
+#include <charconv>
+#include <string>
+
+namespace mangfold::store::sqlite {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append only: a released migration is never edited, since files in the field have run it.
+// PRIVACY (DESIGN.md §4): no table has a column for a target-group answer, an applicant's
+// name or contact, or a raw webhook body; tests check the schema for this.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+-- Dedupe keys: one per delivered event, kept for the retention window.
+CREATE TABLE events (
+  tenant      TEXT NOT NULL,
+  event_id    TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, event_id)
+) WITHOUT ROWID;
+CREATE INDEX events_received_at ON events (received_at);
+
+CREATE TABLE vacancies (
+  tenant                   TEXT NOT NULL,
+  vacancy_id               TEXT NOT NULL,
+  title                    TEXT NOT NULL,
+  department               TEXT NOT NULL,
+  url                      TEXT NOT NULL,
+  manager_name             TEXT NOT NULL,
+  manager_email            TEXT NOT NULL,
+  ad_language              TEXT NOT NULL,
+  status                   TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  deadline                 TEXT NOT NULL,
+  hire_justification_given INTEGER NOT NULL,
+  opened_at                INTEGER NOT NULL,
+  closed_at                INTEGER NOT NULL,
+  updated_at               INTEGER NOT NULL,
+  PRIMARY KEY (tenant, vacancy_id)
+) WITHOUT ROWID;
+CREATE INDEX vacancies_status ON vacancies (tenant, status);
+
+-- Stage names, comma-separated, oldest first.
+CREATE TABLE candidate_stages (
+  tenant       TEXT NOT NULL,
+  vacancy_id   TEXT NOT NULL,
+  candidate_id TEXT NOT NULL,
+  stages       TEXT NOT NULL,
+  PRIMARY KEY (tenant, vacancy_id, candidate_id)
+) WITHOUT ROWID;
+
+-- The verdict log; rules is a JSON array of rule verdicts (counts and reason codes).
+CREATE TABLE verdicts (
+  id             INTEGER PRIMARY KEY,
+  tenant         TEXT NOT NULL,
+  vacancy_id     TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  policy_id      TEXT NOT NULL,
+  policy_version TEXT NOT NULL,
+  phase          TEXT NOT NULL,
+  overall        TEXT NOT NULL,
+  rules          TEXT NOT NULL
+);
+CREATE INDEX verdicts_vacancy ON verdicts (tenant, vacancy_id, id);
+
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  kind            TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  tenant          TEXT NOT NULL,
+  vacancy_id      TEXT NOT NULL,
+  payload         TEXT NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (state IN ('pending', 'inflight', 'done', 'dead')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  not_before      INTEGER NOT NULL,
+  lease_until     INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  UNIQUE (tenant, idempotency_key)
+);
+-- Partial indexes: the claim query looks only at due and expired rows, and done rows
+-- (the bulk over time) stay out of them.
+CREATE INDEX outbox_due ON outbox (kind, not_before) WHERE state = 'pending';
+CREATE INDEX outbox_leased ON outbox (kind, lease_until) WHERE state = 'inflight';
+CREATE INDEX outbox_state ON outbox (state);
+
+-- Small bookkeeping values (the readiness probe's write).
+CREATE TABLE store_meta (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
+};
+
+}  // namespace
+
+// WAL lets readers run beside the writer; synchronous=FULL syncs the WAL at every commit,
+// so an acknowledged event survives power loss. Some filesystems or paths silently refuse
+// WAL, so the settings are read back rather than trusted.
+Status require_durability(Db& db, const std::string& path) {
+  auto mode = db.query_text("PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return mode.status();
+  if (Status s = db.exec("PRAGMA synchronous = FULL"); !s) return s;
+  auto sync = db.query_text("PRAGMA synchronous");
+  if (!sync.ok()) return sync.status();
+  auto mode_now = db.query_text("PRAGMA journal_mode");
+  if (!mode_now.ok()) return mode_now.status();
+  if (*mode != "wal" || *mode_now != "wal")
+    return failed_precondition("sqlite: " + path + ": journal_mode is '" + *mode_now +
+                               "', not 'wal' (the file system or path does not support WAL)");
+  if (*sync != "2")
+    return failed_precondition("sqlite: " + path + ": synchronous is " + *sync + ", not 2 (FULL)");
+  return Status{};
+}
+
+int latest_schema_version() {
+  return std::end(kMigrations)[-1].version;
+}
+
+Status migrate(Db& db) {
+  if (Status s = db.exec("BEGIN IMMEDIATE"); !s) return s;
+  auto fail = [&db](Status s) {
+    if (db.in_transaction()) db.exec("ROLLBACK");
+    return s;
+  };
+  auto current = db.query_text("PRAGMA user_version");
+  if (!current.ok()) return fail(current.status());
+  int version = 0;
+  const std::string& text = *current;
+  if (std::from_chars(text.data(), text.data() + text.size(), version).ec != std::errc{})
+    return fail(internal_error("sqlite: unreadable user_version '" + text + "'"));
+  if (version > latest_schema_version())
+    return fail(failed_precondition("database schema version " + std::to_string(version) +
+                                    " is newer than this binary's " +
+                                    std::to_string(latest_schema_version())));
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version) continue;
+    if (Status s = db.exec(m.sql); !s)
+      return fail(Status(s.code(), "migration " + std::to_string(m.version) + ": " + s.message()));
+    // user_version lives in the file header, which is written in the same transaction.
+    const std::string set = "PRAGMA user_version = " + std::to_string(m.version);
+    if (Status s = db.exec(set.c_str()); !s) return fail(s);
+  }
+  if (Status s = db.exec("COMMIT"); !s) return fail(s);
+  return Status{};
+}
+
+}  // namespace mangfold::store::sqlite

@@ -1,0 +1,758 @@
+#include "connector/store/sqlite_store.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "connector/domain/date.hpp"
+#include "connector/store/sqlite_db.hpp"
+#include "connector/store/sqlite_schema.hpp"
+#include "connector/store/verdict_json.hpp"
+
+namespace mangfold::store {
+
+namespace {
+
+using sqlite::Db;
+using sqlite::Stmt;
+
+// ---------------------------------------------------------------------------------------
+// SQL. Kept as constants so each connection prepares each statement once.
+
+constexpr std::string_view kInsertEvent =
+    "INSERT INTO events (tenant, event_id, received_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT DO NOTHING";
+constexpr std::string_view kSelectVacancy =
+    "SELECT tenant, vacancy_id, title, department, url, manager_name, manager_email, "
+    "ad_language, status, deadline, hire_justification_given, opened_at, closed_at, updated_at "
+    "FROM vacancies WHERE tenant = ?1 AND vacancy_id = ?2";
+constexpr std::string_view kListVacancies =
+    "SELECT tenant, vacancy_id, title, department, url, manager_name, manager_email, "
+    "ad_language, status, deadline, hire_justification_given, opened_at, closed_at, updated_at "
+    "FROM vacancies WHERE tenant = ?1 AND (?2 = 0 OR status = 'open') ORDER BY vacancy_id";
+constexpr std::string_view kUpsertVacancy =
+    "INSERT INTO vacancies (tenant, vacancy_id, title, department, url, manager_name, "
+    "manager_email, ad_language, status, deadline, hire_justification_given, opened_at, "
+    "closed_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "ON CONFLICT (tenant, vacancy_id) DO UPDATE SET title = excluded.title, "
+    "department = excluded.department, url = excluded.url, manager_name = excluded.manager_name, "
+    "manager_email = excluded.manager_email, ad_language = excluded.ad_language, "
+    "status = excluded.status, deadline = excluded.deadline, "
+    "hire_justification_given = excluded.hire_justification_given, "
+    "opened_at = excluded.opened_at, closed_at = excluded.closed_at, "
+    "updated_at = excluded.updated_at";
+constexpr std::string_view kSelectCandidates =
+    "SELECT candidate_id, stages FROM candidate_stages WHERE tenant = ?1 AND vacancy_id = ?2 "
+    "ORDER BY candidate_id";
+constexpr std::string_view kUpsertCandidate =
+    "INSERT INTO candidate_stages (tenant, vacancy_id, candidate_id, stages) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tenant, vacancy_id, candidate_id) "
+    "DO UPDATE SET stages = excluded.stages";
+constexpr std::string_view kSelectLastVerdict =
+    "SELECT policy_id, policy_version, phase, overall, rules FROM verdicts "
+    "WHERE tenant = ?1 AND vacancy_id = ?2 ORDER BY id DESC LIMIT 1";
+constexpr std::string_view kInsertVerdict =
+    "INSERT INTO verdicts (tenant, vacancy_id, created_at, policy_id, policy_version, phase, "
+    "overall, rules) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr std::string_view kInsertOutbox =
+    "INSERT INTO outbox (kind, idempotency_key, tenant, vacancy_id, payload, not_before, "
+    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (tenant, idempotency_key) DO NOTHING";
+constexpr std::string_view kClaimOutbox =
+    "UPDATE outbox SET state = 'inflight', lease_until = ?3, attempts = attempts + 1 "
+    "WHERE id IN (SELECT id FROM outbox WHERE kind = ?1 AND "
+    "((state = 'pending' AND not_before <= ?2) OR (state = 'inflight' AND lease_until <= ?2)) "
+    "ORDER BY not_before, id LIMIT ?4) "
+    "RETURNING id, kind, idempotency_key, tenant, vacancy_id, payload, not_before, attempts";
+constexpr std::string_view kOutboxState = "SELECT state FROM outbox WHERE id = ?1";
+constexpr std::string_view kCompleteOutbox =
+    "UPDATE outbox SET state = 'done', lease_until = 0 WHERE id = ?1";
+constexpr std::string_view kRetryOutbox =
+    "UPDATE outbox SET state = 'pending', not_before = ?2, lease_until = 0, last_error = ?3 "
+    "WHERE id = ?1";
+constexpr std::string_view kDeadLetterOutbox =
+    "UPDATE outbox SET state = 'dead', lease_until = 0, last_error = ?2 WHERE id = ?1";
+constexpr std::string_view kOutboxDepth = "SELECT count(*) FROM outbox WHERE state = ?1";
+constexpr std::string_view kPurgeEvents = "DELETE FROM events WHERE received_at < ?1";
+constexpr std::string_view kCountEvents = "SELECT count(*) FROM events WHERE tenant = ?1";
+constexpr std::string_view kPing =
+    "INSERT INTO store_meta (key, value) VALUES ('ping', 1) "
+    "ON CONFLICT (key) DO UPDATE SET value = value + 1";
+
+Status closed_status() {
+  return unavailable("store closed");
+}
+
+// ---------------------------------------------------------------------------------------
+// Row mapping.
+
+std::string encode_stages(const std::vector<domain::Stage>& stages) {
+  std::string out;
+  for (domain::Stage s : stages) {
+    if (!out.empty()) out += ',';
+    out += domain::to_string(s);
+  }
+  return out;
+}
+
+Result<std::vector<domain::Stage>> decode_stages(std::string_view text) {
+  std::vector<domain::Stage> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view name = text.substr(0, comma);
+    auto stage = domain::stage_from_string(name);
+    if (!stage) return internal_error("store: unknown stage '" + std::string(name) + "' stored");
+    out.push_back(*stage);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  return out;
+}
+
+VacancyRecord vacancy_from_row(const Stmt& row) {
+  VacancyRecord v;
+  v.tenant = row.text(0);
+  v.vacancy_id = row.text(1);
+  v.title = row.text(2);
+  v.department = row.text(3);
+  v.url = row.text(4);
+  v.manager_name = row.text(5);
+  v.manager_email = row.text(6);
+  v.ad_language = row.text(7);
+  v.status = row.text(8);
+  v.deadline = row.text(9);
+  v.hire_justification_given = row.int64(10) != 0;
+  v.opened_at = row.int64(11);
+  v.closed_at = row.int64(12);
+  v.updated_at = row.int64(13);
+  return v;
+}
+
+Result<domain::Verdict> verdict_from_row(const Stmt& row, std::string_view vacancy_id) {
+  nlohmann::json rules = nlohmann::json::parse(row.text(4), nullptr, /*allow_exceptions=*/false);
+  if (rules.is_discarded()) return internal_error("store: stored verdict rules are not JSON");
+  nlohmann::json j = {{"policy_id", row.text(0)},
+                      {"policy_version", row.text(1)},
+                      {"vacancy_id", std::string(vacancy_id)},
+                      {"phase", row.text(2)},
+                      {"overall", row.text(3)},
+                      {"rules", std::move(rules)}};
+  auto v = verdict_from_json(j);
+  if (!v.ok()) return internal_error("store: stored verdict unreadable: " + v.status().message());
+  return v;
+}
+
+// The vacancy as the connection sees it: committed state for a reader, and for the writer
+// also what earlier submissions of the same batch changed.
+Result<StoredVacancy> read_vacancy(Db& db, std::string_view tenant, std::string_view vacancy_id) {
+  StoredVacancy out;
+  out.record.tenant = std::string(tenant);
+  out.record.vacancy_id = std::string(vacancy_id);
+  {
+    auto st = db.prepare(kSelectVacancy);
+    if (!st.ok()) return st.status();
+    st->bind(1, tenant).bind(2, vacancy_id);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      out.exists = true;
+      out.record = vacancy_from_row(*st);
+    }
+  }
+  {
+    auto st = db.prepare(kSelectCandidates);
+    if (!st.ok()) return st.status();
+    st->bind(1, tenant).bind(2, vacancy_id);
+    for (;;) {
+      auto row = st->step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      auto stages = decode_stages(st->text(1));
+      if (!stages.ok()) return stages.status();
+      out.candidates.push_back({st->text(0), std::move(*stages)});
+    }
+  }
+  {
+    auto st = db.prepare(kSelectLastVerdict);
+    if (!st.ok()) return st.status();
+    st->bind(1, tenant).bind(2, vacancy_id);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      auto v = verdict_from_row(*st, vacancy_id);
+      if (!v.ok()) return v.status();
+      out.last_verdict = std::move(*v);
+    }
+  }
+  return out;
+}
+
+// A plan's output is our own code's, so a malformed one is a bug (kInternal), not the
+// sender's fault; it fails only its own submission.
+Status check_changes(const Submission& sub, Changes& c) {
+  VacancyRecord& v = c.vacancy;
+  if (v.tenant.empty()) v.tenant = sub.tenant;
+  if (v.vacancy_id.empty()) v.vacancy_id = sub.vacancy_id;
+  if (v.tenant != sub.tenant || v.vacancy_id != sub.vacancy_id)
+    return internal_error("store: plan changed the vacancy's tenant or id");
+  if (v.status != "open" && v.status != "closed")
+    return internal_error("store: vacancy status must be open or closed");
+  if (!v.deadline.empty() && !domain::Date::parse(v.deadline))
+    return internal_error("store: vacancy deadline must be YYYY-MM-DD");
+  for (const CandidateHistory& h : c.candidates)
+    if (h.candidate_id.empty()) return internal_error("store: candidate without an id");
+  for (OutboxItem& o : c.outbox) {
+    if (o.tenant.empty()) o.tenant = sub.tenant;
+    if (o.vacancy_id.empty()) o.vacancy_id = sub.vacancy_id;
+    if (o.tenant != sub.tenant) return internal_error("store: outbox item for another tenant");
+    if (o.kind.empty() || o.idempotency_key.empty())
+      return internal_error("store: outbox item needs a kind and an idempotency key");
+    if (!nlohmann::json::accept(o.payload))
+      return internal_error("store: outbox payload is not JSON");
+  }
+  return Status{};
+}
+
+Status write_changes(Db& db, const Submission& sub, const Changes& c) {
+  const VacancyRecord& v = c.vacancy;
+  {
+    auto st = db.prepare(kUpsertVacancy);
+    if (!st.ok()) return st.status();
+    st->bind(1, v.tenant).bind(2, v.vacancy_id).bind(3, v.title).bind(4, v.department);
+    st->bind(5, v.url).bind(6, v.manager_name).bind(7, v.manager_email).bind(8, v.ad_language);
+    st->bind(9, v.status).bind(10, v.deadline);
+    st->bind(11, std::int64_t{v.hire_justification_given ? 1 : 0});
+    st->bind(12, v.opened_at).bind(13, v.closed_at).bind(14, v.updated_at);
+    if (Status s = st->run(); !s) return s;
+  }
+  for (const CandidateHistory& h : c.candidates) {
+    auto st = db.prepare(kUpsertCandidate);
+    if (!st.ok()) return st.status();
+    st->bind(1, v.tenant).bind(2, v.vacancy_id).bind(3, h.candidate_id);
+    st->bind(4, encode_stages(h.stages));
+    if (Status s = st->run(); !s) return s;
+  }
+  if (c.verdict) {
+    const domain::Verdict& verdict = *c.verdict;
+    nlohmann::json rules = nlohmann::json::array();
+    for (const auto& r : verdict.rules)
+      rules.push_back(rule_verdict_to_json(r));
+    auto st = db.prepare(kInsertVerdict);
+    if (!st.ok()) return st.status();
+    st->bind(1, v.tenant).bind(2, v.vacancy_id).bind(3, sub.received_at);
+    st->bind(4, verdict.policy_id).bind(5, verdict.policy_version);
+    st->bind(6, domain::to_string(verdict.phase)).bind(7, domain::to_string(verdict.overall));
+    st->bind(8, rules.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (Status s = st->run(); !s) return s;
+  }
+  for (const OutboxItem& o : c.outbox) {
+    auto st = db.prepare(kInsertOutbox);
+    if (!st.ok()) return st.status();
+    st->bind(1, o.kind).bind(2, o.idempotency_key).bind(3, o.tenant).bind(4, o.vacancy_id);
+    st->bind(5, o.payload).bind(6, o.not_before).bind(7, sub.received_at);
+    if (Status s = st->run(); !s) return s;
+  }
+  return Status{};
+}
+
+Result<std::int64_t> count(Db& db, std::string_view sql, std::string_view arg) {
+  auto st = db.prepare(sql);
+  if (!st.ok()) return st.status();
+  st->bind(1, arg);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return *row ? st->int64(0) : 0;
+}
+
+// Checks that an outbox row can still change: it exists and was not delivered.
+Status outbox_row_open(Db& db, std::int64_t id) {
+  auto st = db.prepare(kOutboxState);
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return not_found("outbox row " + std::to_string(id) + " does not exist");
+  if (st->text(0) == "done")
+    return failed_precondition("outbox row " + std::to_string(id) + " was already delivered");
+  return Status{};
+}
+
+// ---------------------------------------------------------------------------------------
+// Writer jobs.
+
+struct Counters {
+  std::atomic<std::uint64_t> commits{0}, failed_batches{0}, submissions{0}, duplicates{0},
+      largest_batch{0}, queued{0};
+};
+
+// One unit of work for the writer: run() inside its own savepoint in the batch
+// transaction; finish() once the batch's fate is known.
+class Job {
+ public:
+  virtual ~Job() = default;
+  virtual Status run(Db& db) = 0;
+  // outcome: run()'s status when the batch committed, else the batch's kUnavailable.
+  virtual void finish(const Status& outcome) = 0;
+};
+
+class SubmitJob final : public Job {
+ public:
+  SubmitJob(Submission s, Done done, Counters& counters)
+      : sub_(std::move(s)), done_(std::move(done)), counters_(counters) {}
+
+  Status run(Db& db) override {
+    if (sub_.tenant.empty() || sub_.event_id.empty() || sub_.vacancy_id.empty())
+      return invalid_argument("store: submission needs a tenant, an event id and a vacancy id");
+    if (!sub_.plan) return invalid_argument("store: submission without a plan");
+    {
+      auto st = db.prepare(kInsertEvent);
+      if (!st.ok()) return st.status();
+      st->bind(1, sub_.tenant).bind(2, sub_.event_id).bind(3, sub_.received_at);
+      if (Status s = st->run(); !s) return s;
+    }
+    if (db.changes() == 0) {
+      result_ = SubmitResult{Applied::kDuplicate, std::nullopt};
+      return Status{};
+    }
+    auto prior = read_vacancy(db, sub_.tenant, sub_.vacancy_id);
+    if (!prior.ok()) return prior.status();
+    std::optional<Result<Changes>> planned;
+    try {
+      planned.emplace(sub_.plan(*prior));
+    } catch (...) {
+      // what() is left out: an exception's text is not ours to vet for applicant data.
+      return internal_error("store: plan for event " + sub_.event_id + " threw an exception");
+    }
+    if (!planned->ok()) return planned->status();
+    Changes& changes = planned->value();
+    if (Status s = check_changes(sub_, changes); !s) return s;
+    if (Status s = write_changes(db, sub_, changes); !s) return s;
+    result_ = SubmitResult{Applied::kApplied, std::move(changes.verdict)};
+    return Status{};
+  }
+
+  void finish(const Status& outcome) override {
+    counters_.submissions.fetch_add(1, std::memory_order_relaxed);
+    if (!outcome.ok()) {
+      done_(outcome);
+      return;
+    }
+    if (result_.applied == Applied::kDuplicate)
+      counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
+    done_(std::move(result_));
+  }
+
+ private:
+  Submission sub_;
+  Done done_;
+  Counters& counters_;
+  SubmitResult result_;
+};
+
+// A synchronous write (outbox update, purge, ping): the caller waits on the future.
+template <typename T>
+class OpJob final : public Job {
+ public:
+  using Fn = std::function<Result<T>(Db&)>;
+  explicit OpJob(Fn fn) : fn_(std::move(fn)) {}
+
+  std::future<Result<T>> future() { return promise_.get_future(); }
+
+  Status run(Db& db) override {
+    Result<T> r = fn_(db);
+    if (!r.ok()) return r.status();
+    value_ = std::move(*r);
+    return Status{};
+  }
+  void finish(const Status& outcome) override {
+    if (outcome.ok())
+      promise_.set_value(std::move(*value_));
+    else
+      promise_.set_value(outcome);
+  }
+
+ private:
+  Fn fn_;
+  std::optional<T> value_;
+  std::promise<Result<T>> promise_;
+};
+
+struct Unit {};
+
+Status to_status(const Result<Unit>& r) {
+  return r.ok() ? Status{} : r.status();
+}
+
+int commit_hook_thunk(void* arg) {
+  try {
+    return (*static_cast<std::function<bool()>*>(arg))() ? 1 : 0;
+  } catch (...) {
+    return 1;
+  }
+}
+
+Result<std::unique_ptr<Db>> open_reader(const SqliteOptions& o) {
+  auto db = Db::open(o.path, SQLITE_OPEN_READWRITE, o.busy_timeout_ms);
+  if (!db.ok()) return db.status();
+  // Readers never write; query_only makes a bug that tries fail loudly instead of
+  // racing the writer for the lock.
+  if (Status s = (*db)->exec("PRAGMA query_only = 1"); !s) return s;
+  return db;
+}
+
+// ---------------------------------------------------------------------------------------
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(SqliteOptions options, std::unique_ptr<Db> writer, std::unique_ptr<Db> reader)
+      : options_(std::move(options)), writer_db_(std::move(writer)) {
+    idle_readers_.push_back(std::move(reader));
+    if (options_.fail_commit_for_testing)
+      sqlite3_commit_hook(writer_db_->handle(), commit_hook_thunk,
+                          &options_.fail_commit_for_testing);
+    writer_ = std::thread([this] { writer_loop(); });
+    writer_id_ = writer_.get_id();
+  }
+
+  ~SqliteStore() override { close(); }
+
+  void submit(Submission s, Done done) override {
+    auto job = std::make_unique<SubmitJob>(std::move(s), std::move(done), counters_);
+    SubmitJob* raw = job.get();
+    std::unique_ptr<Job> base = std::move(job);
+    if (Status st = enqueue(base); !st) raw->finish(st);  // still owned by base
+  }
+
+  Result<StoredVacancy> load_vacancy(std::string_view tenant,
+                                     std::string_view vacancy_id) override {
+    return read<StoredVacancy>([&](Db& db) -> Result<StoredVacancy> {
+      // One read transaction, so the vacancy, its histories and its verdict are one commit's.
+      if (Status s = db.exec("BEGIN"); !s) return s;
+      auto v = read_vacancy(db, tenant, vacancy_id);
+      if (Status s = db.exec("COMMIT"); !s) return s;
+      return v;
+    });
+  }
+
+  Status ping() override {
+    return to_status(call<Unit>([](Db& db) -> Result<Unit> {
+      auto st = db.prepare(kPing);
+      if (!st.ok()) return st.status();
+      if (Status s = st->run(); !s) return s;
+      return Unit{};
+    }));
+  }
+
+  Result<std::vector<Claimed>> claim_outbox(std::string_view kind, std::int64_t now, int limit,
+                                            std::int64_t lease_seconds) override {
+    if (limit <= 0) return std::vector<Claimed>{};
+    if (lease_seconds <= 0) return invalid_argument("claim_outbox: lease_seconds must be > 0");
+    const std::string kind_copy(kind);
+    return call<std::vector<Claimed>>(
+        [&kind_copy, now, limit, lease_seconds](Db& db) -> Result<std::vector<Claimed>> {
+          auto st = db.prepare(kClaimOutbox);
+          if (!st.ok()) return st.status();
+          st->bind(1, kind_copy).bind(2, now).bind(3, now + lease_seconds);
+          st->bind(4, std::int64_t{limit});
+          std::vector<Claimed> out;
+          for (;;) {
+            auto row = st->step();
+            if (!row.ok()) return row.status();
+            if (!*row) break;
+            Claimed c;
+            c.id = st->int64(0);
+            c.item.kind = st->text(1);
+            c.item.idempotency_key = st->text(2);
+            c.item.tenant = st->text(3);
+            c.item.vacancy_id = st->text(4);
+            c.item.payload = st->text(5);
+            c.item.not_before = st->int64(6);
+            c.attempts = static_cast<int>(st->int64(7));
+            out.push_back(std::move(c));
+          }
+          // RETURNING gives rows in no promised order.
+          std::sort(out.begin(), out.end(), [](const Claimed& a, const Claimed& b) {
+            return a.item.not_before != b.item.not_before ? a.item.not_before < b.item.not_before
+                                                          : a.id < b.id;
+          });
+          return out;
+        });
+  }
+
+  Status complete_outbox(std::int64_t id) override {
+    return to_status(call<Unit>([id](Db& db) -> Result<Unit> {
+      auto st = db.prepare(kCompleteOutbox);
+      if (!st.ok()) return st.status();
+      if (Status s = st->bind(1, id).run(); !s) return s;
+      if (db.changes() == 0)
+        return not_found("outbox row " + std::to_string(id) + " does not exist");
+      return Unit{};
+    }));
+  }
+
+  Status retry_outbox(std::int64_t id, std::int64_t not_before, std::string_view error) override {
+    const std::string error_copy(error);
+    return to_status(call<Unit>([id, not_before, &error_copy](Db& db) -> Result<Unit> {
+      if (Status s = outbox_row_open(db, id); !s) return s;
+      auto st = db.prepare(kRetryOutbox);
+      if (!st.ok()) return st.status();
+      if (Status s = st->bind(1, id).bind(2, not_before).bind(3, error_copy).run(); !s) return s;
+      return Unit{};
+    }));
+  }
+
+  Status dead_letter_outbox(std::int64_t id, std::string_view error) override {
+    const std::string error_copy(error);
+    return to_status(call<Unit>([id, &error_copy](Db& db) -> Result<Unit> {
+      if (Status s = outbox_row_open(db, id); !s) return s;
+      auto st = db.prepare(kDeadLetterOutbox);
+      if (!st.ok()) return st.status();
+      if (Status s = st->bind(1, id).bind(2, error_copy).run(); !s) return s;
+      return Unit{};
+    }));
+  }
+
+  Result<std::int64_t> outbox_depth(std::string_view state) override {
+    if (state != "pending" && state != "inflight" && state != "done" && state != "dead")
+      return invalid_argument("outbox_depth: state must be pending, inflight, done or dead");
+    return read<std::int64_t>([&](Db& db) { return count(db, kOutboxDepth, state); });
+  }
+
+  Result<std::int64_t> purge_events(std::int64_t received_before) override {
+    return call<std::int64_t>([received_before](Db& db) -> Result<std::int64_t> {
+      auto st = db.prepare(kPurgeEvents);
+      if (!st.ok()) return st.status();
+      if (Status s = st->bind(1, received_before).run(); !s) return s;
+      return db.changes();
+    });
+  }
+
+  Result<std::vector<VacancyRecord>> list_vacancies(std::string_view tenant,
+                                                    bool open_only) override {
+    return read<std::vector<VacancyRecord>>([&](Db& db) -> Result<std::vector<VacancyRecord>> {
+      auto st = db.prepare(kListVacancies);
+      if (!st.ok()) return st.status();
+      st->bind(1, tenant).bind(2, std::int64_t{open_only ? 1 : 0});
+      std::vector<VacancyRecord> out;
+      for (;;) {
+        auto row = st->step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        out.push_back(vacancy_from_row(*st));
+      }
+      return out;
+    });
+  }
+
+  Result<std::int64_t> count_events(std::string_view tenant) override {
+    return read<std::int64_t>([&](Db& db) { return count(db, kCountEvents, tenant); });
+  }
+
+  StoreStats stats() const override {
+    StoreStats s;
+    s.commits = counters_.commits.load();
+    s.failed_batches = counters_.failed_batches.load();
+    s.submissions = counters_.submissions.load();
+    s.duplicates = counters_.duplicates.load();
+    s.largest_batch = counters_.largest_batch.load();
+    s.queued = counters_.queued.load();
+    return s;
+  }
+
+  void close() override {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+    // From a Done callback the writer cannot wait for itself; it drains and stops on its
+    // own, and the destructor (on another thread) joins it.
+    if (std::this_thread::get_id() == writer_id_) return;
+    {
+      std::lock_guard lock(join_mu_);
+      if (writer_.joinable()) writer_.join();
+      writer_db_.reset();
+    }
+    std::lock_guard lock(pool_mu_);
+    idle_readers_.clear();
+  }
+
+ private:
+  Status enqueue(std::unique_ptr<Job>& job) {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return closed_status();
+      if (queue_.size() >= options_.max_queue) return unavailable("store: write queue is full");
+      queue_.push_back(std::move(job));
+      counters_.queued.store(queue_.size(), std::memory_order_relaxed);
+    }
+    cv_.notify_one();
+    return Status{};
+  }
+
+  template <typename T>
+  Result<T> call(typename OpJob<T>::Fn fn) {
+    if (std::this_thread::get_id() == writer_id_)
+      return failed_precondition("store: synchronous call from the writer thread");
+    auto job = std::make_unique<OpJob<T>>(std::move(fn));
+    auto result = job->future();
+    std::unique_ptr<Job> base = std::move(job);
+    if (Status s = enqueue(base); !s) return s;
+    return result.get();
+  }
+
+  template <typename T>
+  Result<T> read(const std::function<Result<T>(Db&)>& fn) {
+    if (closed_.load()) return closed_status();
+    std::unique_ptr<Db> db;
+    {
+      std::lock_guard lock(pool_mu_);
+      if (!idle_readers_.empty()) {
+        db = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+      }
+    }
+    if (!db) {
+      auto opened = open_reader(options_);
+      if (!opened.ok()) return opened.status();
+      db = std::move(*opened);
+    }
+    Result<T> r = fn(*db);
+    if (db->in_transaction()) db->exec("ROLLBACK");
+    std::lock_guard lock(pool_mu_);
+    if (!closed_.load() &&
+        idle_readers_.size() < static_cast<std::size_t>(options_.max_idle_readers))
+      idle_readers_.push_back(std::move(db));
+    return r;
+  }
+
+  void writer_loop() {
+    std::vector<std::unique_ptr<Job>> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) return;  // closed and drained
+        const auto n = std::min(queue_.size(), static_cast<std::size_t>(options_.max_batch));
+        for (std::size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        counters_.queued.store(queue_.size(), std::memory_order_relaxed);
+      }
+      run_batch(batch);
+      batch.clear();
+    }
+  }
+
+  void run_batch(std::vector<std::unique_ptr<Job>>& jobs) {
+    Db& db = *writer_db_;
+    std::vector<Status> outcomes(jobs.size());
+    Status batch = db.exec("BEGIN IMMEDIATE");
+    for (std::size_t i = 0; batch.ok() && i < jobs.size(); ++i) {
+      batch = db.exec("SAVEPOINT job");
+      if (!batch) break;
+      Status st;
+      try {
+        st = jobs[i]->run(db);
+      } catch (...) {
+        st = internal_error("store: a write job threw an exception");
+      }
+      // Some errors (full disk, I/O) make SQLite roll back the whole transaction; then
+      // the jobs that ran before this one are lost too.
+      if (!db.in_transaction()) {
+        batch = unavailable("store: transaction rolled back: " + st.message());
+        break;
+      }
+      batch = db.exec(st.ok() ? "RELEASE job" : "ROLLBACK TO job; RELEASE job");
+      outcomes[i] = std::move(st);
+    }
+    if (batch.ok()) batch = db.exec("COMMIT");
+    if (!batch.ok()) {
+      if (db.in_transaction()) db.exec("ROLLBACK");
+      // Nothing of the batch is durable, whatever the reason: every sender must retry.
+      if (batch.code() != StatusCode::kUnavailable) batch = unavailable(batch.message());
+      counters_.failed_batches.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      counters_.commits.fetch_add(1, std::memory_order_relaxed);
+    }
+    std::uint64_t largest = counters_.largest_batch.load(std::memory_order_relaxed);
+    while (jobs.size() > largest &&
+           !counters_.largest_batch.compare_exchange_weak(largest, jobs.size())) {
+    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      try {
+        jobs[i]->finish(batch.ok() ? outcomes[i] : batch);
+      } catch (...) {
+        // A Done must not throw (store.hpp); if one does, the writer must live on for the
+        // other submissions.
+      }
+    }
+  }
+
+  SqliteOptions options_;
+  std::unique_ptr<Db> writer_db_;  // used only by the writer thread once it runs
+  Counters counters_;
+
+  std::mutex mu_;  // guards queue_ and closed_ transitions
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Job>> queue_;
+  std::atomic<bool> closed_{false};
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Db>> idle_readers_;
+
+  std::mutex join_mu_;
+  std::thread writer_;
+  std::thread::id writer_id_;
+};
+
+Status check_options(const SqliteOptions& o) {
+  if (o.path.empty()) return invalid_argument("sqlite: path is empty");
+  if (o.max_batch < 1) return invalid_argument("sqlite: max_batch must be >= 1");
+  if (o.busy_timeout_ms < 0) return invalid_argument("sqlite: busy_timeout_ms must be >= 0");
+  if (o.max_queue < 1) return invalid_argument("sqlite: max_queue must be >= 1");
+  if (o.max_idle_readers < 0) return invalid_argument("sqlite: max_idle_readers must be >= 0");
+  return Status{};
+}
+
+}  // namespace
+
+int sqlite_schema_version() {
+  return sqlite::latest_schema_version();
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
+  if (Status s = check_options(options); !s) return s;
+  // Each connection is used by one thread at a time but not always the same thread, which
+  // a single-thread build of SQLite does not allow.
+  if (sqlite3_threadsafe() == 0)
+    return failed_precondition("sqlite: the SQLite library was built without thread support");
+  const std::filesystem::path file(options.path);
+  if (options.path != ":memory:" && file.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    if (ec)
+      return unavailable("sqlite: cannot create " + file.parent_path().string() + ": " +
+                         ec.message());
+  }
+  auto writer =
+      Db::open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.busy_timeout_ms);
+  if (!writer.ok()) return writer.status();
+  if (Status s = sqlite::require_durability(**writer, options.path); !s) return s;
+  if (Status s = sqlite::migrate(**writer); !s) return s;
+  // A reader is opened now so that a path readers cannot open fails at start, not later.
+  auto reader = open_reader(options);
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<Store>(
+      std::make_unique<SqliteStore>(options, std::move(*writer), std::move(*reader)));
+}
+
+}  // namespace mangfold::store

@@ -1,0 +1,49 @@
+// The SQLite implementation of Store: one file, WAL journal, synchronous=FULL.
+//
+// One writer thread owns one connection and runs every write (submissions and outbox
+// updates) in group commits: it takes all jobs queued so far (up to max_batch), runs each
+// in its own SAVEPOINT inside one BEGIN IMMEDIATE … COMMIT, then completes them. Reads
+// use a small pool of read-only connections, so they run concurrently with the writer.
+// Schema migrations are applied at open, in order, in one transaction (PRAGMA user_version).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "connector/common/status.hpp"
+#include "connector/store/store.hpp"
+
+namespace mangfold::store {
+
+struct SqliteOptions {
+  // The database file. Its parent directory is created when missing. Must be a real file
+  // on a filesystem that supports WAL (":memory:" and some network filesystems fail to open).
+  std::string path = "var/mangfold.db";
+  // Most jobs (submissions and outbox writes) committed in one transaction. >= 1.
+  int max_batch = 256;
+  // How long a statement waits for a lock held by another connection or process before
+  // failing with kUnavailable. >= 0.
+  std::int64_t busy_timeout_ms = 5000;
+  // Most jobs waiting for the writer; beyond it submit() fails fast with kUnavailable so
+  // the sender backs off instead of the queue growing without bound. >= 1.
+  std::size_t max_queue = 10000;
+  // Read connections kept open between reads; more are opened under concurrent load.
+  int max_idle_readers = 4;
+  // Test hook, empty in production: called on the writer thread at each COMMIT; returning
+  // true makes SQLite turn that COMMIT into a rollback (as an I/O error would).
+  std::function<bool()> fail_commit_for_testing;
+};
+
+// Opens (creating if needed) and migrates the database, checks that WAL and
+// synchronous=FULL took effect, and starts the writer thread.
+// Errors: kInvalidArgument for bad options; kUnavailable when the file cannot be opened,
+// created or written; kFailedPrecondition when the durability pragmas did not take or the
+// schema is newer than this binary.
+Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options);
+
+// The schema version open_sqlite_store migrates to.
+int sqlite_schema_version();
+
+}  // namespace mangfold::store

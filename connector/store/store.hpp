@@ -1,0 +1,170 @@
+// The storage interface: durable vacancy state, verdicts, dedupe keys and the outbox.
+//
+// The HTTP server acknowledges a webhook only after Store::submit has completed it
+// (DESIGN.md §3): the dedupe key, the vacancy state, candidate stage histories, the
+// verdict and the outbox rows of one event commit in one transaction, shared with
+// concurrent events (group commit). Level-triggered evaluation needs the prior state,
+// so a submission carries a Plan that the store's writer runs on the stored vacancy
+// inside that transaction.
+//
+// PRIVACY (DESIGN.md §4): nothing here can hold a target-group answer or a raw webhook
+// body. Candidate histories are stages only; verdicts are counts and reason codes.
+//
+// This header names no database library; implementations (SQLite in sqlite_store.hpp,
+// PostgreSQL later) hide behind it. Errors are Status values, never exceptions.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector/common/status.hpp"
+#include "connector/domain/vacancy.hpp"
+#include "connector/domain/verdict.hpp"
+
+namespace mangfold::store {
+
+// What is kept per vacancy. No applicant data; the manager is the employer's contact.
+struct VacancyRecord {
+  std::string tenant, vacancy_id, title, department, url, manager_name, manager_email, ad_language;
+  std::string status = "open";  // "open" | "closed"
+  std::string deadline;         // YYYY-MM-DD or empty
+  bool hire_justification_given = false;
+  std::int64_t opened_at = 0, closed_at = 0, updated_at = 0;  // unix seconds, 0 = unknown
+};
+
+// Every stage a candidate was ever seen in for one vacancy, oldest first. Kept so that an
+// invitee who later withdrew still counts as invited.
+struct CandidateHistory {
+  std::string candidate_id;  // the ATS's opaque id
+  std::vector<domain::Stage> stages;
+};
+
+// A vacancy as stored. When exists is false, record carries only tenant and vacancy_id.
+struct StoredVacancy {
+  bool exists = false;
+  VacancyRecord record;
+  std::vector<CandidateHistory> candidates;  // ordered by candidate_id
+  std::optional<domain::Verdict> last_verdict;
+};
+
+// A side effect for the outbox workers (an email, an ATS write-back).
+struct OutboxItem {
+  std::string kind;             // "email", "ad_writeback", …
+  std::string idempotency_key;  // unique per tenant; a second insert with the same key is ignored
+  std::string tenant;           // empty = the submission's tenant
+  std::string vacancy_id;
+  std::string payload;          // JSON text built by the caller; never applicant data
+  std::int64_t not_before = 0;  // unix seconds; not claimed before then
+};
+
+// What one event changes. The vacancy row is replaced as a whole; each listed candidate's
+// history is replaced; candidates not listed keep theirs.
+struct Changes {
+  VacancyRecord vacancy;  // tenant/vacancy_id may be left empty: the submission's are used
+  std::vector<CandidateHistory> candidates;
+  std::optional<domain::Verdict> verdict;  // appended to the vacancy's verdict log
+  std::vector<OutboxItem> outbox;
+};
+
+// Computes an event's changes from the vacancy's prior stored state. Runs on the writer
+// thread inside the batch transaction, so it must be pure and quick: no I/O, no locks
+// that a Done callback or another submitter could hold. An error (or an exception, which
+// becomes kInternal) rolls back that submission alone.
+using Plan = std::function<Result<Changes>(const StoredVacancy& prior)>;
+
+struct Submission {
+  std::string tenant, event_id, vacancy_id;  // all non-empty
+  std::int64_t received_at = 0;              // unix seconds; dedupe retention and created_at
+  Plan plan;
+};
+
+enum class Applied { kApplied, kDuplicate };
+
+struct SubmitResult {
+  Applied applied = Applied::kApplied;
+  std::optional<domain::Verdict> verdict;  // the verdict stored; nullopt for a duplicate
+};
+
+// Called exactly once per submission, on the writer thread once the batch's outcome is
+// durable (or known failed), except where submit() says otherwise. Must not block, throw,
+// destroy the Store or call its synchronous methods (they fail from the writer thread).
+// Errors: kUnavailable (storage failed or the store is closed or overloaded: answer 503,
+// the sender retries; nothing of the event was kept), the plan's own error,
+// kInvalidArgument (a submission without ids or plan), kInternal (the plan threw, or its
+// Changes are malformed: bad status or deadline, foreign tenant, outbox payload not JSON).
+using Done = std::function<void(Result<SubmitResult>)>;
+
+// Counters for /metrics and tests. Monotonic since open, except queued.
+struct StoreStats {
+  std::uint64_t commits = 0;         // transactions committed by the writer
+  std::uint64_t failed_batches = 0;  // transactions that failed as a whole (all got kUnavailable)
+  std::uint64_t submissions = 0;     // submissions completed, any outcome
+  std::uint64_t duplicates = 0;      // of which were duplicates
+  std::uint64_t largest_batch = 0;   // most jobs in one transaction
+  std::uint64_t queued = 0;          // jobs waiting for the writer right now
+};
+
+// Thread-safety: every method may be called from any thread, except that synchronous
+// methods must not be called from the writer thread (a Plan or a Done); they then fail
+// with kFailedPrecondition instead of deadlocking. After close(), every method but stats()
+// returns kUnavailable("store closed").
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Queues the submission and returns at once (never blocks on I/O). A duplicate (same
+  // tenant + event_id still within retention) completes as kDuplicate without calling
+  // the plan. When the store is closed or its queue is full, done is called at once on
+  // the caller's thread with kUnavailable.
+  virtual void submit(Submission s, Done done) = 0;
+
+  // The last committed state of a vacancy; exists=false when unknown.
+  virtual Result<StoredVacancy> load_vacancy(std::string_view tenant,
+                                             std::string_view vacancy_id) = 0;
+
+  // OK when storage is writable: a probe write commits through the writer. Blocks for
+  // one commit (longer while another process holds the database's write lock).
+  virtual Status ping() = 0;
+
+  // --- The outbox, for the workers. Each write commits before the call returns.
+  struct Claimed {
+    std::int64_t id = 0;
+    OutboxItem item;
+    int attempts = 0;  // claims so far, this one included (1 on the first delivery)
+  };
+  // Claims up to `limit` due rows of `kind`: pending with not_before <= now, or inflight
+  // whose lease ran out (a worker died). Claimed rows are inflight until now+lease_seconds
+  // and are not claimed again before then. Oldest not_before first.
+  virtual Result<std::vector<Claimed>> claim_outbox(std::string_view kind, std::int64_t now,
+                                                    int limit, std::int64_t lease_seconds) = 0;
+  // Marks a row delivered. kNotFound for an unknown id.
+  virtual Status complete_outbox(std::int64_t id) = 0;
+  // Puts a row back to pending, due at not_before. `error` is kept as last_error and must
+  // carry no applicant data. kNotFound for an unknown id, kFailedPrecondition when done.
+  virtual Status retry_outbox(std::int64_t id, std::int64_t not_before, std::string_view error) = 0;
+  // Gives up on a row (state dead). Same errors as retry_outbox.
+  virtual Status dead_letter_outbox(std::int64_t id, std::string_view error) = 0;
+  // Rows in exactly that state: "pending", "inflight", "done" or "dead".
+  virtual Result<std::int64_t> outbox_depth(std::string_view state) = 0;
+
+  // Deletes dedupe keys received before `received_before`; returns how many.
+  virtual Result<std::int64_t> purge_events(std::int64_t received_before) = 0;
+  // A tenant's vacancies ordered by vacancy_id.
+  virtual Result<std::vector<VacancyRecord>> list_vacancies(std::string_view tenant,
+                                                            bool open_only) = 0;
+  // Dedupe keys held for a tenant.
+  virtual Result<std::int64_t> count_events(std::string_view tenant) = 0;
+
+  virtual StoreStats stats() const = 0;
+
+  // Completes every queued submission (committing them), stops the writer and releases
+  // the database. Idempotent; also done by the destructor.
+  virtual void close() = 0;
+};
+
+}  // namespace mangfold::store

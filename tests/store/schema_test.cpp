@@ -1,0 +1,69 @@
+// PRIVACY (DESIGN.md §4): the schema has nowhere to put a target-group answer. The
+// column list is pinned, so a migration that adds a column has to come past this test
+// and say why the column carries no applicant data.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <map>
+#include <set>
+
+#include "store_test_support.hpp"
+
+namespace mangfold::store {
+namespace {
+
+using namespace testing;
+
+std::map<std::string, std::set<std::string>> read_schema(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  std::map<std::string, std::set<std::string>> schema;
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT m.name, p.name FROM sqlite_schema m "
+                             "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+                             -1, &st, nullptr) == SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    schema[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))].insert(
+        reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return schema;
+}
+
+TEST_CASE("the schema is exactly the pinned tables and columns") {
+  TempDir dir;
+  open_store(dir.file("m.db"))->close();
+  const std::map<std::string, std::set<std::string>> expected = {
+      {"events", {"tenant", "event_id", "received_at"}},
+      {"vacancies",
+       {"tenant", "vacancy_id", "title", "department", "url", "manager_name", "manager_email",
+        "ad_language", "status", "deadline", "hire_justification_given", "opened_at", "closed_at",
+        "updated_at"}},
+      {"candidate_stages", {"tenant", "vacancy_id", "candidate_id", "stages"}},
+      {"verdicts",
+       {"id", "tenant", "vacancy_id", "created_at", "policy_id", "policy_version", "phase",
+        "overall", "rules"}},
+      {"outbox",
+       {"id", "kind", "idempotency_key", "tenant", "vacancy_id", "payload", "state", "attempts",
+        "not_before", "lease_until", "last_error", "created_at"}},
+      {"store_meta", {"key", "value"}},
+  };
+  CHECK(read_schema(dir.file("m.db")) == expected);
+}
+
+TEST_CASE("no column anywhere is named for answers, groups or applicant identity") {
+  TempDir dir;
+  open_store(dir.file("m.db"))->close();
+  for (const auto& [table, columns] : read_schema(dir.file("m.db")))
+    for (const std::string& column : columns) {
+      CAPTURE(table);
+      CAPTURE(column);
+      for (const char* word :
+           {"answer", "group", "background", "disab", "ethnic", "applicant", "birth", "body"})
+        CHECK(column.find(word) == std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace mangfold::store
