@@ -19,7 +19,7 @@ build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	@mkdir -p var
+	@scripts/dev-secrets var/secrets
 	$(BUILD)/mangfold serve --config $(CONFIG)
 
 # Every test in the release build, then the unit tests again under ASan+UBSan.

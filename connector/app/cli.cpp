@@ -1,12 +1,156 @@
 #include "connector/app/cli.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
+#include <iostream>
+
+#include "adapters/native/snapshot_json.hpp"
+#include "connector/app/serve.hpp"
+#include "connector/app/sign.hpp"
+#include "connector/app/simulate.hpp"
+#include "connector/config/policy_loader.hpp"
+#include "connector/config/service_config.hpp"
+#include "connector/policy/engine.hpp"
+
+#ifndef MANGFOLD_VERSION
+#define MANGFOLD_VERSION "0.0.0"
+#endif
 
 namespace mangfold::app {
 
-int run_cli(int, char**) {
-  std::puts("mangfold");
-  return 0;
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFindings = 1;  // check found problems; simulate could not run
+constexpr int kExitUsage = 2;
+
+void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
+  for (const config::Diagnostic& d : diagnostics) std::cout << d.to_string() << "\n";
+}
+
+// `check`: each file is a policy or a service config (told apart by a `tenants` key).
+// A service config's tenant policies are checked too.
+int run_check(const std::vector<std::string>& files) {
+  int problems = 0;
+  for (const std::string& file : files) {
+    Result<std::string> text = config::read_file(file);
+    std::vector<config::Diagnostic> probe;
+    std::optional<config::Node> root;
+    if (text.ok()) root = config::parse_document(*text, file, probe);
+    if (root && config::is_service_config(*root)) {
+      config::ServiceConfigLoad loaded = config::load_service_config(file);
+      print_diagnostics(loaded.diagnostics);
+      problems += static_cast<int>(loaded.diagnostics.size());
+      if (!loaded.config) continue;
+      int tenant_problems = 0;
+      for (const config::TenantConfig& t : loaded.config->tenants) {
+        config::PolicyLoad policy = config::load_policy(t.policy_path);
+        print_diagnostics(policy.diagnostics);
+        tenant_problems += static_cast<int>(policy.diagnostics.size());
+      }
+      problems += tenant_problems;
+      if (tenant_problems == 0)
+        std::cout << file << ": ok (service config, " << loaded.config->tenants.size() << " tenants)\n";
+      continue;
+    }
+    // A file with no id of its own is a base that policies extend.
+    const bool base = root && root->is_map() && !root->get("id");
+    config::PolicyLoad loaded =
+        config::load_policy(file, config::read_file, base ? config::PolicyKind::kBase : config::PolicyKind::kComplete);
+    print_diagnostics(loaded.diagnostics);
+    problems += static_cast<int>(loaded.diagnostics.size());
+    if (loaded.policy && base)
+      std::cout << file << ": ok (base policy, " << loaded.policy->rules.size() << " rules)\n";
+    else if (loaded.policy)
+      std::cout << file << ": ok (policy " << loaded.policy->id << " " << loaded.policy->version << ", "
+                << loaded.policy->rules.size() << " rules)\n";
+  }
+  if (problems) std::cout << problems << (problems == 1 ? " problem\n" : " problems\n");
+  return problems ? kExitFindings : kExitOk;
+}
+
+struct SimulateArgs {
+  std::string policy, snapshot, as_of;
+  bool json = false;
+};
+
+int run_simulate(const SimulateArgs& args) {
+  config::PolicyLoad loaded = config::load_policy(args.policy);
+  if (!loaded.policy) {
+    print_diagnostics(loaded.diagnostics);
+    return kExitFindings;
+  }
+  Result<std::string> text = config::read_file(args.snapshot);
+  if (!text.ok()) {
+    std::cerr << "mangfold simulate: cannot read " << args.snapshot << ": " << text.status().message() << "\n";
+    return kExitFindings;
+  }
+  Result<native::Event> event = native::parse_event(*text);
+  if (!event.ok()) {
+    std::cerr << args.snapshot << ": " << event.status().message() << "\n";
+    return kExitFindings;
+  }
+  policy::EvaluationContext context;
+  if (!args.as_of.empty()) {
+    context.today = domain::Date::parse(args.as_of);
+    if (!context.today) {
+      std::cerr << "mangfold simulate: --as-of expects a date as YYYY-MM-DD\n";
+      return kExitUsage;
+    }
+  }
+  const domain::Verdict verdict = policy::evaluate(*loaded.policy, event->snapshot, context);
+  std::cout << (args.json ? render_verdict_json(*loaded.policy, verdict)
+                          : render_verdict_text(*loaded.policy, event->snapshot, verdict));
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"Mangfold Connector: interview-policy checks for applicant tracking systems", "mangfold"};
+  app.set_version_flag("--version", std::string("mangfold ") + MANGFOLD_VERSION);
+  app.require_subcommand(1);
+
+  std::vector<std::string> check_files;
+  CLI::App* check = app.add_subcommand("check", "Validate policy and service-config files");
+  check->add_option("files", check_files, "Files to check")->required()->check(CLI::ExistingFile);
+
+  SimulateArgs sim;
+  CLI::App* simulate =
+      app.add_subcommand("simulate", "Dry-run a vacancy snapshot against a policy (no side effects)");
+  simulate->add_option("--policy", sim.policy, "Policy file")->required()->check(CLI::ExistingFile);
+  simulate->add_option("--snapshot", sim.snapshot, "Snapshot file (native JSON format)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  simulate->add_flag("--json", sim.json, "Print the verdict as JSON");
+  simulate->add_option("--as-of", sim.as_of, "Evaluate as of this date (YYYY-MM-DD)");
+
+  std::string config_path = "examples/mangfold.yaml";
+  CLI::App* serve = app.add_subcommand("serve", "Run the webhook server");
+  serve->add_option("--config", config_path, "Service config file")->check(CLI::ExistingFile);
+
+  SignArgs sign;
+  CLI::App* sign_cmd =
+      app.add_subcommand("sign", "Sign an event file for a tenant: print a curl command, or --send it");
+  sign_cmd->add_option("--config", sign.config_path, "Service config file")->required()->check(CLI::ExistingFile);
+  sign_cmd->add_option("--tenant", sign.tenant, "Tenant name")->required();
+  sign_cmd->add_option("--event-id", sign.event_id, "Event id (default: the body's event.id, else random)");
+  sign_cmd->add_option("--url", sign.url, "Target URL (default: from the config's listen address)");
+  sign_cmd->add_flag("--send", sign.send, "Send the request and print the answer");
+  sign_cmd->add_option("file", sign.body_file, "The event body (JSON)")->required()->check(CLI::ExistingFile);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (check->parsed()) return run_check(check_files);
+  if (simulate->parsed()) return run_simulate(sim);
+  if (serve->parsed()) return run_serve(config_path);
+  if (sign_cmd->parsed()) return run_sign(sign);
+  return kExitUsage;
 }
 
 }  // namespace mangfold::app

@@ -75,7 +75,7 @@ TEST_CASE("base64 decoding is strict") {
   CHECK_FALSE(base64_decode(std::string_view("Zm\0v", 4)).ok());
 }
 
-TEST_CASE("hex round-trips all 256 byte values; decoding ignores case, encoding is lowercase") {
+TEST_CASE("hex round-trips all 256 byte values, decoding ignores case, encoding is lowercase") {
   const std::string bytes = all_bytes();
   const std::string encoded = hex_encode(bytes);
   CHECK(encoded.size() == 512);

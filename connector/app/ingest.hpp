@@ -1,0 +1,51 @@
+// POST /hooks/{tenant}: from a raw request to a durable, acknowledged verdict.
+//
+//   tenant → media type → signature (before any parsing) → adapter → event id →
+//   store.submit(plan: merge stage history, evaluate, build changes) → 2xx after commit
+//
+// The answer goes out only after the store has committed (or found a duplicate). The
+// plan runs on the store's writer thread; nothing here blocks an io thread.
+// PRIVACY: the snapshot (with answers) lives in the plan's closure until the plan has
+// run, and is never logged or stored; logs carry ids, statuses, counts and latency.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "connector/app/tenants.hpp"
+#include "connector/http/server.hpp"
+#include "connector/store/store.hpp"
+
+namespace mangfold::app {
+
+class Log;
+class Metrics;
+
+// The store plan for one event, as a plain function (tested on its own): merges the
+// stored stage histories into the snapshot, evaluates the policy, and lists the changes.
+Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
+                                  const store::StoredVacancy& prior, std::int64_t now_unix);
+
+class Ingest {
+ public:
+  using Clock = std::function<std::int64_t()>;  // unix seconds
+  Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now);
+
+  // Replaces the tenant set atomically (SIGHUP reload). Requests in flight keep theirs.
+  void set_tenants(std::shared_ptr<const TenantMap> tenants);
+  std::shared_ptr<const TenantMap> tenants() const;
+
+  void handle(std::string_view tenant, http::Request&& request, http::Respond respond);
+
+ private:
+  store::Store& store_;
+  Metrics& metrics_;
+  Log& log_;
+  Clock now_;
+  std::atomic<std::shared_ptr<const TenantMap>> tenants_;
+};
+
+}  // namespace mangfold::app

@@ -1,0 +1,54 @@
+// Counters and a latency histogram, rendered in the Prometheus text format (0.0.4).
+//
+// Label values are tenant names from the config, HTTP status codes and verdict outcomes:
+// bounded sets, never request data. Requests for unknown tenants are counted under the
+// tenant label "_unknown" so that a scan cannot grow the label set.
+// Thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace mangfold::app {
+
+class Metrics {
+ public:
+  static constexpr std::array<double, 12> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                             0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+  // One answered webhook request.
+  void observe_request(std::string_view tenant, int status, double seconds);
+  // One verdict stored, by its overall outcome.
+  void count_verdict(std::string_view tenant, std::string_view outcome);
+  // One event acknowledged as a duplicate.
+  void count_duplicate(std::string_view tenant);
+  // Gauges read when rendering (e.g. the outbox depth from the store).
+  void add_gauge(std::string name, std::string help, std::function<double()> read);
+
+  std::string render() const;
+
+ private:
+  struct Histogram {
+    std::array<std::uint64_t, kLatencyBuckets.size()> buckets{};
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  struct Gauge {
+    std::string help;
+    std::function<double()> read;
+  };
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+  std::map<std::string, Histogram> latency_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> verdicts_;
+  std::map<std::string, std::uint64_t> duplicates_;
+  std::map<std::string, Gauge> gauges_;
+};
+
+}  // namespace mangfold::app

@@ -1,0 +1,268 @@
+#include "connector/app/serve.hpp"
+
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "connector/app/ingest.hpp"
+#include "connector/app/log.hpp"
+#include "connector/app/metrics.hpp"
+#include "connector/store/sqlite_store.hpp"
+
+namespace mangfold::app {
+
+namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+http::Response json_ok(const nlohmann::json& body, int status = 200) {
+  http::Response r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+// What /readyz reports, refreshed by the maintenance thread so that no request waits on
+// storage.
+struct Health {
+  std::mutex mu;
+  bool storage_ok = false;
+  std::string storage_error = "not checked yet";
+  std::int64_t outbox_pending = 0, outbox_dead = 0;
+};
+
+// Periodic work off the io threads: the readiness probe, gauges, dedupe retention.
+class Maintenance {
+ public:
+  Maintenance(store::Store& store, Health& health, Log& log, int retention_days)
+      : store_(store), health_(health), log_(log), retention_seconds_(std::int64_t{retention_days} * 86400) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Maintenance() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void loop() {
+    auto next_purge = std::chrono::steady_clock::now();
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      check();
+      if (std::chrono::steady_clock::now() >= next_purge) {
+        if (auto purged = store_.purge_events(unix_now() - retention_seconds_); purged.ok() && *purged > 0)
+          log_.info("dedupe keys purged", {{"count", *purged}});
+        next_purge += std::chrono::hours(1);
+      }
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_; });
+    }
+  }
+
+  void check() {
+    const Status ping = store_.ping();
+    auto pending = store_.outbox_depth("pending");
+    auto dead = store_.outbox_depth("dead");
+    std::lock_guard lock(health_.mu);
+    if (health_.storage_ok && !ping.ok()) log_.error("storage unavailable", {{"detail", ping.message()}});
+    health_.storage_ok = ping.ok();
+    health_.storage_error = ping.message();
+    if (pending.ok()) health_.outbox_pending = *pending;
+    if (dead.ok()) health_.outbox_dead = *dead;
+  }
+
+  store::Store& store_;
+  Health& health_;
+  Log& log_;
+  std::int64_t retention_seconds_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Routing only: each route calls one plain function.
+class Routes {
+ public:
+  Routes(Ingest& ingest, Metrics& metrics, Health& health) : ingest_(ingest), metrics_(metrics), health_(health) {}
+
+  void handle(http::Request&& request, http::Respond respond) {
+    std::string_view path = request.target;
+    path = path.substr(0, path.find('?'));
+    if (path.rfind("/hooks/", 0) == 0) {
+      if (request.method != "POST") return respond(method_not_allowed("POST"));
+      const std::string tenant(path.substr(7));
+      return ingest_.handle(tenant, std::move(request), std::move(respond));
+    }
+    const bool get = request.method == "GET" || request.method == "HEAD";
+    if (path == "/healthz") return respond(get ? json_ok({{"status", "ok"}}) : method_not_allowed("GET"));
+    if (path == "/readyz") return respond(get ? readiness() : method_not_allowed("GET"));
+    if (path == "/metrics") {
+      if (!get) return respond(method_not_allowed("GET"));
+      http::Response r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = metrics_.render();
+      return respond(std::move(r));
+    }
+    respond(http::error_response(404, "not_found", "no such endpoint: see docs/ats-setup.md"));
+  }
+
+  std::size_t body_limit_for(std::string_view target) const {
+    if (target.rfind("/hooks/", 0) == 0) {
+      std::string_view tenant = target.substr(7);
+      tenant = tenant.substr(0, tenant.find('?'));
+      auto tenants = ingest_.tenants();
+      if (auto it = tenants->find(tenant); it != tenants->end()) return it->second.config.body_limit;
+      return 1024 * 1024;
+    }
+    return 64 * 1024;
+  }
+
+ private:
+  static http::Response method_not_allowed(const char* allow) {
+    http::Response r = http::error_response(405, "method_not_allowed", std::string("use ") + allow);
+    r.headers.push_back({"Allow", allow});
+    return r;
+  }
+
+  http::Response readiness() {
+    std::lock_guard lock(health_.mu);
+    const bool ready = health_.storage_ok && ingest_.tenants() && !ingest_.tenants()->empty();
+    nlohmann::json body{{"status", ready ? "ready" : "not_ready"},
+                        {"storage", health_.storage_ok ? "ok" : health_.storage_error},
+                        {"tenants", ingest_.tenants() ? ingest_.tenants()->size() : 0}};
+    return json_ok(body, ready ? 200 : 503);
+  }
+
+  Ingest& ingest_;
+  Metrics& metrics_;
+  Health& health_;
+};
+
+void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
+  for (const config::Diagnostic& d : diagnostics) std::cerr << d.to_string() << "\n";
+}
+
+}  // namespace
+
+int run_serve(const std::string& config_path) {
+  config::ServiceConfigLoad loaded = config::load_service_config(config_path);
+  if (!loaded.config) {
+    print_diagnostics(loaded.diagnostics);
+    return 1;
+  }
+  const config::ServiceConfig& cfg = *loaded.config;
+  TenantsLoad tenants = build_tenants(cfg);
+  if (!tenants.tenants) {
+    print_diagnostics(tenants.diagnostics);
+    return 1;
+  }
+  std::shared_ptr<Log> log = Log::to_stderr(cfg.log_level);
+
+  // Signals go to one thread that waits for them; every other thread has them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::error_code ec;
+  if (auto dir = std::filesystem::path(cfg.sqlite_path).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir, ec);
+  store::SqliteOptions store_options;
+  store_options.path = cfg.sqlite_path;
+  Result<std::unique_ptr<store::Store>> opened = store::open_sqlite_store(store_options);
+  if (!opened.ok()) {
+    log->error("cannot open storage", {{"path", cfg.sqlite_path}, {"detail", opened.status().message()}});
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
+
+  Metrics metrics;
+  Health health;
+  Ingest ingest(*store, metrics, *log, unix_now);
+  ingest.set_tenants(tenants.tenants);
+  Routes routes(ingest, metrics, health);
+  metrics.add_gauge("mangfold_outbox_pending", "Outbox rows waiting to be delivered.", [&health] {
+    std::lock_guard lock(health.mu);
+    return static_cast<double>(health.outbox_pending);
+  });
+  metrics.add_gauge("mangfold_outbox_dead", "Outbox rows given up on (dead letters).", [&health] {
+    std::lock_guard lock(health.mu);
+    return static_cast<double>(health.outbox_dead);
+  });
+
+  http::ServerOptions options;
+  options.address = cfg.address;
+  options.port = cfg.port;
+  options.threads = cfg.threads;
+  options.header_timeout = std::chrono::seconds(cfg.header_timeout_seconds);
+  options.body_timeout = std::chrono::seconds(cfg.body_timeout_seconds);
+  options.idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds);
+  options.max_connections = static_cast<std::size_t>(cfg.max_connections);
+  options.body_limit_for = [&routes](std::string_view target) { return routes.body_limit_for(target); };
+  options.on_error = [log](std::string_view message) { log->warn("http", {{"detail", message}}); };
+  if (!cfg.tls_certificate.empty()) options.tls = http::TlsOptions{cfg.tls_certificate, cfg.tls_private_key};
+  Result<std::unique_ptr<http::Server>> created = http::Server::create(
+      options, [&routes](http::Request&& request, http::Respond respond) { routes.handle(std::move(request), respond); });
+  if (!created.ok()) {
+    log->error("cannot listen", {{"address", cfg.address}, {"port", cfg.port}, {"detail", created.status().message()}});
+    return 1;
+  }
+  std::unique_ptr<http::Server> server = std::move(*created);
+  auto maintenance = std::make_unique<Maintenance>(*store, health, *log, cfg.dedupe_retention_days);
+
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& [name, t] : *tenants.tenants) names.push_back(name);
+  log->info("listening", {{"address", cfg.address},
+                          {"port", server->port()},
+                          {"tls", options.tls.has_value()},
+                          {"tenants", names},
+                          {"database", cfg.sqlite_path}});
+  log->flush();
+
+  std::thread signal_thread([&] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        config::ServiceConfigLoad again = config::load_service_config(config_path);
+        TenantsLoad fresh = again.config ? build_tenants(*again.config) : TenantsLoad{nullptr, again.diagnostics};
+        if (!fresh.tenants) {
+          nlohmann::json problems = nlohmann::json::array();
+          for (const auto& d : fresh.diagnostics) problems.push_back(d.to_string());
+          log->error("reload failed; keeping the running configuration", {{"problems", problems}});
+          continue;
+        }
+        ingest.set_tenants(fresh.tenants);
+        log->info("reloaded", {{"tenants", fresh.tenants->size()}});
+        continue;
+      }
+      log->info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      server->stop(std::chrono::seconds(10));
+      return;
+    }
+  });
+  server->run();
+  signal_thread.join();
+  maintenance.reset();
+  store->close();  // completes every queued submission
+  log->info("stopped", nlohmann::json::object());
+  return 0;
+}
+
+}  // namespace mangfold::app

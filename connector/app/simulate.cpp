@@ -1,0 +1,98 @@
+#include "connector/app/simulate.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "connector/policy/engine.hpp"
+#include "connector/store/verdict_json.hpp"
+
+namespace mangfold::app {
+
+using domain::Outcome;
+
+namespace {
+
+const policy::Rule* find_rule(const policy::Policy& p, const std::string& name) {
+  for (const policy::Rule& r : p.rules)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
+  return out;
+}
+
+void interview_arithmetic(std::ostringstream& out, const policy::InterviewMinimum& rule,
+                          const domain::RuleVerdict& v) {
+  const domain::Counts& c = v.counts;
+  out << "    applicants: " << c.applicants << " (in the group: " << c.in_group
+      << ", did not answer: " << c.unknown_answer << ")\n";
+  out << "    Q = " << c.qualified_in_group << "  qualified applicants in the group";
+  if (c.unassessed_in_group) out << " (" << c.unassessed_in_group << " more not yet assessed)";
+  out << "\n    N = " << c.invited << "  invited to interview, all applicants\n";
+  out << "    I = " << c.invited_in_group << "  invited from the group\n";
+  const int by_share = policy::ceil_share(rule.min_share_ppm, c.invited);
+  out << "    R = min(Q, max(min_count, ceil(min_share × N)))"
+      << " = min(" << c.qualified_in_group << ", max(" << rule.min_count << ", ceil("
+      << format_share(rule.min_share_ppm) << " × " << c.invited << ") = " << by_share << ")) = "
+      << c.required << "\n";
+}
+
+}  // namespace
+
+std::string format_share(std::uint32_t ppm) {
+  std::string s = std::to_string(ppm / 1'000'000);
+  std::uint32_t frac = ppm % 1'000'000;
+  if (frac == 0) return s;
+  std::string digits = std::to_string(frac);
+  digits.insert(0, 6 - digits.size(), '0');
+  while (digits.back() == '0') digits.pop_back();
+  return s + "." + digits;
+}
+
+std::string render_verdict_text(const policy::Policy& policy, const domain::Snapshot& snapshot,
+                                const domain::Verdict& verdict) {
+  std::ostringstream out;
+  out << "vacancy " << snapshot.vacancy.id;
+  if (!snapshot.vacancy.title.empty()) out << " «" << snapshot.vacancy.title << "»";
+  out << "\npolicy  " << policy.id << " " << policy.version;
+  if (policy.effective_from) out << ", in effect from " << policy.effective_from->to_string();
+  out << "\nphase   " << domain::to_string(verdict.phase) << "\nverdict "
+      << upper(domain::to_string(verdict.overall)) << "\n";
+
+  for (const domain::RuleVerdict& v : verdict.rules) {
+    out << "\n" << v.rule << " (" << v.kind;
+    if (!v.group.empty()) out << ", group " << v.group;
+    out << "): " << upper(domain::to_string(v.outcome));
+    if (v.severity != domain::Severity::kNone) out << " [" << domain::to_string(v.severity) << "]";
+    out << "\n";
+    const policy::Rule* rule = find_rule(policy, v.rule);
+    const auto* im = rule ? std::get_if<policy::InterviewMinimum>(&rule->spec) : nullptr;
+    const bool computed = v.reason_code != "out_of_scope" && v.reason_code != "policy_not_in_effect";
+    if (im && computed) {
+      interview_arithmetic(out, *im, v);
+      if (v.outcome == Outcome::kShortfall)
+        out << "    -> invite " << v.missing << " more qualified applicant" << (v.missing == 1 ? "" : "s")
+            << " from the group (I = " << v.counts.invited_in_group << " < R = " << v.counts.required << ")\n";
+      else if (v.outcome == Outcome::kCompliant)
+        out << "    -> met (I = " << v.counts.invited_in_group << " >= R = " << v.counts.required << ")\n";
+      else
+        out << "    -> " << v.reason << "\n";
+    } else {
+      out << "    " << v.reason << "\n";
+    }
+  }
+  return out.str();
+}
+
+std::string render_verdict_json(const policy::Policy& policy, const domain::Verdict& verdict) {
+  nlohmann::json j = store::verdict_to_json(verdict);
+  j["policy_effective_from"] = policy.effective_from ? policy.effective_from->to_string() : "";
+  return j.dump(2) + "\n";
+}
+
+}  // namespace mangfold::app

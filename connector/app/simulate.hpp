@@ -1,0 +1,22 @@
+// `mangfold simulate`: a dry run of one snapshot against one policy. No side effects.
+#pragma once
+
+#include <string>
+
+#include "connector/domain/verdict.hpp"
+#include "connector/policy/policy.hpp"
+
+namespace mangfold::app {
+
+// The verdict for a person: every rule with its outcome and, for interview rules, the
+// arithmetic Q, N, I, R spelled out. Deterministic (pinned by tests).
+std::string render_verdict_text(const policy::Policy& policy, const domain::Snapshot& snapshot,
+                                const domain::Verdict& verdict);
+
+// The same as a JSON document, for scripts.
+std::string render_verdict_json(const policy::Policy& policy, const domain::Verdict& verdict);
+
+// An exact decimal for a share in parts per million: 500000 → "0.5".
+std::string format_share(std::uint32_t ppm);
+
+}  // namespace mangfold::app

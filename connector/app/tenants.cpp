@@ -1,0 +1,83 @@
+#include "connector/app/tenants.hpp"
+
+#include "adapters/native/native_adapter.hpp"
+#include "connector/config/policy_loader.hpp"
+
+namespace mangfold::app {
+
+namespace {
+
+webhook::HmacAlgorithm algorithm(const std::string& name) {
+  if (name == "sha1") return webhook::HmacAlgorithm::kSha1;
+  if (name == "sha512") return webhook::HmacAlgorithm::kSha512;
+  return webhook::HmacAlgorithm::kSha256;
+}
+
+webhook::SecretEncoding secret_encoding(const std::string& name) {
+  if (name == "hex") return webhook::SecretEncoding::kHex;
+  if (name == "base64") return webhook::SecretEncoding::kBase64;
+  return webhook::SecretEncoding::kRaw;
+}
+
+// Adapters are wired here by name; the core never includes an adapter header.
+std::shared_ptr<const domain::Adapter> adapter_named(const std::string& name) {
+  if (name == "native") return native::make_native_adapter();
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::SignatureConfig& signature,
+                                                         const config::ReadFile& read) {
+  std::vector<webhook::Secret> secrets;
+  for (const config::SecretRef& ref : signature.secrets) {
+    Result<std::string> text = config::resolve_secret(ref, read);
+    if (!text.ok()) return text.status();
+    Result<webhook::Secret> secret = signature.scheme == "standard_webhooks"
+                                         ? webhook::parse_standard_webhooks_secret(*text)
+                                         : webhook::decode_secret(*text, secret_encoding(signature.secret_encoding));
+    if (!secret.ok())
+      return invalid_argument("the secret in " + ref.describe() + " is not valid: " + secret.status().message());
+    secrets.push_back(std::move(*secret));
+  }
+  if (signature.scheme == "standard_webhooks") {
+    webhook::StandardWebhooksOptions options;
+    options.secrets = std::move(secrets);
+    options.tolerance = std::chrono::seconds(signature.tolerance_seconds);
+    return webhook::make_standard_webhooks_verifier(std::move(options));
+  }
+  webhook::HmacHeaderScheme scheme;
+  scheme.header = signature.header;
+  scheme.algorithm = algorithm(signature.algorithm);
+  scheme.encoding = signature.encoding == "base64" ? webhook::SignatureEncoding::kBase64
+                                                   : webhook::SignatureEncoding::kHex;
+  scheme.prefix = signature.prefix;
+  scheme.secrets = std::move(secrets);
+  return webhook::make_hmac_header_verifier(std::move(scheme));
+}
+
+TenantsLoad build_tenants(const config::ServiceConfig& config, const config::ReadFile& read) {
+  TenantsLoad out;
+  auto tenants = std::make_shared<TenantMap>();
+  for (const config::TenantConfig& t : config.tenants) {
+    const std::string path = "tenants." + t.name;
+    TenantRuntime runtime;
+    runtime.config = t;
+    config::PolicyLoad policy = config::load_policy(t.policy_path, read);
+    out.diagnostics.insert(out.diagnostics.end(), policy.diagnostics.begin(), policy.diagnostics.end());
+    if (policy.policy) runtime.policy = std::make_shared<const policy::Policy>(std::move(*policy.policy));
+    Result<std::unique_ptr<webhook::Verifier>> verifier = make_verifier(t.signature, read);
+    if (verifier.ok())
+      runtime.verifier = std::move(*verifier);
+    else
+      out.diagnostics.push_back({t.mark, path + ".signature", verifier.status().message()});
+    runtime.adapter = adapter_named(t.adapter);
+    if (!runtime.adapter)
+      out.diagnostics.push_back({t.mark, path + ".adapter", "the " + t.adapter + " adapter is not available yet"});
+    tenants->emplace(t.name, std::move(runtime));
+  }
+  if (out.diagnostics.empty()) out.tenants = std::move(tenants);
+  return out;
+}
+
+}  // namespace mangfold::app

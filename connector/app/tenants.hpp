@@ -1,0 +1,40 @@
+// Tenants as the running service sees them: config, loaded policy, signature verifier
+// and adapter. Built once from the service config and replaced whole on reload, so a
+// request always sees one consistent set. Immutable after build; thread-safe to share.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connector/config/service_config.hpp"
+#include "connector/domain/adapter.hpp"
+#include "connector/policy/policy.hpp"
+#include "connector/webhook/signature.hpp"
+
+namespace mangfold::app {
+
+struct TenantRuntime {
+  config::TenantConfig config;
+  std::shared_ptr<const policy::Policy> policy;
+  std::shared_ptr<const webhook::Verifier> verifier;
+  std::shared_ptr<const domain::Adapter> adapter;
+};
+
+using TenantMap = std::map<std::string, TenantRuntime, std::less<>>;
+
+struct TenantsLoad {
+  std::shared_ptr<const TenantMap> tenants;  // set when there are no diagnostics
+  std::vector<config::Diagnostic> diagnostics;
+};
+
+// Loads every tenant's policy, reads its secrets and picks its adapter. Problems are
+// collected for all tenants (file:line:column where known); secret values never appear.
+TenantsLoad build_tenants(const config::ServiceConfig& config, const config::ReadFile& read = config::read_file);
+
+// The verifier a tenant's signature settings describe.
+Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::SignatureConfig& signature,
+                                                         const config::ReadFile& read = config::read_file);
+
+}  // namespace mangfold::app

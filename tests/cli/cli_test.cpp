@@ -1,0 +1,130 @@
+// The `mangfold` binary's commands, run as a user would run them.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "tests/support/process.hpp"
+
+using mangfold::testing::run;
+
+namespace {
+
+const std::string kRoot = MANGFOLD_SOURCE_DIR;
+const std::string kBinary = MANGFOLD_BINARY;
+
+mangfold::testing::CommandResult mangfold_cmd(std::vector<std::string> args) {
+  args.insert(args.begin(), kBinary);
+  return run(args);
+}
+
+std::string fixture(const std::string& name) { return kRoot + "/tests/fixtures/" + name; }
+
+}  // namespace
+
+TEST_CASE("--version and --help") {
+  auto v = mangfold_cmd({"--version"});
+  CHECK(v.exit_code == 0);
+  CHECK(v.out.rfind("mangfold ", 0) == 0);
+  auto h = mangfold_cmd({"--help"});
+  CHECK(h.exit_code == 0);
+  for (const char* command : {"check", "simulate", "serve"}) CHECK(h.out.find(command) != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2 and say what is wrong") {
+  auto none = mangfold_cmd({});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err.find("subcommand") != std::string::npos);
+  auto unknown = mangfold_cmd({"simulat"});
+  CHECK(unknown.exit_code == 2);
+  auto missing = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/oslo.yaml"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("--snapshot") != std::string::npos);
+}
+
+TEST_CASE("every shipped policy, base and example config passes check") {
+  auto r = mangfold_cmd({"check", kRoot + "/policies/oslo.yaml", kRoot + "/policies/sarpsborg.yaml",
+                         kRoot + "/policies/bergen.yaml", kRoot + "/policies/imdi.yaml",
+                         kRoot + "/policies/base/common.yaml", kRoot + "/policies/base/invite-one.yaml",
+                         kRoot + "/examples/mangfold.yaml"});
+  CAPTURE(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(kRoot + "/policies/imdi.yaml: ok (policy imdi 2026.1, 4 rules)") != std::string::npos);
+  CHECK(r.out.find(kRoot + "/policies/base/common.yaml: ok (base policy, 1 rules)") != std::string::npos);
+  CHECK(r.out.find(kRoot + "/examples/mangfold.yaml: ok (service config, 4 tenants)") != std::string::npos);
+}
+
+TEST_CASE("a broken policy fails check with one line per problem") {
+  auto r = mangfold_cmd({"check", fixture("policies/broken_example.yaml")});
+  CHECK(r.exit_code == 1);
+  const std::string f = fixture("policies/broken_example.yaml");
+  CHECK(r.out == f + ":11:5: rules.invite_one.sope: unknown key (did you mean 'scope'?)\n" +
+                     f + ":9:12: rules.invite_one.group: unknown target group 'immigrant_background' (did you "
+                     "mean 'immigrant-background'?)\n" +
+                     f + ":10:16: rules.invite_one.min_count: expected a whole number from 0 to 10000, got -1\n" +
+                     f + ":15:5: rules.encourage.sentences: no sentence for declared language 'nn' (languages: "
+                     "nb, nn)\n4 problems\n");
+}
+
+TEST_CASE("a broken service config names file, line and key") {
+  auto r = mangfold_cmd({"check", fixture("config/broken_service.yaml")});
+  CHECK(r.exit_code == 1);
+  const std::string f = fixture("config/broken_service.yaml");
+  CHECK(r.out.find(f + ":2:9: listen.port: expected a whole number from 0 to 65535, got 80800") != std::string::npos);
+  CHECK(r.out.find(f + ":7:5: tenants.oslo.adaptor: unknown key (did you mean 'adapter'?)") != std::string::npos);
+  CHECK(r.out.find(f + ":10:7: tenants.oslo.signature.secret: give exactly one of env or file") != std::string::npos);
+}
+
+// `simulate` prints the verdict with its arithmetic; the text is pinned for the examples.
+TEST_CASE("simulate output is pinned for the example snapshots") {
+  struct Case {
+    const char* policy;
+    const char* snapshot;
+  };
+  for (const Case c : {Case{"imdi", "imdi-shortfall"}, Case{"imdi", "imdi-compliant"},
+                       Case{"oslo", "oslo-screening"}, Case{"bergen", "bergen-recommendation"}}) {
+    CAPTURE(c.snapshot);
+    auto r = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/" + c.policy + ".yaml", "--snapshot",
+                           kRoot + "/examples/snapshots/" + c.snapshot + ".json", "--as-of", "2026-11-23"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out == mangfold::testing::read_file(fixture(std::string("simulate/") + c.snapshot + ".txt")));
+  }
+}
+
+TEST_CASE("simulate --json is machine-readable and agrees with the text") {
+  auto r = mangfold_cmd({"simulate", "--json", "--policy", kRoot + "/policies/imdi.yaml", "--snapshot",
+                         kRoot + "/examples/snapshots/imdi-shortfall.json"});
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j.at("overall") == "shortfall");
+  CHECK(j.at("policy_id") == "imdi");
+  CHECK(j.at("policy_version") == "2026.1");
+  nlohmann::json rule;
+  for (const auto& r : j.at("rules"))
+    if (r.at("rule") == "half_of_invited") rule = r;
+  REQUIRE(rule.is_object());
+  CHECK(rule.at("counts").at("qualified_in_group") == 2);
+  CHECK(rule.at("counts").at("invited") == 6);
+  CHECK(rule.at("counts").at("invited_in_group") == 1);
+  CHECK(rule.at("counts").at("required") == 2);
+  CHECK(rule.at("missing") == 1);
+}
+
+TEST_CASE("simulate reports a snapshot that does not map, by JSON Pointer, without echoing values") {
+  mangfold::testing::TempDir dir;
+  const std::string snapshot = dir.path() + "/bad.json";
+  mangfold::testing::write_file(
+      snapshot, R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 7, "answers": {"g": "kanskje"}}]})");
+  auto r = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/oslo.yaml", "--snapshot", snapshot});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == snapshot + ": /applications/0/answers/g: expected \"yes\", \"no\" or \"unknown\"\n");
+  CHECK(r.err.find("kanskje") == std::string::npos);
+
+  mangfold::testing::write_file(snapshot, "{\"vacancy\": {\"id\": 1},\n  \"applications\": [}");
+  r = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/oslo.yaml", "--snapshot", snapshot});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("malformed JSON at line 2, column 20") != std::string::npos);
+}
