@@ -13,7 +13,12 @@ class NativeAdapter final : public domain::Adapter {
   Result<domain::InboundEvent> parse(const domain::InboundRequest& request) const override {
     Result<Event> event = parse_event(request.body);
     if (!event.ok()) return event.status();
-    return domain::InboundEvent{std::move(event->id), std::move(event->type), std::move(event->snapshot)};
+    domain::InboundEvent out;
+    out.id = std::move(event->id);
+    out.type = std::move(event->type);
+    out.vacancy_id = event->snapshot.vacancy.id;
+    out.snapshot = std::move(event->snapshot);
+    return out;
   }
 };
 

@@ -142,8 +142,11 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
   if (event_id.empty())
     return fail(invalid_argument("the event has no id: send webhook-id or event.id"), "no_event_id");
 
-  const std::string vacancy_id = parsed->snapshot.vacancy.id;
-  auto snapshot = std::make_shared<domain::Snapshot>(std::move(parsed->snapshot));
+  if (!parsed->snapshot)
+    return fail(failed_precondition("thin events (ids only) need the adapter's API, which is not wired yet"),
+                "thin_event");
+  const std::string vacancy_id = parsed->vacancy_id;
+  auto snapshot = std::make_shared<domain::Snapshot>(std::move(*parsed->snapshot));
   store::Submission submission;
   submission.tenant = tenant.config.name;
   submission.event_id = event_id;

@@ -82,7 +82,11 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     t.mark = key.mark;
     t.name = d.identifier(key, path).value_or("");
     if (!d.expect_map(value, path)) continue;
-    d.check_keys(value, path, {"adapter", "policy", "signature", "success_status", "body_limit", "api_token"});
+    d.check_keys(value, path, {"adapter", "adapter_options", "policy", "signature", "success_status", "body_limit",
+                                "api_token"});
+    if (const Node* v = value.get("adapter_options")) {
+      if (d.expect_map(*v, join_path(path, "adapter_options"))) t.adapter_options = *v;
+    }
     if (const Node* v = value.get("adapter"))
       t.adapter = d.choice<std::string>(*v, join_path(path, "adapter"),
                                         {{"native", "native"}, {"webcruiter", "webcruiter"}, {"generic", "generic"}})

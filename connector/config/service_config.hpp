@@ -45,6 +45,8 @@ struct TenantConfig {
   int success_status = 200;              // 200 or 202, as the ATS expects
   std::size_t body_limit = 1024 * 1024;  // bytes
   std::optional<SecretRef> api_token;    // bearer token for /v1/tenants/{tenant}/…
+  // The adapter's own settings (`adapter_options:`), validated by the adapter's factory.
+  Node adapter_options;
   Mark mark;                             // where the tenant is declared, for messages
 };
 

@@ -1,15 +1,19 @@
 // The one interface every ATS adapter implements (adapters/<name>/).
 //
 // An adapter turns an inbound webhook request, already verified, into a domain event:
-// an event id and the vacancy's current snapshot. The core never includes an adapter's
-// header; connector/app wires adapters by name. Implementations are immutable after
-// construction and thread-safe.
+// an event id and either the vacancy's current snapshot (a "fat" event) or only the
+// vacancy's id (a "thin" event), in which case the connector asks the adapter to fetch
+// the snapshot from the ATS on a worker thread. Adapters that can also write a job ad
+// back to the ATS say so. The core never includes an adapter's header; connector/app
+// wires adapters by name. Implementations are immutable after construction and
+// thread-safe; fetch_snapshot and write_ad may block (never called on an io thread).
 #pragma once
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connector/common/status.hpp"
 #include "connector/domain/vacancy.hpp"
@@ -23,18 +27,36 @@ struct InboundRequest {
 };
 
 struct InboundEvent {
-  std::string id;    // the sender's event id; empty when the request carries none in its body
-  std::string type;  // informational
-  Snapshot snapshot;
+  std::string id;          // the sender's event id; empty when the body carries none
+  std::string type;        // informational
+  std::string vacancy_id;  // always set
+  // The whole current state, for a fat event; nullopt for a thin event (fetch it).
+  std::optional<Snapshot> snapshot;
 };
 
 class Adapter {
  public:
   virtual ~Adapter() = default;
   virtual std::string_view name() const = 0;
+
   // kInvalidArgument for a malformed body, kUnprocessable for one that does not map to
   // the domain. Messages name the failing field, never quote its value.
   virtual Result<InboundEvent> parse(const InboundRequest& request) const = 0;
+
+  // The vacancy's current snapshot from the ATS's API. kUnavailable for transient
+  // failures (retry later), kNotFound for an unknown vacancy, kFailedPrecondition when
+  // the adapter has no API configured.
+  virtual Result<Snapshot> fetch_snapshot(std::string_view vacancy_id) const {
+    (void)vacancy_id;
+    return failed_precondition(std::string(name()) + " adapter has no API to fetch from");
+  }
+
+  // Writes a job ad's new body back to the ATS. `request_id` is the idempotency key:
+  // the same id must never change the ad twice. Errors as for fetch_snapshot.
+  virtual Status write_ad(std::string_view vacancy_id, const JobAd& ad, std::string_view request_id) const {
+    (void)vacancy_id, (void)ad, (void)request_id;
+    return failed_precondition(std::string(name()) + " adapter cannot write ads back");
+  }
 };
 
 }  // namespace mangfold::domain

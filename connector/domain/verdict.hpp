@@ -24,7 +24,8 @@ std::string_view to_string(Outcome o);
 enum class Severity { kNone, kAdvice, kWarning, kBreach };
 std::string_view to_string(Severity s);
 
-// The figures behind an interview rule. -1 means "not computed by this rule".
+// The figures behind a rule on a target group, for one vacancy. Reports aggregate them and
+// suppress small cells (DESIGN.md §4.4).
 struct Counts {
   int applicants = 0;          // all applications
   int in_group = 0;            // answered yes
@@ -35,7 +36,8 @@ struct Counts {
   int invited_in_group = 0;    // I
   int required = 0;            // R = min(Q, max(min_count, ceil(min_share × N)))
   int proposed = 0;            // proposed for hire (recommended, offered, hired)
-  int proposed_in_group = 0;
+  int hired = 0;               // stage hired
+  int hired_in_group = 0;      // for reports: the share of invited in the group who were hired
 };
 
 struct RuleVerdict {

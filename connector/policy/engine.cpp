@@ -72,9 +72,12 @@ Counts count_group(const Snapshot& s, std::string_view group) {
     ++c.applicants;
     if (answer == Answer::kUnknown) ++c.unknown_answer;
     if (invited) ++c.invited;
+    const bool hired = a.stage == domain::Stage::kHired;
     if (domain::proposes_hire(a.stage)) ++c.proposed;
+    if (hired) ++c.hired;
     if (!in_group) continue;
     ++c.in_group;
+    if (hired) ++c.hired_in_group;
     if (invited) ++c.invited_in_group;
     if (a.qualified())
       ++c.qualified_in_group;

@@ -119,7 +119,8 @@ json counts_to_json(const domain::Counts& c) {
               {"invited_in_group", c.invited_in_group},
               {"required", c.required},
               {"proposed", c.proposed},
-              {"proposed_in_group", c.proposed_in_group}};
+              {"hired", c.hired},
+              {"hired_in_group", c.hired_in_group}};
 }
 
 Result<domain::Counts> counts_from_json(const json& j, const std::string& where) {
@@ -134,7 +135,8 @@ Result<domain::Counts> counts_from_json(const json& j, const std::string& where)
   c.invited_in_group = r.integer("invited_in_group");
   c.required = r.integer("required");
   c.proposed = r.integer("proposed");
-  c.proposed_in_group = r.integer("proposed_in_group");
+  c.hired = r.integer("hired");
+  c.hired_in_group = r.integer("hired_in_group");
   if (!r.status().ok()) return r.status();
   return c;
 }

@@ -103,8 +103,8 @@ TEST_CASE("simulate --json is machine-readable and agrees with the text") {
   CHECK(j.at("policy_id") == "imdi");
   CHECK(j.at("policy_version") == "2026.1");
   nlohmann::json rule;
-  for (const auto& r : j.at("rules"))
-    if (r.at("rule") == "half_of_invited") rule = r;
+  for (const auto& candidate : j.at("rules"))
+    if (candidate.at("rule") == "half_of_invited") rule = candidate;
   REQUIRE(rule.is_object());
   CHECK(rule.at("counts").at("qualified_in_group") == 2);
   CHECK(rule.at("counts").at("invited") == 6);

@@ -59,7 +59,9 @@ Handler echo_handler() {
 ServerOptions tls_options(const CertDir& certs) {
   ServerOptions o;
   o.port = 0;
-  o.tls = TlsOptions{certs.cert(), certs.key()};
+  o.tls.emplace();
+  o.tls->certificate_file = certs.cert();
+  o.tls->private_key_file = certs.key();
   return o;
 }
 
@@ -118,7 +120,9 @@ TEST_CASE("TLS: unreadable or mismatched files are a Status from create()") {
   auto with = [&](std::string cert, std::string key) {
     ServerOptions o;
     o.port = 0;
-    o.tls = TlsOptions{std::move(cert), std::move(key)};
+    o.tls.emplace();  // emplace, not assign: GCC 12 warns falsely on optional<TlsOptions> assignment
+    o.tls->certificate_file = std::move(cert);
+    o.tls->private_key_file = std::move(key);
     return Server::create(std::move(o), echo_handler()).status();
   };
   const std::string fixture =

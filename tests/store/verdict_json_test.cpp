@@ -65,7 +65,8 @@ void check_equal(const domain::Verdict& a, const domain::Verdict& b) {
     CHECK(x.counts.invited_in_group == y.counts.invited_in_group);
     CHECK(x.counts.required == y.counts.required);
     CHECK(x.counts.proposed == y.counts.proposed);
-    CHECK(x.counts.proposed_in_group == y.counts.proposed_in_group);
+    CHECK(x.counts.hired == y.counts.hired);
+    CHECK(x.counts.hired_in_group == y.counts.hired_in_group);
   }
 }
 
