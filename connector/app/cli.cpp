@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "adapters/native/snapshot_json.hpp"
+#include "connector/app/audit_feed.hpp"
 #include "connector/app/serve.hpp"
 #include "connector/app/sign.hpp"
 #include "connector/app/simulate.hpp"
@@ -100,8 +101,12 @@ int run_simulate(const SimulateArgs& args) {
     }
   }
   const domain::Verdict verdict = policy::evaluate(*loaded.policy, event->snapshot, context);
-  std::cout << (args.json ? render_verdict_json(*loaded.policy, verdict)
-                          : render_verdict_text(*loaded.policy, event->snapshot, verdict));
+  Result<std::optional<policy::AdChange>> change = policy::plan_ad_injection(*loaded.policy, event->snapshot);
+  if (args.json) {
+    std::cout << render_verdict_json(*loaded.policy, verdict, change);
+    return kExitOk;
+  }
+  std::cout << render_verdict_text(*loaded.policy, event->snapshot, verdict) << render_ad_change_text(change);
   return kExitOk;
 }
 
@@ -140,6 +145,13 @@ int run_cli(int argc, char** argv) {
   sign_cmd->add_flag("--send", sign.send, "Send the request and print the answer");
   sign_cmd->add_option("file", sign.body_file, "The event body (JSON)")->required()->check(CLI::ExistingFile);
 
+  AuditArgs audit;
+  CLI::App* audit_cmd = app.add_subcommand(
+      "audit-feed", "Check every ad in a Webcruiter advert feed for the encouragement sentence and topics");
+  audit_cmd->add_option("source", audit.source, "The feed: a file or an http(s) URL")->required();
+  audit_cmd->add_option("--policy", audit.policy, "Policy whose ad rules apply")->required()->check(CLI::ExistingFile);
+  audit_cmd->add_flag("--json", audit.json, "Print JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -150,6 +162,7 @@ int run_cli(int argc, char** argv) {
   if (simulate->parsed()) return run_simulate(sim);
   if (serve->parsed()) return run_serve(config_path);
   if (sign_cmd->parsed()) return run_sign(sign);
+  if (audit_cmd->parsed()) return run_audit_feed(audit, nullptr);
   return kExitUsage;
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -51,11 +52,37 @@ store::VacancyRecord record_of(const domain::Vacancy& v, std::int64_t now) {
   return r;
 }
 
+// FNV-1a, 64 bit: a stable fingerprint for idempotency keys (not for security).
+std::string stable_hash(std::string_view text) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
 }  // namespace
 
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
-                                  const store::StoredVacancy& prior, std::int64_t now_unix) {
+                                  const store::StoredVacancy& prior, std::int64_t now_unix,
+                                  const std::optional<policy::AdChange>& ad_change) {
   store::Changes changes;
+  if (ad_change) {
+    // Keyed by the new text, so the same change is written once however often the ATS
+    // sends the old ad again; a later edit of the ad is a new change.
+    store::OutboxItem item;
+    item.kind = "ad_writeback";
+    item.idempotency_key = "ad:" + snapshot.vacancy.id + ":" + stable_hash(ad_change->after.body);
+    item.vacancy_id = snapshot.vacancy.id;
+    item.payload = nlohmann::json{{"vacancy_id", snapshot.vacancy.id},
+                                  {"rule", ad_change->rule},
+                                  {"language", ad_change->after.language},
+                                  {"format", ad_change->after.format == domain::AdFormat::kHtml ? "html" : "text"},
+                                  {"body", ad_change->after.body}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    item.not_before = now_unix;
+    changes.outbox.push_back(std::move(item));
+  }
   // Level-triggered: the verdict comes from the whole snapshot plus every stage each
   // candidate was ever seen in, so an invitee who withdrew (or whose status was moved
   // back) still counts as invited even if this event no longer says so.
@@ -146,17 +173,22 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     return fail(failed_precondition("thin events (ids only) need the adapter's API, which is not wired yet"),
                 "thin_event");
   const std::string vacancy_id = parsed->vacancy_id;
+  // The ad as the policy wants it: answered synchronously to the sender (custom
+  // integrations may apply it at once) and, for adapters that can, written back.
+  Result<std::optional<policy::AdChange>> ad_change = policy::plan_ad_injection(*tenant.policy, *parsed->snapshot);
+  auto change = std::make_shared<std::optional<policy::AdChange>>(ad_change.ok() ? *ad_change : std::nullopt);
   auto snapshot = std::make_shared<domain::Snapshot>(std::move(*parsed->snapshot));
   store::Submission submission;
   submission.tenant = tenant.config.name;
   submission.event_id = event_id;
   submission.vacancy_id = vacancy_id;
   submission.received_at = now;
-  submission.plan = [policy = tenant.policy, snapshot, now](const store::StoredVacancy& prior) {
-    return plan_event(*policy, std::move(*snapshot), prior, now);
+  const bool write_back = tenant.adapter->writes_ads();
+  submission.plan = [policy = tenant.policy, snapshot, now, change, write_back](const store::StoredVacancy& prior) {
+    return plan_event(*policy, std::move(*snapshot), prior, now, write_back ? *change : std::nullopt);
   };
   const int success = tenant.config.success_status;
-  store_.submit(std::move(submission), [this, finish, success, event_id, vacancy_id,
+  store_.submit(std::move(submission), [this, finish, success, event_id, vacancy_id, change,
                                         tenant_name = tenant.config.name](Result<store::SubmitResult> result) {
     nlohmann::json fields{{"event_id", event_id}, {"vacancy_id", vacancy_id}};
     if (!result.ok()) {
@@ -174,11 +206,16 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     const std::string overall(domain::to_string(result->verdict->overall));
     metrics_.count_verdict(tenant_name, overall);
     fields["verdict"] = overall;
-    finish(json_response(success, {{"status", "accepted"},
-                                   {"event_id", event_id},
-                                   {"vacancy_id", vacancy_id},
-                                   {"verdict", overall}}),
-           fields);
+    nlohmann::json body{{"status", "accepted"}, {"event_id", event_id}, {"vacancy_id", vacancy_id}, {"verdict", overall}};
+    if (change->has_value()) {
+      const policy::AdChange& c = **change;
+      body["ad"] = {{"rule", c.rule}, {"language", c.after.language}, {"body", c.after.body}};
+      fields["ad_changed"] = true;
+    }
+    http::Response response;
+    response.status = success;
+    response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    finish(std::move(response), fields);
   });
 }
 

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "connector/app/tenants.hpp"
+#include "connector/policy/ad_injection.hpp"
 #include "connector/http/server.hpp"
 #include "connector/store/store.hpp"
 
@@ -25,9 +26,11 @@ class Log;
 class Metrics;
 
 // The store plan for one event, as a plain function (tested on its own): merges the
-// stored stage histories into the snapshot, evaluates the policy, and lists the changes.
+// stored stage histories into the snapshot, evaluates the policy, and lists the changes,
+// including an ATS write-back of `ad_change` when there is one.
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
-                                  const store::StoredVacancy& prior, std::int64_t now_unix);
+                                  const store::StoredVacancy& prior, std::int64_t now_unix,
+                                  const std::optional<policy::AdChange>& ad_change = std::nullopt);
 
 class Ingest {
  public:

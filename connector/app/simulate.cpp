@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/ads/ad_text.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/store/verdict_json.hpp"
 
@@ -89,9 +90,22 @@ std::string render_verdict_text(const policy::Policy& policy, const domain::Snap
   return out.str();
 }
 
-std::string render_verdict_json(const policy::Policy& policy, const domain::Verdict& verdict) {
+std::string render_ad_change_text(const Result<std::optional<policy::AdChange>>& change) {
+  if (!change.ok()) return "\nad change: not possible (" + change.status().message() + "); the ad is flagged instead\n";
+  if (!change->has_value()) return {};
+  const policy::AdChange& c = **change;
+  return "\nad change (" + c.rule + ", " + c.language + "): the sentence is inserted and written back to the ATS\n" +
+         ads::render_diff(c.before.body, c.after.body);
+}
+
+std::string render_verdict_json(const policy::Policy& policy, const domain::Verdict& verdict,
+                                const Result<std::optional<policy::AdChange>>& change) {
   nlohmann::json j = store::verdict_to_json(verdict);
   j["policy_effective_from"] = policy.effective_from ? policy.effective_from->to_string() : "";
+  if (!change.ok())
+    j["ad_change"] = {{"error", change.status().message()}};
+  else if (change->has_value())
+    j["ad_change"] = {{"rule", (*change)->rule}, {"language", (*change)->language}, {"body", (*change)->after.body}};
   return j.dump(2) + "\n";
 }
 

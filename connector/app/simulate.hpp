@@ -4,6 +4,7 @@
 #include <string>
 
 #include "connector/domain/verdict.hpp"
+#include "connector/policy/ad_injection.hpp"
 #include "connector/policy/policy.hpp"
 
 namespace mangfold::app {
@@ -13,8 +14,12 @@ namespace mangfold::app {
 std::string render_verdict_text(const policy::Policy& policy, const domain::Snapshot& snapshot,
                                 const domain::Verdict& verdict);
 
-// The same as a JSON document, for scripts.
-std::string render_verdict_json(const policy::Policy& policy, const domain::Verdict& verdict);
+// The ad change the policy asks for, as a diff ("" when none).
+std::string render_ad_change_text(const Result<std::optional<policy::AdChange>>& change);
+
+// The verdict (and any ad change) as a JSON document, for scripts.
+std::string render_verdict_json(const policy::Policy& policy, const domain::Verdict& verdict,
+                                const Result<std::optional<policy::AdChange>>& change);
 
 // An exact decimal for a share in parts per million: 500000 → "0.5".
 std::string format_share(std::uint32_t ppm);

@@ -51,6 +51,9 @@ class Adapter {
     return failed_precondition(std::string(name()) + " adapter has no API to fetch from");
   }
 
+  // Whether write_ad works for this adapter as configured.
+  virtual bool writes_ads() const { return false; }
+
   // Writes a job ad's new body back to the ATS. `request_id` is the idempotency key:
   // the same id must never change the ad twice. Errors as for fetch_snapshot.
   virtual Status write_ad(std::string_view vacancy_id, const JobAd& ad, std::string_view request_id) const {

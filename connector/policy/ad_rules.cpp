@@ -1,6 +1,7 @@
 #include "connector/policy/ad_rules.hpp"
 
 #include "connector/ads/ad_text.hpp"
+#include "connector/policy/ad_injection.hpp"
 #include "connector/policy/engine.hpp"
 
 namespace mangfold::policy {
@@ -81,6 +82,31 @@ void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, dom
   v.reason_code = "topics_missing";
   v.reason = "The ad does not mention:";
   for (size_t i = 0; i < missing.size(); ++i) v.reason += (i ? ", " : " ") + missing[i];
+}
+
+}  // namespace mangfold::policy
+
+namespace mangfold::policy {
+
+Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy, const domain::Snapshot& snapshot) {
+  const auto& ad = snapshot.vacancy.ad;
+  if (!ad || ad->body.empty()) return std::optional<AdChange>{};
+  for (const Rule& rule : policy.rules) {
+    const auto* spec = std::get_if<AdSentence>(&rule.spec);
+    if (!rule.enabled || !spec || spec->mode != AdMode::kInject) continue;
+    const std::string language = sentence_language(*spec, ad->language);
+    if (language.empty()) continue;
+    const LanguageSentence& wording = spec->sentences.at(language);
+    Result<ads::Injection> injected =
+        ads::inject_sentence(ad->body, ad_format(*ad), ads::SentenceSpec{wording.sentence, wording.equivalents},
+                             ads::Anchor{spec->before_headings});
+    if (!injected.ok()) return injected.status();
+    if (!injected->changed) continue;
+    AdChange change{rule.name, language, *ad, *ad};
+    change.after.body = std::move(injected->body);
+    return std::optional<AdChange>(std::move(change));
+  }
+  return std::optional<AdChange>{};
 }
 
 }  // namespace mangfold::policy

@@ -128,3 +128,30 @@ TEST_CASE("simulate reports a snapshot that does not map, by JSON Pointer, witho
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("malformed JSON at line 2, column 20") != std::string::npos);
 }
+
+TEST_CASE("audit-feed lists exactly the ads that lack the sentence") {
+  const std::string feed = fixture("webcruiter_feed/sample.xml");
+  auto r = mangfold_cmd({"audit-feed", feed, "--policy", kRoot + "/policies/oslo.yaml"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out ==
+        "advert      lang  encourage_applicants  title\n"
+        "4100000001  nb    present               Rådgiver integrering - Flyktningtjenesten\n"
+        "4100000002  nn    MISSING               Renholdsoperatør - helgestillinger\n"
+        "2 ads, 1 does not comply\n");
+
+  auto j = mangfold_cmd({"audit-feed", "--json", feed, "--policy", kRoot + "/policies/imdi.yaml"});
+  CHECK(j.exit_code == 1);
+  const auto ads = nlohmann::json::parse(j.out);
+  REQUIRE(ads.size() == 2);
+  CHECK(ads[0].at("complies") == true);
+  CHECK(ads[1].at("complies") == false);
+  CHECK(ads[1].at("rules").at("encourage_applicants").at("outcome") == "shortfall");
+  CHECK(ads[1].at("rules").at("diversity_goals").at("outcome") == "shortfall");
+
+  // An ad-free feed complies; a broken one cannot be read (exit 2).
+  mangfold::testing::TempDir dir;
+  mangfold::testing::write_file(dir.path() + "/empty.xml", "<rss version=\"2.0\"><channel></channel></rss>");
+  CHECK(mangfold_cmd({"audit-feed", dir.path() + "/empty.xml", "--policy", kRoot + "/policies/oslo.yaml"}).exit_code == 0);
+  mangfold::testing::write_file(dir.path() + "/bad.xml", "<rss>");
+  CHECK(mangfold_cmd({"audit-feed", dir.path() + "/bad.xml", "--policy", kRoot + "/policies/oslo.yaml"}).exit_code == 2);
+}

@@ -439,3 +439,27 @@ TEST_CASE("mangfold sign --send produces a request the server accepts") {
   CHECK(printed.out.find("webhook-signature: v1,") != std::string::npos);
   CHECK(printed.out.find("webhook-id: evt-signed") != std::string::npos);
 }
+
+TEST_CASE("an ad without the sentence comes back with it inserted, in the answer") {
+  Connector c;
+  nlohmann::json event = nlohmann::json::parse(event_body("evt-ad", "v-ad"));
+  event["vacancy"]["ad"] = {{"language", "NB-NO"},
+                            {"body", "<p>Vi søker en rådgiver.</p><h3>Slik søker du</h3><p>Søk innen fristen.</p>"}};
+  const std::string body = event.dump();
+  HttpAnswer a = c.post("imdi", body, signed_headers("evt-ad", body));
+  CHECK(a.status == 202);
+  const auto j = json_of(a);
+  REQUIRE(j.contains("ad"));
+  CHECK(j.at("ad").at("rule") == "encourage_applicants");
+  CHECK(j.at("ad").at("body") ==
+        "<p>Vi søker en rådgiver.</p><p>Vi oppfordrer kvalifiserte kandidater med innvandrerbakgrunn til å søke "
+        "stillingen.</p><h3>Slik søker du</h3><p>Søk innen fristen.</p>");
+  // The native adapter has no API to write to: nothing is queued for a write-back.
+  CHECK(c.count("SELECT count(*) FROM outbox WHERE kind='ad_writeback'") == 0);
+
+  // An ad that already carries it gets no "ad" in the answer.
+  event["event"]["id"] = "evt-ad-2";
+  event["vacancy"]["ad"]["body"] = j.at("ad").at("body");
+  const std::string again = event.dump();
+  CHECK_FALSE(json_of(c.post("imdi", again, signed_headers("evt-ad-2", again))).contains("ad"));
+}
