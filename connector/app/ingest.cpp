@@ -4,12 +4,12 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
+#include "connector/webhook/codec.hpp"
 #include "connector/policy/engine.hpp"
 
 namespace mangfold::app {
@@ -52,15 +52,6 @@ store::VacancyRecord record_of(const domain::Vacancy& v, std::int64_t now) {
   return r;
 }
 
-// FNV-1a, 64 bit: a stable fingerprint for idempotency keys (not for security).
-std::string stable_hash(std::string_view text) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-  return out;
-}
-
 }  // namespace
 
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
@@ -72,7 +63,7 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
     // sends the old ad again; a later edit of the ad is a new change.
     store::OutboxItem item;
     item.kind = "ad_writeback";
-    item.idempotency_key = "ad:" + snapshot.vacancy.id + ":" + stable_hash(ad_change->after.body);
+    item.idempotency_key = "ad:" + snapshot.vacancy.id + ":" + webhook::sha256_hex(ad_change->after.body).substr(0, 32);
     item.vacancy_id = snapshot.vacancy.id;
     item.payload = nlohmann::json{{"vacancy_id", snapshot.vacancy.id},
                                   {"rule", ad_change->rule},
@@ -165,9 +156,10 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     return fail(parsed.status(), parsed.status().code() == StatusCode::kInvalidArgument ? "malformed" : "unmappable");
 
   // The signed delivery id wins over one in the body: it is what the sender retries with.
+  // Without either, the body's fingerprint is the id: events carry whole states, so an
+  // identical body is an identical state, and applying it once is exactly right.
   std::string event_id = tenant.verifier->event_id_from_headers(headers).value_or(parsed->id);
-  if (event_id.empty())
-    return fail(invalid_argument("the event has no id: send webhook-id or event.id"), "no_event_id");
+  if (event_id.empty()) event_id = "sha256:" + webhook::sha256_hex(request.body);
 
   if (!parsed->snapshot)
     return fail(failed_precondition("thin events (ids only) need the adapter's API, which is not wired yet"),

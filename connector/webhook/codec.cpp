@@ -165,6 +165,15 @@ Result<std::string> hmac(HmacAlgorithm algorithm, std::string_view key, std::str
   return std::string(reinterpret_cast<const char*>(mac.data()), mac_len);
 }
 
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  static constexpr unsigned char kEmpty = 0;
+  const void* ptr = data.empty() ? &kEmpty : static_cast<const void*>(data.data());
+  if (EVP_Digest(ptr, data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) return {};
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;

@@ -34,6 +34,10 @@ std::string_view to_string(HmacAlgorithm algorithm);
 // OpenSSL does (allocation failure, or a provider that refuses the key).
 Result<std::string> hmac(HmacAlgorithm algorithm, std::string_view key, std::string_view data);
 
+// The SHA-256 of `data` as 64 lower-case hex digits (content fingerprints and
+// idempotency keys).
+std::string sha256_hex(std::string_view data);
+
 // True when a and b hold the same bytes. The time taken depends on the lengths only, never
 // on the content (CRYPTO_memcmp); lengths are not secret for MACs.
 bool constant_time_equal(std::string_view a, std::string_view b);

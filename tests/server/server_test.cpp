@@ -463,3 +463,18 @@ TEST_CASE("an ad without the sentence comes back with it inserted, in the answer
   const std::string again = event.dump();
   CHECK_FALSE(json_of(c.post("imdi", again, signed_headers("evt-ad-2", again))).contains("ad"));
 }
+
+TEST_CASE("without any event id, the body's fingerprint deduplicates identical states") {
+  Connector c;
+  webhook::HmacHeaderScheme scheme = webhook::github_scheme();
+  nlohmann::json event = nlohmann::json::parse(event_body("unused", "v-noid"));
+  event.erase("event");
+  const std::string body = event.dump();
+  const Headers h = {{"Content-Type", "application/json"},
+                     {"X-Hub-Signature-256", webhook::sign_hmac_header(scheme, body, webhook::Secret{kHmacSecret})}};
+  HttpAnswer first = c.post("bergen", body, h);
+  CHECK(first.status == 200);
+  CHECK(json_of(first).at("event_id").get<std::string>().rfind("sha256:", 0) == 0);
+  CHECK(json_of(c.post("bergen", body, h)).at("status") == "duplicate");
+  CHECK(c.count("SELECT count(*) FROM verdicts WHERE vacancy_id='v-noid'") == 1);
+}
