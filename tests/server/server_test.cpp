@@ -77,11 +77,19 @@ Headers signed_headers(const std::string& id, const std::string& body, std::int6
 // The real binary with a config in a temporary folder.
 class Connector {
  public:
-  Connector() {
+  explicit Connector(bool tls = false) : tls_(tls) {
     testing::write_file(path("oslo.whsec"), kSecret + "\n");
     testing::write_file(path("bergen.key"), kHmacSecret);
     testing::write_file(path("policy.yaml"), invite_policy(1));
-    testing::write_file(path("mangfold.yaml"), R"(listen: {address: 127.0.0.1, port: 0, threads: 2, header_timeout_seconds: 1}
+    std::string tls_section;
+    if (tls) {
+      auto made = testing::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                                path("key.pem"), "-out", path("cert.pem")});
+      REQUIRE(made.exit_code == 0);
+      tls_section = "tls: {certificate: cert.pem, private_key: key.pem}\n";
+    }
+    testing::write_file(path("mangfold.yaml"), tls_section + R"(listen: {address: 127.0.0.1, port: 0, threads: 2, header_timeout_seconds: 1}
 storage: {sqlite: db/mangfold.db}
 mail: {spool_dir: mail}
 tenants:
@@ -101,7 +109,9 @@ tenants:
   }
 
   std::string path(const std::string& name) const { return dir_.path() + "/" + name; }
-  std::string url(const std::string& p) const { return "http://127.0.0.1:" + std::to_string(port_) + p; }
+  std::string url(const std::string& p) const {
+    return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_) + p;
+  }
   testing::Child& child() { return *child_; }
   int port() const { return port_; }
   std::string log() const { return testing::read_file(path("server.log")); }
@@ -155,6 +165,7 @@ tenants:
   }
 
  private:
+  bool tls_ = false;
   testing::TempDir dir_;
   std::unique_ptr<testing::Child> child_;
   int port_ = 0;
@@ -477,4 +488,22 @@ TEST_CASE("without any event id, the body's fingerprint deduplicates identical s
   CHECK(json_of(first).at("event_id").get<std::string>().rfind("sha256:", 0) == 0);
   CHECK(json_of(c.post("bergen", body, h)).at("status") == "duplicate");
   CHECK(c.count("SELECT count(*) FROM verdicts WHERE vacancy_id='v-noid'") == 1);
+}
+
+TEST_CASE("TLS from the service config: a real client verifies the certificate") {
+  Connector c(/*tls=*/true);
+  const std::string body = event_body("evt-tls", "v-tls");
+  const Headers h = signed_headers("evt-tls", body);
+  std::vector<std::string> args = {"/usr/bin/curl", "-sS", "--cacert", c.path("cert.pem"), "-X", "POST"};
+  for (const auto& [name, value] : h) {
+    args.push_back("-H");
+    args.push_back(name + ": " + value);
+  }
+  args.insert(args.end(), {"--data-binary", body, "-w", "\n%{http_code}", c.url("/hooks/oslo")});
+  auto r = testing::run(args);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\"status\":\"accepted\"") != std::string::npos);
+  CHECK(r.out.substr(r.out.size() - 3) == "200");
+  // Plain HTTP to the TLS port gets no answer.
+  CHECK(http_request("GET", "http://127.0.0.1:" + std::to_string(c.port()) + "/healthz").status == 0);
 }
