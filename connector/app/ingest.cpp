@@ -4,11 +4,13 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <future>
 
 #include <nlohmann/json.hpp>
 
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
+#include "connector/app/worker_pool.hpp"
 #include "connector/webhook/codec.hpp"
 #include "connector/policy/engine.hpp"
 
@@ -104,12 +106,36 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   return changes;
 }
 
-Ingest::Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now)
-    : store_(store), metrics_(metrics), log_(log), now_(std::move(now)) {}
+Ingest::Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now, WorkerPool& fetchers)
+    : store_(store), metrics_(metrics), log_(log), now_(std::move(now)), fetchers_(fetchers) {}
 
 void Ingest::set_tenants(std::shared_ptr<const TenantMap> tenants) { tenants_.store(std::move(tenants)); }
 
 std::shared_ptr<const TenantMap> Ingest::tenants() const { return tenants_.load(); }
+
+void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant, std::string event_id,
+                   domain::Snapshot snapshot, std::int64_t now, OutcomeDone done) {
+  // The ad as the policy wants it: answered synchronously to the sender (custom
+  // integrations may apply it at once) and, for adapters that can, written back.
+  Result<std::optional<policy::AdChange>> ad_change = policy::plan_ad_injection(*tenant.policy, snapshot);
+  auto change = std::make_shared<std::optional<policy::AdChange>>(ad_change.ok() ? *ad_change : std::nullopt);
+  store::Submission submission;
+  submission.tenant = tenant.config.name;
+  submission.event_id = std::move(event_id);
+  submission.vacancy_id = snapshot.vacancy.id;
+  submission.received_at = now;
+  const bool write_back = tenant.adapter->writes_ads();
+  auto shared = std::make_shared<domain::Snapshot>(std::move(snapshot));
+  // `tenants` keeps the policy alive while the plan waits in the store's queue.
+  submission.plan = [tenants, policy = tenant.policy, shared, now, change, write_back](const store::StoredVacancy& prior) {
+    return plan_event(*policy, std::move(*shared), prior, now, write_back ? *change : std::nullopt);
+  };
+  store_.submit(std::move(submission), [done = std::move(done), change](Result<store::SubmitResult> result) {
+    if (!result.ok()) return done(result.status());
+    done(Outcome{result->applied, std::move(result->verdict),
+                 result->applied == store::Applied::kApplied ? *change : std::nullopt});
+  });
+}
 
 void Ingest::handle(std::string_view tenant_name, http::Request&& request, http::Respond respond) {
   const SteadyTime started = std::chrono::steady_clock::now();
@@ -117,7 +143,7 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
   const auto found = tenants->find(tenant_name);
   const std::string tenant_label = found == tenants->end() ? "_unknown" : std::string(tenant_name);
 
-  // Answers once, with metrics and one log line. Safe to call from the writer thread.
+  // Answers once, with metrics and one log line. Safe to call from any thread.
   auto finish = [this, started, tenant_label, respond](http::Response response, const nlohmann::json& fields) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe_request(tenant_label, response.status, seconds);
@@ -129,11 +155,13 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
                "webhook", f);
     respond(std::move(response));
   };
-  auto fail = [&](const Status& s, std::string_view error) {
+  auto fail = [finish](const Status& s, std::string_view error, nlohmann::json fields = nlohmann::json::object()) {
     http::Response r = http::error_response(s);
     r.body = nlohmann::json{{"error", error}, {"detail", s.message()}}.dump(-1, ' ', false,
                                                                            nlohmann::json::error_handler_t::replace);
-    finish(std::move(r), {{"error", error}});
+    if (s.code() == StatusCode::kUnavailable) r.headers.push_back({"Retry-After", "5"});
+    fields["error"] = error;
+    finish(std::move(r), fields);
   };
 
   if (found == tenants->end()) return fail(not_found("no tenant named '" + tenant_label + "'"), "unknown_tenant");
@@ -156,39 +184,21 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     return fail(parsed.status(), parsed.status().code() == StatusCode::kInvalidArgument ? "malformed" : "unmappable");
 
   // The signed delivery id wins over one in the body: it is what the sender retries with.
-  // Without either, the body's fingerprint is the id: events carry whole states, so an
-  // identical body is an identical state, and applying it once is exactly right.
+  // Without either, a fat event's id is the body's fingerprint: events carry whole states,
+  // so an identical body is an identical state, and applying it once is exactly right. A
+  // thin event only says "look again", so it is keyed by the second it arrived in too.
   std::string event_id = tenant.verifier->event_id_from_headers(headers).value_or(parsed->id);
-  if (event_id.empty()) event_id = "sha256:" + webhook::sha256_hex(request.body);
-
-  if (!parsed->snapshot)
-    return fail(failed_precondition("thin events (ids only) need the adapter's API, which is not wired yet"),
-                "thin_event");
+  if (event_id.empty())
+    event_id = "sha256:" + webhook::sha256_hex(request.body) + (parsed->snapshot ? "" : ":" + std::to_string(now));
   const std::string vacancy_id = parsed->vacancy_id;
-  // The ad as the policy wants it: answered synchronously to the sender (custom
-  // integrations may apply it at once) and, for adapters that can, written back.
-  Result<std::optional<policy::AdChange>> ad_change = policy::plan_ad_injection(*tenant.policy, *parsed->snapshot);
-  auto change = std::make_shared<std::optional<policy::AdChange>>(ad_change.ok() ? *ad_change : std::nullopt);
-  auto snapshot = std::make_shared<domain::Snapshot>(std::move(*parsed->snapshot));
-  store::Submission submission;
-  submission.tenant = tenant.config.name;
-  submission.event_id = event_id;
-  submission.vacancy_id = vacancy_id;
-  submission.received_at = now;
-  const bool write_back = tenant.adapter->writes_ads();
-  submission.plan = [policy = tenant.policy, snapshot, now, change, write_back](const store::StoredVacancy& prior) {
-    return plan_event(*policy, std::move(*snapshot), prior, now, write_back ? *change : std::nullopt);
-  };
+
   const int success = tenant.config.success_status;
-  store_.submit(std::move(submission), [this, finish, success, event_id, vacancy_id, change,
-                                        tenant_name = tenant.config.name](Result<store::SubmitResult> result) {
+  OutcomeDone answer = [this, finish, fail, success, event_id, vacancy_id,
+                        tenant_name = tenant.config.name](Result<Outcome> result) {
     nlohmann::json fields{{"event_id", event_id}, {"vacancy_id", vacancy_id}};
     if (!result.ok()) {
       const Status& s = result.status();
-      fields["error"] = to_string(s.code());
-      http::Response r = http::error_response(s);
-      if (s.code() == StatusCode::kUnavailable) r.headers.push_back({"Retry-After", "5"});
-      return finish(std::move(r), fields);
+      return fail(s, to_string(s.code()), fields);
     }
     if (result->applied == store::Applied::kDuplicate) {
       metrics_.count_duplicate(tenant_name);
@@ -199,8 +209,8 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     metrics_.count_verdict(tenant_name, overall);
     fields["verdict"] = overall;
     nlohmann::json body{{"status", "accepted"}, {"event_id", event_id}, {"vacancy_id", vacancy_id}, {"verdict", overall}};
-    if (change->has_value()) {
-      const policy::AdChange& c = **change;
+    if (result->ad_change) {
+      const policy::AdChange& c = *result->ad_change;
       body["ad"] = {{"rule", c.rule}, {"language", c.after.language}, {"body", c.after.body}};
       fields["ad_changed"] = true;
     }
@@ -208,7 +218,58 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     response.status = success;
     response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     finish(std::move(response), fields);
+  };
+
+  if (parsed->snapshot)
+    return apply(tenants, tenant, event_id, std::move(*parsed->snapshot), now, std::move(answer));
+
+  // A thin event: fetch the vacancy's current state from the ATS off the io threads.
+  if (!tenant.adapter->fetches())
+    return fail(unprocessable("the event carries only ids and the " + std::string(tenant.adapter->name()) +
+                              " adapter has no API configured to fetch the vacancy"),
+                "thin_event", {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
+  const bool queued = fetchers_.post([this, tenants, &tenant, event_id, vacancy_id, now, answer, fail] {
+    Result<domain::Snapshot> fetched = tenant.adapter->fetch_snapshot(vacancy_id);
+    if (!fetched.ok()) {
+      const StatusCode code = fetched.status().code();
+      return fail(fetched.status(), code == StatusCode::kNotFound ? "vacancy_not_found" : "fetch_failed",
+                  {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
+    }
+    apply(tenants, tenant, event_id, std::move(*fetched), now, answer);
   });
+  if (!queued) fail(unavailable("too many vacancies are being fetched from the ATS; retry later"), "busy");
+}
+
+int Ingest::reconcile() {
+  std::shared_ptr<const TenantMap> tenants = tenants_.load();
+  int fetched = 0;
+  for (const auto& [name, tenant] : *tenants) {
+    if (!tenant.adapter->fetches()) continue;
+    Result<std::vector<store::VacancyRecord>> open = store_.list_vacancies(name, /*open_only=*/true);
+    if (!open.ok()) {
+      log_.warn("reconcile: cannot list vacancies", {{"tenant", name}, {"detail", open.status().message()}});
+      continue;
+    }
+    for (const store::VacancyRecord& v : *open) {
+      Result<domain::Snapshot> snapshot = tenant.adapter->fetch_snapshot(v.vacancy_id);
+      if (!snapshot.ok()) {
+        log_.warn("reconcile: fetch failed",
+                  {{"tenant", name}, {"vacancy_id", v.vacancy_id}, {"detail", snapshot.status().message()}});
+        continue;
+      }
+      ++fetched;
+      const std::int64_t now = now_();
+      std::promise<Result<Outcome>> result;
+      apply(tenants, tenant, "reconcile:" + v.vacancy_id + ":" + std::to_string(now), std::move(*snapshot), now,
+            [&result](Result<Outcome> r) { result.set_value(std::move(r)); });
+      Result<Outcome> outcome = result.get_future().get();
+      nlohmann::json fields{{"tenant", name}, {"vacancy_id", v.vacancy_id}};
+      if (outcome.ok() && outcome->verdict) fields["verdict"] = domain::to_string(outcome->verdict->overall);
+      if (!outcome.ok()) fields["detail"] = outcome.status().message();
+      log_.write(outcome.ok() ? LogLevel::kInfo : LogLevel::kWarn, "reconciled", fields);
+    }
+  }
+  return fetched;
 }
 
 }  // namespace mangfold::app

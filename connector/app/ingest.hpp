@@ -32,10 +32,13 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
                                   const store::StoredVacancy& prior, std::int64_t now_unix,
                                   const std::optional<policy::AdChange>& ad_change = std::nullopt);
 
+class WorkerPool;
+
 class Ingest {
  public:
   using Clock = std::function<std::int64_t()>;  // unix seconds
-  Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now);
+  // `fetchers` runs adapters' blocking fetches for thin events and reconciles.
+  Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now, WorkerPool& fetchers);
 
   // Replaces the tenant set atomically (SIGHUP reload). Requests in flight keep theirs.
   void set_tenants(std::shared_ptr<const TenantMap> tenants);
@@ -43,11 +46,28 @@ class Ingest {
 
   void handle(std::string_view tenant, http::Request&& request, http::Respond respond);
 
+  // Re-fetches every open vacancy of every tenant whose adapter can fetch, and applies
+  // what changed: heals missed webhooks. Blocking; call it from a maintenance thread.
+  // Returns how many vacancies were fetched.
+  int reconcile();
+
+  struct Outcome {
+    store::Applied applied = store::Applied::kApplied;
+    std::optional<domain::Verdict> verdict;
+    std::optional<policy::AdChange> ad_change;
+  };
+  using OutcomeDone = std::function<void(Result<Outcome>)>;
+
  private:
+  // Plans, submits and reports one event's snapshot; `done` runs on the store's writer.
+  void apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant, std::string event_id,
+             domain::Snapshot snapshot, std::int64_t now, OutcomeDone done);
+
   store::Store& store_;
   Metrics& metrics_;
   Log& log_;
   Clock now_;
+  WorkerPool& fetchers_;
   std::atomic<std::shared_ptr<const TenantMap>> tenants_;
 };
 

@@ -14,6 +14,7 @@
 #include "connector/app/ingest.hpp"
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
+#include "connector/app/worker_pool.hpp"
 #include "connector/store/sqlite_store.hpp"
 
 namespace mangfold::app {
@@ -44,8 +45,14 @@ struct Health {
 // Periodic work off the io threads: the readiness probe, gauges, dedupe retention.
 class Maintenance {
  public:
-  Maintenance(store::Store& store, Health& health, Log& log, int retention_days)
-      : store_(store), health_(health), log_(log), retention_seconds_(std::int64_t{retention_days} * 86400) {
+  Maintenance(store::Store& store, Health& health, Log& log, int retention_days, std::function<int()> reconcile,
+              std::chrono::minutes reconcile_every)
+      : store_(store),
+        health_(health),
+        log_(log),
+        retention_seconds_(std::int64_t{retention_days} * 86400),
+        reconcile_(std::move(reconcile)),
+        reconcile_every_(reconcile_every) {
     thread_ = std::thread([this] { loop(); });
   }
   ~Maintenance() {
@@ -60,6 +67,8 @@ class Maintenance {
  private:
   void loop() {
     auto next_purge = std::chrono::steady_clock::now();
+    // The first reconcile waits one interval: at start-up the ATS's retries come first.
+    auto next_reconcile = std::chrono::steady_clock::now() + reconcile_every_;
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();
@@ -68,6 +77,11 @@ class Maintenance {
         if (auto purged = store_.purge_events(unix_now() - retention_seconds_); purged.ok() && *purged > 0)
           log_.info("dedupe keys purged", {{"count", *purged}});
         next_purge += std::chrono::hours(1);
+      }
+      if (reconcile_every_.count() > 0 && std::chrono::steady_clock::now() >= next_reconcile) {
+        const int fetched = reconcile_();
+        if (fetched > 0) log_.info("reconcile done", {{"vacancies", fetched}});
+        next_reconcile = std::chrono::steady_clock::now() + reconcile_every_;
       }
       lock.lock();
       cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_; });
@@ -90,6 +104,8 @@ class Maintenance {
   Health& health_;
   Log& log_;
   std::int64_t retention_seconds_;
+  std::function<int()> reconcile_;
+  std::chrono::minutes reconcile_every_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -194,7 +210,9 @@ int run_serve(const std::string& config_path) {
 
   Metrics metrics;
   Health health;
-  Ingest ingest(*store, metrics, *log, unix_now);
+  // Fetches from ATS APIs (thin events, reconcile) block, so they run here, not on io threads.
+  auto fetchers = std::make_unique<WorkerPool>(4, 1000);
+  Ingest ingest(*store, metrics, *log, unix_now, *fetchers);
   ingest.set_tenants(tenants.tenants);
   Routes routes(ingest, metrics, health);
   metrics.add_gauge("mangfold_outbox_pending", "Outbox rows waiting to be delivered.", [&health] {
@@ -224,7 +242,9 @@ int run_serve(const std::string& config_path) {
     return 1;
   }
   std::unique_ptr<http::Server> server = std::move(*created);
-  auto maintenance = std::make_unique<Maintenance>(*store, health, *log, cfg.dedupe_retention_days);
+  auto maintenance = std::make_unique<Maintenance>(*store, health, *log, cfg.dedupe_retention_days,
+                                                   [&ingest] { return ingest.reconcile(); },
+                                                   std::chrono::minutes(cfg.reconcile_interval_minutes));
 
   nlohmann::json names = nlohmann::json::array();
   for (const auto& [name, t] : *tenants.tenants) names.push_back(name);
@@ -260,7 +280,8 @@ int run_serve(const std::string& config_path) {
   server->run();
   signal_thread.join();
   maintenance.reset();
-  store->close();  // completes every queued submission
+  fetchers.reset();  // runs the fetches already queued; their answers find no client
+  store->close();    // completes every queued submission
   log->info("stopped", nlohmann::json::object());
   return 0;
 }

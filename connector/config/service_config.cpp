@@ -132,7 +132,10 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
       c.tls_private_key = resolve_path(file, d.string(*v, "tls.private_key").value_or(""));
   }
   if (const Node* n = root.get("storage"); n && d.expect_map(*n, "storage")) {
-    d.check_keys(*n, "storage", {"sqlite", "dedupe_retention_days"});
+    d.check_keys(*n, "storage", {"sqlite", "dedupe_retention_days", "reconcile_interval_minutes"});
+    if (const Node* v = n->get("reconcile_interval_minutes"))
+      c.reconcile_interval_minutes =
+          static_cast<int>(d.integer(*v, "storage.reconcile_interval_minutes", 0, 7 * 24 * 60).value_or(60));
     if (const Node* v = n->get("sqlite")) c.sqlite_path = resolve_path(file, d.string(*v, "storage.sqlite").value_or(c.sqlite_path));
     if (const Node* v = n->get("dedupe_retention_days"))
       c.dedupe_retention_days = static_cast<int>(d.integer(*v, "storage.dedupe_retention_days", 1, 365).value_or(7));

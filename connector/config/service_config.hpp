@@ -61,6 +61,7 @@ struct ServiceConfig {
   std::string tls_certificate, tls_private_key;  // both or neither
   std::string sqlite_path = "var/mangfold.db";
   int dedupe_retention_days = 7;
+  int reconcile_interval_minutes = 60;  // re-fetch open vacancies from ATS APIs; 0 = never
   std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty
   std::string smtp_url;                     // smtp://host:25, smtps://host:465
   std::optional<SecretRef> smtp_username, smtp_password;

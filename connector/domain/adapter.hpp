@@ -43,6 +43,9 @@ class Adapter {
   // the domain. Messages name the failing field, never quote its value.
   virtual Result<InboundEvent> parse(const InboundRequest& request) const = 0;
 
+  // Whether fetch_snapshot works for this adapter as configured (thin events, reconcile).
+  virtual bool fetches() const { return false; }
+
   // The vacancy's current snapshot from the ATS's API. kUnavailable for transient
   // failures (retry later), kNotFound for an unknown vacancy, kFailedPrecondition when
   // the adapter has no API configured.
