@@ -24,6 +24,8 @@ class NativeAdapter final : public domain::Adapter {
 
 }  // namespace
 
-std::unique_ptr<domain::Adapter> make_native_adapter() { return std::make_unique<NativeAdapter>(); }
+std::unique_ptr<domain::Adapter> make_native_adapter() {
+  return std::make_unique<NativeAdapter>();
+}
 
 }  // namespace mangfold::native

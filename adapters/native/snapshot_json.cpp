@@ -23,20 +23,27 @@ struct MappingError {
 
 std::string type_name(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::discarded: return "nothing";
-    default: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::discarded:
+      return "nothing";
+    default:
+      return "a number";
   }
 }
 
-void only_keys(const json& obj, const std::string& at, std::initializer_list<std::string_view> keys) {
+void only_keys(const json& obj, const std::string& at,
+               std::initializer_list<std::string_view> keys) {
   for (const auto& [key, value] : obj.items())
-    if (std::find(keys.begin(), keys.end(), key) == keys.end())
-      fail(at + "/" + key, "unknown key");
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) fail(at + "/" + key, "unknown key");
 }
 
 const json& object(const json& j, const std::string& at) {
@@ -75,13 +82,15 @@ bool flag(const json& obj, const char* key, const std::string& at) {
 domain::Stage stage(const json& j, const std::string& at) {
   const std::string s = text(j, at);
   if (auto st = domain::stage_from_string(s)) return *st;
-  fail(at, "unknown stage (expected one of: applied, interview, interviewed, recommended, offered, "
-           "hired, rejected, withdrawn)");
+  fail(at,
+       "unknown stage (expected one of: applied, interview, interviewed, recommended, offered, "
+       "hired, rejected, withdrawn)");
 }
 
 domain::Application application(const json& j, const std::string& at) {
   object(j, at);
-  only_keys(j, at, {"candidate_id", "stage", "history", "qualification", "answers", "score", "rank"});
+  only_keys(j, at,
+            {"candidate_id", "stage", "history", "qualification", "answers", "score", "rank"});
   domain::Application a;
   auto cid = j.find("candidate_id");
   if (cid == j.end()) fail(at + "/candidate_id", "missing required key");
@@ -107,7 +116,8 @@ domain::Application application(const json& j, const std::string& at) {
       const std::string p = at + "/answers/" + group;
       // null means "did not answer"; the answer itself is never echoed in an error.
       if (value.is_null()) continue;
-      if (!value.is_string()) fail(p, "expected \"yes\", \"no\" or \"unknown\", got " + type_name(value));
+      if (!value.is_string())
+        fail(p, "expected \"yes\", \"no\" or \"unknown\", got " + type_name(value));
       auto answer = domain::answer_from_string(value.get_ref<const std::string&>());
       if (!answer) fail(p, "expected \"yes\", \"no\" or \"unknown\"");
       a.answers.emplace(group, *answer);
@@ -138,7 +148,8 @@ domain::Vacancy vacancy(const json& j, const std::string& at) {
   v.department = text_or(j, "department", at);
   v.url = text_or(j, "url", at);
   if (auto t = j.find("job_types"); t != j.end() && !t->is_null()) {
-    if (!t->is_array()) fail(at + "/job_types", "expected an array of strings, got " + type_name(*t));
+    if (!t->is_array())
+      fail(at + "/job_types", "expected an array of strings, got " + type_name(*t));
     for (size_t i = 0; i < t->size(); ++i)
       v.job_types.push_back(text((*t)[i], at + "/job_types/" + std::to_string(i)));
   }
@@ -205,7 +216,8 @@ Result<Event> parse_event(std::string_view body) {
       if (!apps->is_array()) fail("/applications", "expected an array, got " + type_name(*apps));
       event.snapshot.applications.reserve(apps->size());
       for (size_t i = 0; i < apps->size(); ++i)
-        event.snapshot.applications.push_back(application((*apps)[i], "/applications/" + std::to_string(i)));
+        event.snapshot.applications.push_back(
+            application((*apps)[i], "/applications/" + std::to_string(i)));
     }
     return event;
   } catch (const MappingError& e) {

@@ -28,10 +28,11 @@ std::string text_of(const pugi::xml_node& parent, const std::string& name) {
 
 Result<std::vector<FeedAd>> parse_feed(std::string_view xml) {
   pugi::xml_document doc;
-  const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  const pugi::xml_parse_result parsed =
+      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!parsed)
-    return invalid_argument(std::string("the feed is not well-formed XML: ") + parsed.description() + " at byte " +
-                            std::to_string(parsed.offset));
+    return invalid_argument(std::string("the feed is not well-formed XML: ") +
+                            parsed.description() + " at byte " + std::to_string(parsed.offset));
   const pugi::xml_node rss = doc.child("rss");
   const pugi::xml_node channel = rss.child("channel");
   if (!rss || !channel) return invalid_argument("not an RSS feed: no <rss><channel>");
@@ -46,7 +47,8 @@ Result<std::vector<FeedAd>> parse_feed(std::string_view xml) {
     f.link = text_of(item, "link");
     f.company = text_of(item, wc + "company_name");
     f.deadline = text_of(item, wc + "apply_within_date");
-    for (const pugi::xml_node& t : item.child((wc + "JOB_TYPE_COLLECTION").c_str()).children((wc + "Item").c_str()))
+    for (const pugi::xml_node& t :
+         item.child((wc + "JOB_TYPE_COLLECTION").c_str()).children((wc + "Item").c_str()))
       f.job_types.emplace_back(t.text().as_string());
     std::string culture = text_of(item, wc + "Culture_Id");
     if (culture.empty()) culture = channel_culture;

@@ -21,14 +21,16 @@ struct AdFinding {
 };
 
 Result<std::string> read_source(const std::string& source, HttpClient* http) {
-  if (source.rfind("http://", 0) != 0 && source.rfind("https://", 0) != 0) return config::read_file(source);
+  if (source.rfind("http://", 0) != 0 && source.rfind("https://", 0) != 0)
+    return config::read_file(source);
   if (!http) return failed_precondition("no HTTP client to fetch " + source);
   OutboundRequest request;
   request.url = source;
   request.headers.emplace_back("Accept", "application/rss+xml, application/xml, text/xml");
   Result<OutboundResponse> response = http->send(request);
   if (!response.ok()) return response.status();
-  if (response->status != 200) return unavailable("HTTP " + std::to_string(response->status) + " from " + source);
+  if (response->status != 200)
+    return unavailable("HTTP " + std::to_string(response->status) + " from " + source);
   return std::move(response->body);
 }
 
@@ -49,16 +51,19 @@ std::string outcome_word(const domain::RuleVerdict& v) {
 int run_audit_feed(const AuditArgs& args, HttpClient* http) {
   config::PolicyLoad loaded = config::load_policy(args.policy);
   if (!loaded.policy) {
-    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+    for (const auto& d : loaded.diagnostics)
+      std::cerr << d.to_string() << "\n";
     return 2;
   }
   // Only the ad rules matter here; the engine evaluates them on a snapshot with the ad.
   policy::Policy ad_policy = *loaded.policy;
   std::erase_if(ad_policy.rules, [](const policy::Rule& r) {
-    return !std::holds_alternative<policy::AdSentence>(r.spec) && !std::holds_alternative<policy::AdMentions>(r.spec);
+    return !std::holds_alternative<policy::AdSentence>(r.spec) &&
+           !std::holds_alternative<policy::AdMentions>(r.spec);
   });
   if (ad_policy.rules.empty()) {
-    std::cerr << "mangfold audit-feed: " << args.policy << " has no ad_sentence or ad_mentions rule\n";
+    std::cerr << "mangfold audit-feed: " << args.policy
+              << " has no ad_sentence or ad_mentions rule\n";
     return 2;
   }
   Result<std::string> xml = read_source(args.source, http);
@@ -81,7 +86,8 @@ int run_audit_feed(const AuditArgs& args, HttpClient* http) {
     snapshot.vacancy.ad = ad.ad;
     AdFinding f{&ad, policy::evaluate(ad_policy, snapshot).rules, true};
     for (const auto& r : f.rules)
-      if (r.outcome != domain::Outcome::kCompliant && r.outcome != domain::Outcome::kNotApplicable) f.complies = false;
+      if (r.outcome != domain::Outcome::kCompliant && r.outcome != domain::Outcome::kNotApplicable)
+        f.complies = false;
     failing += f.complies ? 0 : 1;
     findings.push_back(std::move(f));
   }
@@ -91,7 +97,8 @@ int run_audit_feed(const AuditArgs& args, HttpClient* http) {
     for (const AdFinding& f : findings) {
       nlohmann::json rules = nlohmann::json::object();
       for (const auto& r : f.rules)
-        rules[r.rule] = {{"kind", r.kind}, {"outcome", domain::to_string(r.outcome)}, {"reason", r.reason}};
+        rules[r.rule] = {
+            {"kind", r.kind}, {"outcome", domain::to_string(r.outcome)}, {"reason", r.reason}};
       out.push_back({{"advert_id", f.ad->advert_id},
                      {"title", f.ad->title},
                      {"link", f.ad->link},
@@ -102,11 +109,13 @@ int run_audit_feed(const AuditArgs& args, HttpClient* http) {
     std::cout << out.dump(2) << "\n";
   } else {
     std::cout << std::left << std::setw(12) << "advert" << std::setw(6) << "lang";
-    for (const auto& r : ad_policy.rules) std::cout << std::setw(22) << r.name;
+    for (const auto& r : ad_policy.rules)
+      std::cout << std::setw(22) << r.name;
     std::cout << "title\n";
     for (const AdFinding& f : findings) {
       std::cout << std::setw(12) << f.ad->advert_id << std::setw(6) << f.ad->ad.language;
-      for (const auto& r : f.rules) std::cout << std::setw(22) << outcome_word(r);
+      for (const auto& r : f.rules)
+        std::cout << std::setw(22) << outcome_word(r);
       std::cout << f.ad->title << "\n";
     }
     std::cout << findings.size() << (findings.size() == 1 ? " ad, " : " ads, ") << failing

@@ -27,7 +27,8 @@ constexpr int kExitFindings = 1;  // check found problems; simulate could not ru
 constexpr int kExitUsage = 2;
 
 void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
-  for (const config::Diagnostic& d : diagnostics) std::cout << d.to_string() << "\n";
+  for (const config::Diagnostic& d : diagnostics)
+    std::cout << d.to_string() << "\n";
 }
 
 // `check`: each file is a policy or a service config (told apart by a `tenants` key).
@@ -52,20 +53,21 @@ int run_check(const std::vector<std::string>& files) {
       }
       problems += tenant_problems;
       if (tenant_problems == 0)
-        std::cout << file << ": ok (service config, " << loaded.config->tenants.size() << " tenants)\n";
+        std::cout << file << ": ok (service config, " << loaded.config->tenants.size()
+                  << " tenants)\n";
       continue;
     }
     // A file with no id of its own is a base that policies extend.
     const bool base = root && root->is_map() && !root->get("id");
-    config::PolicyLoad loaded =
-        config::load_policy(file, config::read_file, base ? config::PolicyKind::kBase : config::PolicyKind::kComplete);
+    config::PolicyLoad loaded = config::load_policy(
+        file, config::read_file, base ? config::PolicyKind::kBase : config::PolicyKind::kComplete);
     print_diagnostics(loaded.diagnostics);
     problems += static_cast<int>(loaded.diagnostics.size());
     if (loaded.policy && base)
       std::cout << file << ": ok (base policy, " << loaded.policy->rules.size() << " rules)\n";
     else if (loaded.policy)
-      std::cout << file << ": ok (policy " << loaded.policy->id << " " << loaded.policy->version << ", "
-                << loaded.policy->rules.size() << " rules)\n";
+      std::cout << file << ": ok (policy " << loaded.policy->id << " " << loaded.policy->version
+                << ", " << loaded.policy->rules.size() << " rules)\n";
   }
   if (problems) std::cout << problems << (problems == 1 ? " problem\n" : " problems\n");
   return problems ? kExitFindings : kExitOk;
@@ -84,7 +86,8 @@ int run_simulate(const SimulateArgs& args) {
   }
   Result<std::string> text = config::read_file(args.snapshot);
   if (!text.ok()) {
-    std::cerr << "mangfold simulate: cannot read " << args.snapshot << ": " << text.status().message() << "\n";
+    std::cerr << "mangfold simulate: cannot read " << args.snapshot << ": "
+              << text.status().message() << "\n";
     return kExitFindings;
   }
   Result<native::Event> event = native::parse_event(*text);
@@ -101,19 +104,22 @@ int run_simulate(const SimulateArgs& args) {
     }
   }
   const domain::Verdict verdict = policy::evaluate(*loaded.policy, event->snapshot, context);
-  Result<std::optional<policy::AdChange>> change = policy::plan_ad_injection(*loaded.policy, event->snapshot);
+  Result<std::optional<policy::AdChange>> change =
+      policy::plan_ad_injection(*loaded.policy, event->snapshot);
   if (args.json) {
     std::cout << render_verdict_json(*loaded.policy, verdict, change);
     return kExitOk;
   }
-  std::cout << render_verdict_text(*loaded.policy, event->snapshot, verdict) << render_ad_change_text(change);
+  std::cout << render_verdict_text(*loaded.policy, event->snapshot, verdict)
+            << render_ad_change_text(change);
   return kExitOk;
 }
 
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"Mangfold Connector: interview-policy checks for applicant tracking systems", "mangfold"};
+  CLI::App app{"Mangfold Connector: interview-policy checks for applicant tracking systems",
+               "mangfold"};
   app.set_version_flag("--version", std::string("mangfold ") + MANGFOLD_VERSION);
   app.require_subcommand(1);
 
@@ -122,8 +128,8 @@ int run_cli(int argc, char** argv) {
   check->add_option("files", check_files, "Files to check")->required()->check(CLI::ExistingFile);
 
   SimulateArgs sim;
-  CLI::App* simulate =
-      app.add_subcommand("simulate", "Dry-run a vacancy snapshot against a policy (no side effects)");
+  CLI::App* simulate = app.add_subcommand(
+      "simulate", "Dry-run a vacancy snapshot against a policy (no side effects)");
   simulate->add_option("--policy", sim.policy, "Policy file")->required()->check(CLI::ExistingFile);
   simulate->add_option("--snapshot", sim.snapshot, "Snapshot file (native JSON format)")
       ->required()
@@ -136,20 +142,28 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--config", config_path, "Service config file")->check(CLI::ExistingFile);
 
   SignArgs sign;
-  CLI::App* sign_cmd =
-      app.add_subcommand("sign", "Sign an event file for a tenant: print a curl command, or --send it");
-  sign_cmd->add_option("--config", sign.config_path, "Service config file")->required()->check(CLI::ExistingFile);
+  CLI::App* sign_cmd = app.add_subcommand(
+      "sign", "Sign an event file for a tenant: print a curl command, or --send it");
+  sign_cmd->add_option("--config", sign.config_path, "Service config file")
+      ->required()
+      ->check(CLI::ExistingFile);
   sign_cmd->add_option("--tenant", sign.tenant, "Tenant name")->required();
-  sign_cmd->add_option("--event-id", sign.event_id, "Event id (default: the body's event.id, else random)");
+  sign_cmd->add_option("--event-id", sign.event_id,
+                       "Event id (default: the body's event.id, else random)");
   sign_cmd->add_option("--url", sign.url, "Target URL (default: from the config's listen address)");
   sign_cmd->add_flag("--send", sign.send, "Send the request and print the answer");
-  sign_cmd->add_option("file", sign.body_file, "The event body (JSON)")->required()->check(CLI::ExistingFile);
+  sign_cmd->add_option("file", sign.body_file, "The event body (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   AuditArgs audit;
   CLI::App* audit_cmd = app.add_subcommand(
-      "audit-feed", "Check every ad in a Webcruiter advert feed for the encouragement sentence and topics");
+      "audit-feed",
+      "Check every ad in a Webcruiter advert feed for the encouragement sentence and topics");
   audit_cmd->add_option("source", audit.source, "The feed: a file or an http(s) URL")->required();
-  audit_cmd->add_option("--policy", audit.policy, "Policy whose ad rules apply")->required()->check(CLI::ExistingFile);
+  audit_cmd->add_option("--policy", audit.policy, "Policy whose ad rules apply")
+      ->required()
+      ->check(CLI::ExistingFile);
   audit_cmd->add_flag("--json", audit.json, "Print JSON");
 
   try {

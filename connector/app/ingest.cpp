@@ -11,8 +11,8 @@
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
-#include "connector/webhook/codec.hpp"
 #include "connector/policy/engine.hpp"
+#include "connector/webhook/codec.hpp"
 
 namespace mangfold::app {
 
@@ -24,9 +24,11 @@ bool is_json_media_type(std::optional<std::string_view> value) {
   if (!value) return false;
   std::string_view v = *value;
   v = v.substr(0, v.find(';'));
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  while (!v.empty() && v.back() == ' ')
+    v.remove_suffix(1);
   std::string lower(v);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return lower == "application/json" || (lower.rfind("application/", 0) == 0 && lower.size() > 5 &&
                                          lower.compare(lower.size() - 5, 5, "+json") == 0);
 }
@@ -65,14 +67,17 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
     // sends the old ad again; a later edit of the ad is a new change.
     store::OutboxItem item;
     item.kind = "ad_writeback";
-    item.idempotency_key = "ad:" + snapshot.vacancy.id + ":" + webhook::sha256_hex(ad_change->after.body).substr(0, 32);
+    item.idempotency_key = "ad:" + snapshot.vacancy.id + ":" +
+                           webhook::sha256_hex(ad_change->after.body).substr(0, 32);
     item.vacancy_id = snapshot.vacancy.id;
-    item.payload = nlohmann::json{{"vacancy_id", snapshot.vacancy.id},
-                                  {"rule", ad_change->rule},
-                                  {"language", ad_change->after.language},
-                                  {"format", ad_change->after.format == domain::AdFormat::kHtml ? "html" : "text"},
-                                  {"body", ad_change->after.body}}
-                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    item.payload =
+        nlohmann::json{
+            {"vacancy_id", snapshot.vacancy.id},
+            {"rule", ad_change->rule},
+            {"language", ad_change->after.language},
+            {"format", ad_change->after.format == domain::AdFormat::kHtml ? "html" : "text"},
+            {"body", ad_change->after.body}}
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     item.not_before = now_unix;
     changes.outbox.push_back(std::move(item));
   }
@@ -81,14 +86,16 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   // back) still counts as invited even if this event no longer says so.
   for (domain::Application& a : snapshot.applications) {
     std::vector<domain::Stage> stages;
-    auto known = std::find_if(prior.candidates.begin(), prior.candidates.end(),
-                              [&](const store::CandidateHistory& h) { return h.candidate_id == a.candidate_id; });
+    auto known = std::find_if(
+        prior.candidates.begin(), prior.candidates.end(),
+        [&](const store::CandidateHistory& h) { return h.candidate_id == a.candidate_id; });
     if (known != prior.candidates.end()) stages = known->stages;
     const size_t before = stages.size();
     auto add = [&](domain::Stage s) {
       if (std::find(stages.begin(), stages.end(), s) == stages.end()) stages.push_back(s);
     };
-    for (domain::Stage s : a.history) add(s);
+    for (domain::Stage s : a.history)
+      add(s);
     add(a.stage);
     a.history = stages;
     if (known == prior.candidates.end() || stages.size() != before)
@@ -101,24 +108,33 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
 
   changes.vacancy = record_of(snapshot.vacancy, now_unix);
   const bool closed = snapshot.vacancy.status == domain::VacancyStatus::kClosed;
-  changes.vacancy.opened_at = prior.exists && prior.record.opened_at ? prior.record.opened_at : now_unix;
-  changes.vacancy.closed_at = closed ? (prior.exists && prior.record.closed_at ? prior.record.closed_at : now_unix) : 0;
+  changes.vacancy.opened_at =
+      prior.exists && prior.record.opened_at ? prior.record.opened_at : now_unix;
+  changes.vacancy.closed_at =
+      closed ? (prior.exists && prior.record.closed_at ? prior.record.closed_at : now_unix) : 0;
   return changes;
 }
 
 Ingest::Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now, WorkerPool& fetchers)
     : store_(store), metrics_(metrics), log_(log), now_(std::move(now)), fetchers_(fetchers) {}
 
-void Ingest::set_tenants(std::shared_ptr<const TenantMap> tenants) { tenants_.store(std::move(tenants)); }
+void Ingest::set_tenants(std::shared_ptr<const TenantMap> tenants) {
+  tenants_.store(std::move(tenants));
+}
 
-std::shared_ptr<const TenantMap> Ingest::tenants() const { return tenants_.load(); }
+std::shared_ptr<const TenantMap> Ingest::tenants() const {
+  return tenants_.load();
+}
 
-void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant, std::string event_id,
-                   domain::Snapshot snapshot, std::int64_t now, OutcomeDone done) {
+void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
+                   std::string event_id, domain::Snapshot snapshot, std::int64_t now,
+                   OutcomeDone done) {
   // The ad as the policy wants it: answered synchronously to the sender (custom
   // integrations may apply it at once) and, for adapters that can, written back.
-  Result<std::optional<policy::AdChange>> ad_change = policy::plan_ad_injection(*tenant.policy, snapshot);
-  auto change = std::make_shared<std::optional<policy::AdChange>>(ad_change.ok() ? *ad_change : std::nullopt);
+  Result<std::optional<policy::AdChange>> ad_change =
+      policy::plan_ad_injection(*tenant.policy, snapshot);
+  auto change =
+      std::make_shared<std::optional<policy::AdChange>>(ad_change.ok() ? *ad_change : std::nullopt);
   store::Submission submission;
   submission.tenant = tenant.config.name;
   submission.event_id = std::move(event_id);
@@ -127,14 +143,16 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   const bool write_back = tenant.adapter->writes_ads();
   auto shared = std::make_shared<domain::Snapshot>(std::move(snapshot));
   // `tenants` keeps the policy alive while the plan waits in the store's queue.
-  submission.plan = [tenants, policy = tenant.policy, shared, now, change, write_back](const store::StoredVacancy& prior) {
+  submission.plan = [tenants, policy = tenant.policy, shared, now, change,
+                     write_back](const store::StoredVacancy& prior) {
     return plan_event(*policy, std::move(*shared), prior, now, write_back ? *change : std::nullopt);
   };
-  store_.submit(std::move(submission), [done = std::move(done), change](Result<store::SubmitResult> result) {
-    if (!result.ok()) return done(result.status());
-    done(Outcome{result->applied, std::move(result->verdict),
-                 result->applied == store::Applied::kApplied ? *change : std::nullopt});
-  });
+  store_.submit(
+      std::move(submission), [done = std::move(done), change](Result<store::SubmitResult> result) {
+        if (!result.ok()) return done(result.status());
+        done(Outcome{result->applied, std::move(result->verdict),
+                     result->applied == store::Applied::kApplied ? *change : std::nullopt});
+      });
 }
 
 void Ingest::handle(std::string_view tenant_name, http::Request&& request, http::Respond respond) {
@@ -144,44 +162,56 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
   const std::string tenant_label = found == tenants->end() ? "_unknown" : std::string(tenant_name);
 
   // Answers once, with metrics and one log line. Safe to call from any thread.
-  auto finish = [this, started, tenant_label, respond](http::Response response, const nlohmann::json& fields) {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto finish = [this, started, tenant_label, respond](http::Response response,
+                                                       const nlohmann::json& fields) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe_request(tenant_label, response.status, seconds);
     nlohmann::json f = fields;
     f["tenant"] = tenant_label;
     f["status"] = response.status;
     f["latency_ms"] = std::round(seconds * 1e5) / 100;
-    log_.write(response.status >= 500 ? LogLevel::kError : response.status >= 400 ? LogLevel::kWarn : LogLevel::kInfo,
+    log_.write(response.status >= 500   ? LogLevel::kError
+               : response.status >= 400 ? LogLevel::kWarn
+                                        : LogLevel::kInfo,
                "webhook", f);
     respond(std::move(response));
   };
-  auto fail = [finish](const Status& s, std::string_view error, nlohmann::json fields = nlohmann::json::object()) {
+  auto fail = [finish](const Status& s, std::string_view error,
+                       nlohmann::json fields = nlohmann::json::object()) {
     http::Response r = http::error_response(s);
-    r.body = nlohmann::json{{"error", error}, {"detail", s.message()}}.dump(-1, ' ', false,
-                                                                           nlohmann::json::error_handler_t::replace);
+    r.body = nlohmann::json{{"error", error}, {"detail", s.message()}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (s.code() == StatusCode::kUnavailable) r.headers.push_back({"Retry-After", "5"});
     fields["error"] = error;
     finish(std::move(r), fields);
   };
 
-  if (found == tenants->end()) return fail(not_found("no tenant named '" + tenant_label + "'"), "unknown_tenant");
+  if (found == tenants->end())
+    return fail(not_found("no tenant named '" + tenant_label + "'"), "unknown_tenant");
   const TenantRuntime& tenant = found->second;
 
   if (!is_json_media_type(request.header("Content-Type"))) {
-    http::Response r = http::error_response(415, "unsupported_media_type", "send the event as application/json");
+    http::Response r =
+        http::error_response(415, "unsupported_media_type", "send the event as application/json");
     return finish(std::move(r), {{"error", "unsupported_media_type"}});
   }
 
-  const webhook::HeaderLookup headers = [&request](std::string_view name) { return request.header(name); };
+  const webhook::HeaderLookup headers = [&request](std::string_view name) {
+    return request.header(name);
+  };
   const std::int64_t now = now_();
   if (Status verified = tenant.verifier->verify(headers, request.body, now); !verified.ok()) {
     if (verified.code() == StatusCode::kUnauthenticated) return fail(verified, "bad_signature");
     return fail(verified, "signature_config");
   }
 
-  Result<domain::InboundEvent> parsed = tenant.adapter->parse(domain::InboundRequest{request.body, headers});
+  Result<domain::InboundEvent> parsed =
+      tenant.adapter->parse(domain::InboundRequest{request.body, headers});
   if (!parsed.ok())
-    return fail(parsed.status(), parsed.status().code() == StatusCode::kInvalidArgument ? "malformed" : "unmappable");
+    return fail(parsed.status(), parsed.status().code() == StatusCode::kInvalidArgument
+                                     ? "malformed"
+                                     : "unmappable");
 
   // The signed delivery id wins over one in the body: it is what the sender retries with.
   // Without either, a fat event's id is the body's fingerprint: events carry whole states,
@@ -189,7 +219,8 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
   // thin event only says "look again", so it is keyed by the second it arrived in too.
   std::string event_id = tenant.verifier->event_id_from_headers(headers).value_or(parsed->id);
   if (event_id.empty())
-    event_id = "sha256:" + webhook::sha256_hex(request.body) + (parsed->snapshot ? "" : ":" + std::to_string(now));
+    event_id = "sha256:" + webhook::sha256_hex(request.body) +
+               (parsed->snapshot ? "" : ":" + std::to_string(now));
   const std::string vacancy_id = parsed->vacancy_id;
 
   const int success = tenant.config.success_status;
@@ -203,12 +234,16 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     if (result->applied == store::Applied::kDuplicate) {
       metrics_.count_duplicate(tenant_name);
       fields["duplicate"] = true;
-      return finish(json_response(success, {{"status", "duplicate"}, {"event_id", event_id}}), fields);
+      return finish(json_response(success, {{"status", "duplicate"}, {"event_id", event_id}}),
+                    fields);
     }
     const std::string overall(domain::to_string(result->verdict->overall));
     metrics_.count_verdict(tenant_name, overall);
     fields["verdict"] = overall;
-    nlohmann::json body{{"status", "accepted"}, {"event_id", event_id}, {"vacancy_id", vacancy_id}, {"verdict", overall}};
+    nlohmann::json body{{"status", "accepted"},
+                        {"event_id", event_id},
+                        {"vacancy_id", vacancy_id},
+                        {"verdict", overall}};
     if (result->ad_change) {
       const policy::AdChange& c = *result->ad_change;
       body["ad"] = {{"rule", c.rule}, {"language", c.after.language}, {"body", c.after.body}};
@@ -225,19 +260,23 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
 
   // A thin event: fetch the vacancy's current state from the ATS off the io threads.
   if (!tenant.adapter->fetches())
-    return fail(unprocessable("the event carries only ids and the " + std::string(tenant.adapter->name()) +
-                              " adapter has no API configured to fetch the vacancy"),
-                "thin_event", {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
-  const bool queued = fetchers_.post([this, tenants, &tenant, event_id, vacancy_id, now, answer, fail] {
-    Result<domain::Snapshot> fetched = tenant.adapter->fetch_snapshot(vacancy_id);
-    if (!fetched.ok()) {
-      const StatusCode code = fetched.status().code();
-      return fail(fetched.status(), code == StatusCode::kNotFound ? "vacancy_not_found" : "fetch_failed",
-                  {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
-    }
-    apply(tenants, tenant, event_id, std::move(*fetched), now, answer);
-  });
-  if (!queued) fail(unavailable("too many vacancies are being fetched from the ATS; retry later"), "busy");
+    return fail(
+        unprocessable("the event carries only ids and the " + std::string(tenant.adapter->name()) +
+                      " adapter has no API configured to fetch the vacancy"),
+        "thin_event", {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
+  const bool queued =
+      fetchers_.post([this, tenants, &tenant, event_id, vacancy_id, now, answer, fail] {
+        Result<domain::Snapshot> fetched = tenant.adapter->fetch_snapshot(vacancy_id);
+        if (!fetched.ok()) {
+          const StatusCode code = fetched.status().code();
+          return fail(fetched.status(),
+                      code == StatusCode::kNotFound ? "vacancy_not_found" : "fetch_failed",
+                      {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
+        }
+        apply(tenants, tenant, event_id, std::move(*fetched), now, answer);
+      });
+  if (!queued)
+    fail(unavailable("too many vacancies are being fetched from the ATS; retry later"), "busy");
 }
 
 int Ingest::reconcile() {
@@ -245,26 +284,31 @@ int Ingest::reconcile() {
   int fetched = 0;
   for (const auto& [name, tenant] : *tenants) {
     if (!tenant.adapter->fetches()) continue;
-    Result<std::vector<store::VacancyRecord>> open = store_.list_vacancies(name, /*open_only=*/true);
+    Result<std::vector<store::VacancyRecord>> open =
+        store_.list_vacancies(name, /*open_only=*/true);
     if (!open.ok()) {
-      log_.warn("reconcile: cannot list vacancies", {{"tenant", name}, {"detail", open.status().message()}});
+      log_.warn("reconcile: cannot list vacancies",
+                {{"tenant", name}, {"detail", open.status().message()}});
       continue;
     }
     for (const store::VacancyRecord& v : *open) {
       Result<domain::Snapshot> snapshot = tenant.adapter->fetch_snapshot(v.vacancy_id);
       if (!snapshot.ok()) {
-        log_.warn("reconcile: fetch failed",
-                  {{"tenant", name}, {"vacancy_id", v.vacancy_id}, {"detail", snapshot.status().message()}});
+        log_.warn("reconcile: fetch failed", {{"tenant", name},
+                                              {"vacancy_id", v.vacancy_id},
+                                              {"detail", snapshot.status().message()}});
         continue;
       }
       ++fetched;
       const std::int64_t now = now_();
       std::promise<Result<Outcome>> result;
-      apply(tenants, tenant, "reconcile:" + v.vacancy_id + ":" + std::to_string(now), std::move(*snapshot), now,
+      apply(tenants, tenant, "reconcile:" + v.vacancy_id + ":" + std::to_string(now),
+            std::move(*snapshot), now,
             [&result](Result<Outcome> r) { result.set_value(std::move(r)); });
       Result<Outcome> outcome = result.get_future().get();
       nlohmann::json fields{{"tenant", name}, {"vacancy_id", v.vacancy_id}};
-      if (outcome.ok() && outcome->verdict) fields["verdict"] = domain::to_string(outcome->verdict->overall);
+      if (outcome.ok() && outcome->verdict)
+        fields["verdict"] = domain::to_string(outcome->verdict->overall);
       if (!outcome.ok()) fields["detail"] = outcome.status().message();
       log_.write(outcome.ok() ? LogLevel::kInfo : LogLevel::kWarn, "reconciled", fields);
     }

@@ -16,8 +16,8 @@
 #include <string_view>
 
 #include "connector/app/tenants.hpp"
-#include "connector/policy/ad_injection.hpp"
 #include "connector/http/server.hpp"
+#include "connector/policy/ad_injection.hpp"
 #include "connector/store/store.hpp"
 
 namespace mangfold::app {
@@ -60,8 +60,8 @@ class Ingest {
 
  private:
   // Plans, submits and reports one event's snapshot; `done` runs on the store's writer.
-  void apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant, std::string event_id,
-             domain::Snapshot snapshot, std::int64_t now, OutcomeDone done);
+  void apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
+             std::string event_id, domain::Snapshot snapshot, std::int64_t now, OutcomeDone done);
 
   store::Store& store_;
   Metrics& metrics_;

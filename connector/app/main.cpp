@@ -1,3 +1,5 @@
 #include "connector/app/cli.hpp"
 
-int main(int argc, char** argv) { return mangfold::app::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+  return mangfold::app::run_cli(argc, argv);
+}

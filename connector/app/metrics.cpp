@@ -32,7 +32,8 @@ void Metrics::add_gauge(std::string name, std::string help, std::function<double
 std::string Metrics::render() const {
   std::ostringstream out;
   std::lock_guard lock(mu_);
-  out << "# HELP mangfold_webhook_requests_total Webhook requests answered, by tenant and HTTP status.\n"
+  out << "# HELP mangfold_webhook_requests_total Webhook requests answered, by tenant and HTTP "
+         "status.\n"
          "# TYPE mangfold_webhook_requests_total counter\n";
   for (const auto& [key, n] : requests_)
     out << "mangfold_webhook_requests_total{tenant=\"" << key.first << "\",status=\"" << key.second
@@ -41,22 +42,26 @@ std::string Metrics::render() const {
          "# TYPE mangfold_webhook_duration_seconds histogram\n";
   for (const auto& [tenant, h] : latency_) {
     for (size_t i = 0; i < kLatencyBuckets.size(); ++i)
-      out << "mangfold_webhook_duration_seconds_bucket{tenant=\"" << tenant << "\",le=\"" << kLatencyBuckets[i]
-          << "\"} " << h.buckets[i] << "\n";
-    out << "mangfold_webhook_duration_seconds_bucket{tenant=\"" << tenant << "\",le=\"+Inf\"} " << h.count << "\n"
+      out << "mangfold_webhook_duration_seconds_bucket{tenant=\"" << tenant << "\",le=\""
+          << kLatencyBuckets[i] << "\"} " << h.buckets[i] << "\n";
+    out << "mangfold_webhook_duration_seconds_bucket{tenant=\"" << tenant << "\",le=\"+Inf\"} "
+        << h.count << "\n"
         << "mangfold_webhook_duration_seconds_sum{tenant=\"" << tenant << "\"} " << h.sum << "\n"
-        << "mangfold_webhook_duration_seconds_count{tenant=\"" << tenant << "\"} " << h.count << "\n";
+        << "mangfold_webhook_duration_seconds_count{tenant=\"" << tenant << "\"} " << h.count
+        << "\n";
   }
   out << "# HELP mangfold_verdicts_total Verdicts stored, by tenant and overall outcome.\n"
          "# TYPE mangfold_verdicts_total counter\n";
   for (const auto& [key, n] : verdicts_)
-    out << "mangfold_verdicts_total{tenant=\"" << key.first << "\",outcome=\"" << key.second << "\"} " << n << "\n";
+    out << "mangfold_verdicts_total{tenant=\"" << key.first << "\",outcome=\"" << key.second
+        << "\"} " << n << "\n";
   out << "# HELP mangfold_duplicate_events_total Deliveries acknowledged as duplicates.\n"
          "# TYPE mangfold_duplicate_events_total counter\n";
   for (const auto& [tenant, n] : duplicates_)
     out << "mangfold_duplicate_events_total{tenant=\"" << tenant << "\"} " << n << "\n";
   for (const auto& [name, g] : gauges_)
-    out << "# HELP " << name << " " << g.help << "\n# TYPE " << name << " gauge\n" << name << " " << g.read() << "\n";
+    out << "# HELP " << name << " " << g.help << "\n# TYPE " << name << " gauge\n"
+        << name << " " << g.read() << "\n";
   return out.str();
 }
 

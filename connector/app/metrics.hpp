@@ -19,8 +19,8 @@ namespace mangfold::app {
 
 class Metrics {
  public:
-  static constexpr std::array<double, 12> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                             0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  static constexpr std::array<double, 12> kLatencyBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
   // One answered webhook request.
   void observe_request(std::string_view tenant, int status, double seconds);

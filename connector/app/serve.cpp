@@ -22,7 +22,8 @@ namespace mangfold::app {
 namespace {
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -45,8 +46,8 @@ struct Health {
 // Periodic work off the io threads: the readiness probe, gauges, dedupe retention.
 class Maintenance {
  public:
-  Maintenance(store::Store& store, Health& health, Log& log, int retention_days, std::function<int()> reconcile,
-              std::chrono::minutes reconcile_every)
+  Maintenance(store::Store& store, Health& health, Log& log, int retention_days,
+              std::function<int()> reconcile, std::chrono::minutes reconcile_every)
       : store_(store),
         health_(health),
         log_(log),
@@ -74,7 +75,8 @@ class Maintenance {
       lock.unlock();
       check();
       if (std::chrono::steady_clock::now() >= next_purge) {
-        if (auto purged = store_.purge_events(unix_now() - retention_seconds_); purged.ok() && *purged > 0)
+        if (auto purged = store_.purge_events(unix_now() - retention_seconds_);
+            purged.ok() && *purged > 0)
           log_.info("dedupe keys purged", {{"count", *purged}});
         next_purge += std::chrono::hours(1);
       }
@@ -93,7 +95,8 @@ class Maintenance {
     auto pending = store_.outbox_depth("pending");
     auto dead = store_.outbox_depth("dead");
     std::lock_guard lock(health_.mu);
-    if (health_.storage_ok && !ping.ok()) log_.error("storage unavailable", {{"detail", ping.message()}});
+    if (health_.storage_ok && !ping.ok())
+      log_.error("storage unavailable", {{"detail", ping.message()}});
     health_.storage_ok = ping.ok();
     health_.storage_error = ping.message();
     if (pending.ok()) health_.outbox_pending = *pending;
@@ -115,7 +118,8 @@ class Maintenance {
 // Routing only: each route calls one plain function.
 class Routes {
  public:
-  Routes(Ingest& ingest, Metrics& metrics, Health& health) : ingest_(ingest), metrics_(metrics), health_(health) {}
+  Routes(Ingest& ingest, Metrics& metrics, Health& health)
+      : ingest_(ingest), metrics_(metrics), health_(health) {}
 
   void handle(http::Request&& request, http::Respond respond) {
     std::string_view path = request.target;
@@ -126,7 +130,8 @@ class Routes {
       return ingest_.handle(tenant, std::move(request), std::move(respond));
     }
     const bool get = request.method == "GET" || request.method == "HEAD";
-    if (path == "/healthz") return respond(get ? json_ok({{"status", "ok"}}) : method_not_allowed("GET"));
+    if (path == "/healthz")
+      return respond(get ? json_ok({{"status", "ok"}}) : method_not_allowed("GET"));
     if (path == "/readyz") return respond(get ? readiness() : method_not_allowed("GET"));
     if (path == "/metrics") {
       if (!get) return respond(method_not_allowed("GET"));
@@ -143,7 +148,8 @@ class Routes {
       std::string_view tenant = target.substr(7);
       tenant = tenant.substr(0, tenant.find('?'));
       auto tenants = ingest_.tenants();
-      if (auto it = tenants->find(tenant); it != tenants->end()) return it->second.config.body_limit;
+      if (auto it = tenants->find(tenant); it != tenants->end())
+        return it->second.config.body_limit;
       return 1024 * 1024;
     }
     return 64 * 1024;
@@ -171,7 +177,8 @@ class Routes {
 };
 
 void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
-  for (const config::Diagnostic& d : diagnostics) std::cerr << d.to_string() << "\n";
+  for (const config::Diagnostic& d : diagnostics)
+    std::cerr << d.to_string() << "\n";
 }
 
 }  // namespace
@@ -193,7 +200,8 @@ int run_serve(const std::string& config_path) {
   // Signals go to one thread that waits for them; every other thread has them blocked.
   sigset_t signals;
   sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  for (int s : {SIGTERM, SIGINT, SIGHUP})
+    sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::error_code ec;
@@ -203,7 +211,8 @@ int run_serve(const std::string& config_path) {
   store_options.path = cfg.sqlite_path;
   Result<std::unique_ptr<store::Store>> opened = store::open_sqlite_store(store_options);
   if (!opened.ok()) {
-    log->error("cannot open storage", {{"path", cfg.sqlite_path}, {"detail", opened.status().message()}});
+    log->error("cannot open storage",
+               {{"path", cfg.sqlite_path}, {"detail", opened.status().message()}});
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
@@ -232,22 +241,30 @@ int run_serve(const std::string& config_path) {
   options.body_timeout = std::chrono::seconds(cfg.body_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds);
   options.max_connections = static_cast<std::size_t>(cfg.max_connections);
-  options.body_limit_for = [&routes](std::string_view target) { return routes.body_limit_for(target); };
+  options.body_limit_for = [&routes](std::string_view target) {
+    return routes.body_limit_for(target);
+  };
   options.on_error = [log](std::string_view message) { log->warn("http", {{"detail", message}}); };
-  if (!cfg.tls_certificate.empty()) options.tls = http::TlsOptions{cfg.tls_certificate, cfg.tls_private_key};
-  Result<std::unique_ptr<http::Server>> created = http::Server::create(
-      options, [&routes](http::Request&& request, http::Respond respond) { routes.handle(std::move(request), respond); });
+  if (!cfg.tls_certificate.empty())
+    options.tls = http::TlsOptions{cfg.tls_certificate, cfg.tls_private_key};
+  Result<std::unique_ptr<http::Server>> created =
+      http::Server::create(options, [&routes](http::Request&& request, http::Respond respond) {
+        routes.handle(std::move(request), respond);
+      });
   if (!created.ok()) {
-    log->error("cannot listen", {{"address", cfg.address}, {"port", cfg.port}, {"detail", created.status().message()}});
+    log->error(
+        "cannot listen",
+        {{"address", cfg.address}, {"port", cfg.port}, {"detail", created.status().message()}});
     return 1;
   }
   std::unique_ptr<http::Server> server = std::move(*created);
-  auto maintenance = std::make_unique<Maintenance>(*store, health, *log, cfg.dedupe_retention_days,
-                                                   [&ingest] { return ingest.reconcile(); },
-                                                   std::chrono::minutes(cfg.reconcile_interval_minutes));
+  auto maintenance = std::make_unique<Maintenance>(
+      *store, health, *log, cfg.dedupe_retention_days, [&ingest] { return ingest.reconcile(); },
+      std::chrono::minutes(cfg.reconcile_interval_minutes));
 
   nlohmann::json names = nlohmann::json::array();
-  for (const auto& [name, t] : *tenants.tenants) names.push_back(name);
+  for (const auto& [name, t] : *tenants.tenants)
+    names.push_back(name);
   log->info("listening", {{"address", cfg.address},
                           {"port", server->port()},
                           {"tls", options.tls.has_value()},
@@ -261,10 +278,12 @@ int run_serve(const std::string& config_path) {
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
         config::ServiceConfigLoad again = config::load_service_config(config_path);
-        TenantsLoad fresh = again.config ? build_tenants(*again.config) : TenantsLoad{nullptr, again.diagnostics};
+        TenantsLoad fresh =
+            again.config ? build_tenants(*again.config) : TenantsLoad{nullptr, again.diagnostics};
         if (!fresh.tenants) {
           nlohmann::json problems = nlohmann::json::array();
-          for (const auto& d : fresh.diagnostics) problems.push_back(d.to_string());
+          for (const auto& d : fresh.diagnostics)
+            problems.push_back(d.to_string());
           log->error("reload failed; keeping the running configuration", {{"problems", problems}});
           continue;
         }

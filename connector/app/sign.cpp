@@ -16,7 +16,8 @@ namespace {
 
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
@@ -24,7 +25,8 @@ std::string random_event_id() {
   std::random_device rd;
   std::uniform_int_distribution<int> hex(0, 15);
   std::string id = "evt_";
-  for (int i = 0; i < 24; ++i) id += "0123456789abcdef"[hex(rd)];
+  for (int i = 0; i < 24; ++i)
+    id += "0123456789abcdef"[hex(rd)];
   return id;
 }
 
@@ -38,7 +40,8 @@ int send(const std::string& url, const std::vector<std::pair<std::string, std::s
   CURL* curl = curl_easy_init();
   if (!curl) return 1;
   curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-  for (const auto& [name, value] : headers) list = curl_slist_append(list, (name + ": " + value).c_str());
+  for (const auto& [name, value] : headers)
+    list = curl_slist_append(list, (name + ": " + value).c_str());
   std::string answer;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
@@ -65,7 +68,8 @@ int send(const std::string& url, const std::vector<std::pair<std::string, std::s
 int run_sign(const SignArgs& args) {
   config::ServiceConfigLoad loaded = config::load_service_config(args.config_path);
   if (!loaded.config) {
-    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+    for (const auto& d : loaded.diagnostics)
+      std::cerr << d.to_string() << "\n";
     return 1;
   }
   const config::TenantConfig* tenant = loaded.config->tenant(args.tenant);
@@ -75,24 +79,28 @@ int run_sign(const SignArgs& args) {
   }
   Result<std::string> body = config::read_file(args.body_file);
   if (!body.ok()) {
-    std::cerr << "mangfold sign: cannot read " << args.body_file << ": " << body.status().message() << "\n";
+    std::cerr << "mangfold sign: cannot read " << args.body_file << ": " << body.status().message()
+              << "\n";
     return 1;
   }
   Result<std::unique_ptr<webhook::Verifier>> verifier = make_verifier(tenant->signature);
   if (!verifier.ok()) {
-    std::cerr << "mangfold sign: tenant " << args.tenant << ": " << verifier.status().message() << "\n";
+    std::cerr << "mangfold sign: tenant " << args.tenant << ": " << verifier.status().message()
+              << "\n";
     return 1;
   }
   std::string event_id = args.event_id;
   if (event_id.empty()) {
     const auto doc = nlohmann::json::parse(*body, nullptr, false);
-    const auto* id = doc.is_object() && doc.contains("event") && doc["event"].is_object() && doc["event"].contains("id")
+    const auto* id = doc.is_object() && doc.contains("event") && doc["event"].is_object() &&
+                             doc["event"].contains("id")
                          ? &doc["event"]["id"]
                          : nullptr;
     event_id = id && id->is_string() ? id->get<std::string>() : id ? id->dump() : random_event_id();
   }
-  const std::int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
   const auto headers = (*verifier)->sign(*body, event_id, now);
   if (headers.empty()) {
     std::cerr << "mangfold sign: could not sign (no usable secret)\n";
@@ -108,8 +116,10 @@ int run_sign(const SignArgs& args) {
           std::to_string(loaded.config->port) + "/hooks/" + args.tenant;
   }
   if (args.send) return send(url, headers, *body);
-  std::cout << "curl -sS -X POST " << shell_quote(url) << " \\\n  -H 'Content-Type: application/json'";
-  for (const auto& [name, value] : headers) std::cout << " \\\n  -H " << shell_quote(name + ": " + value);
+  std::cout << "curl -sS -X POST " << shell_quote(url)
+            << " \\\n  -H 'Content-Type: application/json'";
+  for (const auto& [name, value] : headers)
+    std::cout << " \\\n  -H " << shell_quote(name + ": " + value);
   std::cout << " \\\n  --data-binary @" << shell_quote(args.body_file) << "\n";
   return 0;
 }

@@ -23,7 +23,8 @@ const policy::Rule* find_rule(const policy::Policy& p, const std::string& name) 
 
 std::string upper(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
   return out;
 }
 
@@ -39,8 +40,8 @@ void interview_arithmetic(std::ostringstream& out, const policy::InterviewMinimu
   const int by_share = policy::ceil_share(rule.min_share_ppm, c.invited);
   out << "    R = min(Q, max(min_count, ceil(min_share × N)))"
       << " = min(" << c.qualified_in_group << ", max(" << rule.min_count << ", ceil("
-      << format_share(rule.min_share_ppm) << " × " << c.invited << ") = " << by_share << ")) = "
-      << c.required << "\n";
+      << format_share(rule.min_share_ppm) << " × " << c.invited << ") = " << by_share
+      << ")) = " << c.required << "\n";
 }
 
 }  // namespace
@@ -51,7 +52,8 @@ std::string format_share(std::uint32_t ppm) {
   if (frac == 0) return s;
   std::string digits = std::to_string(frac);
   digits.insert(0, 6 - digits.size(), '0');
-  while (digits.back() == '0') digits.pop_back();
+  while (digits.back() == '0')
+    digits.pop_back();
   return s + "." + digits;
 }
 
@@ -73,14 +75,17 @@ std::string render_verdict_text(const policy::Policy& policy, const domain::Snap
     out << "\n";
     const policy::Rule* rule = find_rule(policy, v.rule);
     const auto* im = rule ? std::get_if<policy::InterviewMinimum>(&rule->spec) : nullptr;
-    const bool computed = v.reason_code != "out_of_scope" && v.reason_code != "policy_not_in_effect";
+    const bool computed =
+        v.reason_code != "out_of_scope" && v.reason_code != "policy_not_in_effect";
     if (im && computed) {
       interview_arithmetic(out, *im, v);
       if (v.outcome == Outcome::kShortfall)
-        out << "    -> invite " << v.missing << " more qualified applicant" << (v.missing == 1 ? "" : "s")
-            << " from the group (I = " << v.counts.invited_in_group << " < R = " << v.counts.required << ")\n";
+        out << "    -> invite " << v.missing << " more qualified applicant"
+            << (v.missing == 1 ? "" : "s") << " from the group (I = " << v.counts.invited_in_group
+            << " < R = " << v.counts.required << ")\n";
       else if (v.outcome == Outcome::kCompliant)
-        out << "    -> met (I = " << v.counts.invited_in_group << " >= R = " << v.counts.required << ")\n";
+        out << "    -> met (I = " << v.counts.invited_in_group << " >= R = " << v.counts.required
+            << ")\n";
       else
         out << "    -> " << v.reason << "\n";
     } else {
@@ -91,10 +96,13 @@ std::string render_verdict_text(const policy::Policy& policy, const domain::Snap
 }
 
 std::string render_ad_change_text(const Result<std::optional<policy::AdChange>>& change) {
-  if (!change.ok()) return "\nad change: not possible (" + change.status().message() + "); the ad is flagged instead\n";
+  if (!change.ok())
+    return "\nad change: not possible (" + change.status().message() +
+           "); the ad is flagged instead\n";
   if (!change->has_value()) return {};
   const policy::AdChange& c = **change;
-  return "\nad change (" + c.rule + ", " + c.language + "): the sentence is inserted and written back to the ATS\n" +
+  return "\nad change (" + c.rule + ", " + c.language +
+         "): the sentence is inserted and written back to the ATS\n" +
          ads::render_diff(c.before.body, c.after.body);
 }
 
@@ -105,7 +113,9 @@ std::string render_verdict_json(const policy::Policy& policy, const domain::Verd
   if (!change.ok())
     j["ad_change"] = {{"error", change.status().message()}};
   else if (change->has_value())
-    j["ad_change"] = {{"rule", (*change)->rule}, {"language", (*change)->language}, {"body", (*change)->after.body}};
+    j["ad_change"] = {{"rule", (*change)->rule},
+                      {"language", (*change)->language},
+                      {"body", (*change)->after.body}};
   return j.dump(2) + "\n";
 }
 

@@ -33,11 +33,13 @@ Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::Signature
   for (const config::SecretRef& ref : signature.secrets) {
     Result<std::string> text = config::resolve_secret(ref, read);
     if (!text.ok()) return text.status();
-    Result<webhook::Secret> secret = signature.scheme == "standard_webhooks"
-                                         ? webhook::parse_standard_webhooks_secret(*text)
-                                         : webhook::decode_secret(*text, secret_encoding(signature.secret_encoding));
+    Result<webhook::Secret> secret =
+        signature.scheme == "standard_webhooks"
+            ? webhook::parse_standard_webhooks_secret(*text)
+            : webhook::decode_secret(*text, secret_encoding(signature.secret_encoding));
     if (!secret.ok())
-      return invalid_argument("the secret in " + ref.describe() + " is not valid: " + secret.status().message());
+      return invalid_argument("the secret in " + ref.describe() +
+                              " is not valid: " + secret.status().message());
     secrets.push_back(std::move(*secret));
   }
   if (signature.scheme == "standard_webhooks") {
@@ -64,8 +66,10 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, const config::Rea
     TenantRuntime runtime;
     runtime.config = t;
     config::PolicyLoad policy = config::load_policy(t.policy_path, read);
-    out.diagnostics.insert(out.diagnostics.end(), policy.diagnostics.begin(), policy.diagnostics.end());
-    if (policy.policy) runtime.policy = std::make_shared<const policy::Policy>(std::move(*policy.policy));
+    out.diagnostics.insert(out.diagnostics.end(), policy.diagnostics.begin(),
+                           policy.diagnostics.end());
+    if (policy.policy)
+      runtime.policy = std::make_shared<const policy::Policy>(std::move(*policy.policy));
     Result<std::unique_ptr<webhook::Verifier>> verifier = make_verifier(t.signature, read);
     if (verifier.ok())
       runtime.verifier = std::move(*verifier);
@@ -73,7 +77,8 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, const config::Rea
       out.diagnostics.push_back({t.mark, path + ".signature", verifier.status().message()});
     runtime.adapter = adapter_named(t.adapter);
     if (!runtime.adapter)
-      out.diagnostics.push_back({t.mark, path + ".adapter", "the " + t.adapter + " adapter is not available yet"});
+      out.diagnostics.push_back(
+          {t.mark, path + ".adapter", "the " + t.adapter + " adapter is not available yet"});
     tenants->emplace(t.name, std::move(runtime));
   }
   if (out.diagnostics.empty()) out.tenants = std::move(tenants);

@@ -31,10 +31,11 @@ struct TenantsLoad {
 
 // Loads every tenant's policy, reads its secrets and picks its adapter. Problems are
 // collected for all tenants (file:line:column where known); secret values never appear.
-TenantsLoad build_tenants(const config::ServiceConfig& config, const config::ReadFile& read = config::read_file);
+TenantsLoad build_tenants(const config::ServiceConfig& config,
+                          const config::ReadFile& read = config::read_file);
 
 // The verifier a tenant's signature settings describe.
-Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::SignatureConfig& signature,
-                                                         const config::ReadFile& read = config::read_file);
+Result<std::unique_ptr<webhook::Verifier>> make_verifier(
+    const config::SignatureConfig& signature, const config::ReadFile& read = config::read_file);
 
 }  // namespace mangfold::app

@@ -16,7 +16,8 @@ namespace mangfold::app {
 class WorkerPool {
  public:
   WorkerPool(int threads, std::size_t max_queue) : max_queue_(max_queue) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+    for (int i = 0; i < threads; ++i)
+      threads_.emplace_back([this] { loop(); });
   }
   // Runs what is queued, then joins.
   ~WorkerPool() {
@@ -25,7 +26,8 @@ class WorkerPool {
       stopping_ = true;
     }
     cv_.notify_all();
-    for (std::thread& t : threads_) t.join();
+    for (std::thread& t : threads_)
+      t.join();
   }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

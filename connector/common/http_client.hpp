@@ -41,7 +41,8 @@ inline std::string OutboundResponse::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
     if (n.size() != name.size()) continue;
     bool same = true;
-    for (size_t i = 0; i < n.size() && same; ++i) same = lower(n[i]) == lower(name[i]);
+    for (size_t i = 0; i < n.size() && same; ++i)
+      same = lower(n[i]) == lower(name[i]);
     if (same) return v;
   }
   return {};

@@ -10,7 +10,8 @@ namespace {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     size_t diag = row[0];
     row[0] = i;
@@ -25,7 +26,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string quoted_list(const std::vector<std::string_view>& names) {
   std::string out;
-  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + std::string(names[i]);
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i ? ", " : "") + std::string(names[i]);
   return out;
 }
 
@@ -52,15 +54,18 @@ std::string closest(std::string_view word, const std::vector<std::string_view>& 
 std::optional<std::uint32_t> parse_share(std::string_view text) {
   std::string_view s = text;
   bool percent = false;
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  while (!s.empty() && s.back() == ' ')
+    s.remove_suffix(1);
   if (!s.empty() && s.back() == '%') {
     percent = true;
     s.remove_suffix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    while (!s.empty() && s.back() == ' ')
+      s.remove_suffix(1);
   }
   const size_t dot = s.find('.');
   std::string_view whole = s.substr(0, dot);
-  std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
+  std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
   if (whole.empty() && fraction.empty()) return std::nullopt;
   auto digits = [](std::string_view d) {
     return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -69,7 +74,8 @@ std::optional<std::uint32_t> parse_share(std::string_view text) {
   if (!digits(whole) || !digits(fraction) || fraction.size() > max_decimals || whole.size() > 3)
     return std::nullopt;
   std::uint64_t value = 0;
-  for (char c : whole) value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  for (char c : whole)
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
   for (size_t i = 0; i < max_decimals; ++i)
     value = value * 10 + (i < fraction.size() ? static_cast<std::uint64_t>(fraction[i] - '0') : 0);
   // value is now in units of 1e-6 (fraction) or 1e-4 % (percent): both ppm.
@@ -122,12 +128,14 @@ std::optional<std::string> Decoder::string(const Node& n, const std::string& pat
 std::optional<std::string> Decoder::identifier(const Node& n, const std::string& path) {
   std::optional<std::string> s = string(n, path);
   if (!s) return std::nullopt;
-  const bool valid = !s->empty() && s->size() <= 64 && std::isalnum(static_cast<unsigned char>((*s)[0])) &&
-                     std::all_of(s->begin(), s->end(), [](char c) {
-                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-                     });
+  const bool valid =
+      !s->empty() && s->size() <= 64 && std::isalnum(static_cast<unsigned char>((*s)[0])) &&
+      std::all_of(s->begin(), s->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
   if (valid) return s;
-  error(n, path, "expected an identifier of lower-case letters, digits, '_' and '-', got '" + *s + "'");
+  error(n, path,
+        "expected an identifier of lower-case letters, digits, '_' and '-', got '" + *s + "'");
   return std::nullopt;
 }
 
@@ -137,17 +145,20 @@ std::optional<long> Decoder::integer(const Node& n, const std::string& path, lon
     std::string_view s = n.scalar;
     if (!s.empty() && s[0] == '+') s.remove_prefix(1);
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec == std::errc{} && ptr == s.data() + s.size() && value >= min && value <= max) return value;
+    if (ec == std::errc{} && ptr == s.data() + s.size() && value >= min && value <= max)
+      return value;
   } else {
     error(n, path, "expected a whole number, got " + std::string(n.type_name()));
     return std::nullopt;
   }
-  error(n, path, "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-                     ", got " + n.scalar);
+  error(n, path,
+        "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+            ", got " + n.scalar);
   return std::nullopt;
 }
 
-std::optional<double> Decoder::number(const Node& n, const std::string& path, double min, double max) {
+std::optional<double> Decoder::number(const Node& n, const std::string& path, double min,
+                                      double max) {
   if (n.is_scalar() &&
       (n.scalar_type == Node::ScalarType::kInteger || n.scalar_type == Node::ScalarType::kFloat)) {
     double value = 0;
@@ -155,8 +166,9 @@ std::optional<double> Decoder::number(const Node& n, const std::string& path, do
     if (ec == std::errc{} && ptr == n.scalar.data() + n.scalar.size() && std::isfinite(value) &&
         value >= min && value <= max)
       return value;
-    error(n, path, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) +
-                       ", got " + n.scalar);
+    error(n, path,
+          "expected a number from " + std::to_string(min) + " to " + std::to_string(max) +
+              ", got " + n.scalar);
     return std::nullopt;
   }
   error(n, path, "expected a number, got " + std::string(n.type_name()));
@@ -173,16 +185,18 @@ std::optional<bool> Decoder::boolean(const Node& n, const std::string& path) {
 std::optional<domain::Date> Decoder::date(const Node& n, const std::string& path) {
   if (n.is_scalar())
     if (auto d = domain::Date::parse(n.scalar)) return d;
-  error(n, path, "expected a date as YYYY-MM-DD, got " +
-                     (n.is_scalar() ? "'" + n.scalar + "'" : std::string(n.type_name())));
+  error(n, path,
+        "expected a date as YYYY-MM-DD, got " +
+            (n.is_scalar() ? "'" + n.scalar + "'" : std::string(n.type_name())));
   return std::nullopt;
 }
 
 std::optional<std::uint32_t> Decoder::share(const Node& n, const std::string& path) {
   if (n.is_scalar())
     if (auto s = parse_share(n.scalar)) return s;
-  error(n, path, "expected a share above 0 and at most 1, such as 0.5 or \"50%\", got " +
-                     (n.is_scalar() ? n.scalar : std::string(n.type_name())));
+  error(n, path,
+        "expected a share above 0 and at most 1, such as 0.5 or \"50%\", got " +
+            (n.is_scalar() ? n.scalar : std::string(n.type_name())));
   return std::nullopt;
 }
 
@@ -190,7 +204,8 @@ std::optional<std::string> Decoder::email(const Node& n, const std::string& path
   std::optional<std::string> s = string(n, path);
   if (!s) return std::nullopt;
   const size_t at = s->find('@');
-  const bool valid = at != std::string::npos && at > 0 && s->find('@', at + 1) == std::string::npos &&
+  const bool valid = at != std::string::npos && at > 0 &&
+                     s->find('@', at + 1) == std::string::npos &&
                      s->find('.', at) != std::string::npos && s->back() != '.' &&
                      s->find_first_of(" \t<>,;\"") == std::string::npos;
   if (valid) return s;

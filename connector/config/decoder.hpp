@@ -47,7 +47,8 @@ class Decoder {
   std::optional<std::string> email(const Node& n, const std::string& path);
   // A list of strings; a single string is accepted as a list of one.
   std::optional<std::vector<std::string>> strings(const Node& n, const std::string& path);
-  std::optional<std::string> language(const Node& n, const std::string& path);  // "nb", "nn", "en", …
+  std::optional<std::string> language(const Node& n,
+                                      const std::string& path);  // "nb", "nn", "en", …
 
   // One of `choices` (by name); reports the valid names otherwise.
   template <class E>

@@ -43,7 +43,8 @@ Node convert(const YAML::Node& y, const std::string& file, std::vector<Diagnosti
       break;
     case YAML::NodeType::Sequence:
       n.kind = Node::Kind::kSequence;
-      for (const auto& item : y) n.items.push_back(convert(item, file, errors));
+      for (const auto& item : y)
+        n.items.push_back(convert(item, file, errors));
       break;
     case YAML::NodeType::Map:
       n.kind = Node::Kind::kMap;
@@ -70,7 +71,8 @@ Node convert(const YAML::Node& y, const std::string& file, std::vector<Diagnosti
 }  // namespace
 
 std::string Diagnostic::to_string() const {
-  std::string out = mark.file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + ": ";
+  std::string out =
+      mark.file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + ": ";
   if (!path.empty()) out += path + ": ";
   return out + message;
 }
@@ -83,16 +85,24 @@ const Node* Node::get(std::string_view key) const {
 
 std::string_view Node::type_name() const {
   switch (kind) {
-    case Kind::kNull: return "nothing (null)";
-    case Kind::kSequence: return "a list";
-    case Kind::kMap: return "a map";
-    case Kind::kScalar: break;
+    case Kind::kNull:
+      return "nothing (null)";
+    case Kind::kSequence:
+      return "a list";
+    case Kind::kMap:
+      return "a map";
+    case Kind::kScalar:
+      break;
   }
   switch (scalar_type) {
-    case ScalarType::kInteger: return "an integer";
-    case ScalarType::kFloat: return "a number";
-    case ScalarType::kBoolean: return "a boolean";
-    case ScalarType::kString: break;
+    case ScalarType::kInteger:
+      return "an integer";
+    case ScalarType::kFloat:
+      return "a number";
+    case ScalarType::kBoolean:
+      return "a boolean";
+    case ScalarType::kString:
+      break;
   }
   return "a string";
 }

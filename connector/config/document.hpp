@@ -36,9 +36,9 @@ struct Node {
 
   Kind kind = Kind::kNull;
   ScalarType scalar_type = ScalarType::kString;
-  std::string scalar;                               // kScalar
-  std::vector<Node> items;                          // kSequence
-  std::vector<std::pair<Node, Node>> entries;       // kMap: key node (a scalar), value node
+  std::string scalar;                          // kScalar
+  std::vector<Node> items;                     // kSequence
+  std::vector<std::pair<Node, Node>> entries;  // kMap: key node (a scalar), value node
   Mark mark;
 
   bool is_map() const { return kind == Kind::kMap; }

@@ -87,36 +87,43 @@ void require_languages(const Node& map, const std::string& path, const Policy& p
   for (const std::string& lang : p.languages)
     if (!map.get(lang)) {
       std::string declared;
-      for (const std::string& l : p.languages) declared += (declared.empty() ? "" : ", ") + l;
+      for (const std::string& l : p.languages)
+        declared += (declared.empty() ? "" : ", ") + l;
       d.error(map, path,
-              "no " + std::string(what) + " for declared language '" + lang + "' (languages: " +
-                  declared + ")");
+              "no " + std::string(what) + " for declared language '" + lang +
+                  "' (languages: " + declared + ")");
     }
 }
 
-std::string decode_group_ref(const Node& rule, const std::string& path, const Policy& p, Decoder& d) {
+std::string decode_group_ref(const Node& rule, const std::string& path, const Policy& p,
+                             Decoder& d) {
   const Node* g = d.require(rule, "group", path);
   if (!g) return {};
   std::optional<std::string> name = d.string(*g, join_path(path, "group"));
   if (!name) return {};
   if (p.group(*name)) return *name;
   std::vector<std::string_view> names;
-  for (const TargetGroup& tg : p.groups) names.push_back(tg.name);
+  for (const TargetGroup& tg : p.groups)
+    names.push_back(tg.name);
   std::string message = "unknown target group '" + *name + "'";
   if (std::string guess = closest(*name, names); !guess.empty())
     message += " (did you mean '" + guess + "'?)";
   else
-    message += names.empty() ? " (the policy declares no target_groups)" : " (declared under target_groups)";
+    message += names.empty() ? " (the policy declares no target_groups)"
+                             : " (declared under target_groups)";
   d.error(*g, join_path(path, "group"), message);
   return {};
 }
 
-RuleSpec decode_interview_minimum(const Node& n, const std::string& path, const Policy& p, Decoder& d) {
-  d.check_keys(n, path, {"type", "enabled", "scope", "description", "group", "min_count", "min_share"});
+RuleSpec decode_interview_minimum(const Node& n, const std::string& path, const Policy& p,
+                                  Decoder& d) {
+  d.check_keys(n, path,
+               {"type", "enabled", "scope", "description", "group", "min_count", "min_share"});
   InterviewMinimum r;
   r.group = decode_group_ref(n, path, p, d);
   if (const Node* v = n.get("min_count"))
-    r.min_count = static_cast<int>(d.integer(*v, join_path(path, "min_count"), 0, 10000).value_or(0));
+    r.min_count =
+        static_cast<int>(d.integer(*v, join_path(path, "min_count"), 0, 10000).value_or(0));
   if (const Node* v = n.get("min_share"))
     r.min_share_ppm = d.share(*v, join_path(path, "min_share")).value_or(0);
   if (r.min_count == 0 && r.min_share_ppm == 0 && !n.get("min_count") && !n.get("min_share"))
@@ -124,19 +131,22 @@ RuleSpec decode_interview_minimum(const Node& n, const std::string& path, const 
   return r;
 }
 
-RuleSpec decode_hire_justification(const Node& n, const std::string& path, const Policy& p, Decoder& d) {
+RuleSpec decode_hire_justification(const Node& n, const std::string& path, const Policy& p,
+                                   Decoder& d) {
   d.check_keys(n, path, {"type", "enabled", "scope", "description", "group", "trigger"});
   HireJustification r;
   r.group = decode_group_ref(n, path, p, d);
   if (const Node* v = n.get("trigger"))
-    r.trigger = d.choice<JustificationTrigger>(*v, join_path(path, "trigger"),
-                                               {{"qualified_in_group", JustificationTrigger::kQualifiedInGroup},
-                                                {"any_in_group", JustificationTrigger::kAnyInGroup}})
+    r.trigger = d.choice<JustificationTrigger>(
+                     *v, join_path(path, "trigger"),
+                     {{"qualified_in_group", JustificationTrigger::kQualifiedInGroup},
+                      {"any_in_group", JustificationTrigger::kAnyInGroup}})
                     .value_or(r.trigger);
   return r;
 }
 
-RuleSpec decode_moderate_quota(const Node& n, const std::string& path, const Policy& p, Decoder& d) {
+RuleSpec decode_moderate_quota(const Node& n, const std::string& path, const Policy& p,
+                               Decoder& d) {
   d.check_keys(n, path, {"type", "enabled", "scope", "description", "group", "by", "tolerance"});
   ModerateQuota r;
   r.group = decode_group_ref(n, path, p, d);
@@ -165,10 +175,12 @@ std::string decode_fallback(const Node& n, const std::string& path, const Policy
 
 RuleSpec decode_ad_sentence(const Node& n, const std::string& path, const Policy& p, Decoder& d) {
   d.check_keys(n, path,
-               {"type", "enabled", "scope", "description", "mode", "sentences", "fallback_language", "anchor"});
+               {"type", "enabled", "scope", "description", "mode", "sentences", "fallback_language",
+                "anchor"});
   AdSentence r;
   if (const Node* v = n.get("mode"))
-    r.mode = d.choice<AdMode>(*v, join_path(path, "mode"), {{"inject", AdMode::kInject}, {"flag", AdMode::kFlag}})
+    r.mode = d.choice<AdMode>(*v, join_path(path, "mode"),
+                              {{"inject", AdMode::kInject}, {"flag", AdMode::kFlag}})
                  .value_or(r.mode);
   const std::string spath = join_path(path, "sentences");
   const Node* sentences = d.require(n, "sentences", path);
@@ -181,7 +193,8 @@ RuleSpec decode_ad_sentence(const Node& n, const std::string& path, const Policy
         ls.sentence = d.string(value, lpath).value_or("");
       } else if (d.expect_map(value, lpath)) {
         d.check_keys(value, lpath, {"text", "equivalents"});
-        if (const Node* t = d.require(value, "text", lpath)) ls.sentence = d.string(*t, join_path(lpath, "text")).value_or("");
+        if (const Node* t = d.require(value, "text", lpath))
+          ls.sentence = d.string(*t, join_path(lpath, "text")).value_or("");
         if (const Node* e = value.get("equivalents"))
           ls.equivalents = d.strings(*e, join_path(lpath, "equivalents")).value_or(ls.equivalents);
       }
@@ -196,7 +209,8 @@ RuleSpec decode_ad_sentence(const Node& n, const std::string& path, const Policy
     if (d.expect_map(*a, apath)) {
       d.check_keys(*a, apath, {"before_headings"});
       if (const Node* h = a->get("before_headings"))
-        r.before_headings = d.strings(*h, join_path(apath, "before_headings")).value_or(r.before_headings);
+        r.before_headings =
+            d.strings(*h, join_path(apath, "before_headings")).value_or(r.before_headings);
     }
   }
   return r;
@@ -262,7 +276,8 @@ void decode_rules(const Node& rules, Policy& p, Decoder& d) {
     }
     if (const Node* v = value.get("enabled"))
       rule.enabled = d.boolean(*v, join_path(path, "enabled")).value_or(true);
-    if (const Node* v = value.get("scope")) rule.scope = decode_scope(*v, join_path(path, "scope"), d);
+    if (const Node* v = value.get("scope"))
+      rule.scope = decode_scope(*v, join_path(path, "scope"), d);
     if (const Node* v = value.get("description")) d.string(*v, join_path(path, "description"));
     p.rules.push_back(std::move(rule));
   }
@@ -271,14 +286,17 @@ void decode_rules(const Node& rules, Policy& p, Decoder& d) {
 void decode_notifications(const Node& n, Policy& p, Decoder& d) {
   const std::string path = "notifications";
   if (!d.expect_map(n, path)) return;
-  d.check_keys(n, path, {"language", "hr_email", "cc", "send_on", "remind_after_days", "daily_digest"});
+  d.check_keys(n, path,
+               {"language", "hr_email", "cc", "send_on", "remind_after_days", "daily_digest"});
   Notifications& out = p.notifications;
   if (const Node* v = n.get("language")) {
     out.language = d.language(*v, join_path(path, "language")).value_or(out.language);
     if (std::find(p.languages.begin(), p.languages.end(), out.language) == p.languages.end())
-      d.error(*v, join_path(path, "language"), "'" + out.language + "' is not one of the policy's languages");
+      d.error(*v, join_path(path, "language"),
+              "'" + out.language + "' is not one of the policy's languages");
   }
-  if (const Node* v = n.get("hr_email")) out.hr_email = d.email(*v, join_path(path, "hr_email")).value_or("");
+  if (const Node* v = n.get("hr_email"))
+    out.hr_email = d.email(*v, join_path(path, "hr_email")).value_or("");
   if (const Node* v = n.get("cc")) {
     out.cc.clear();
     if (v->is_sequence()) {
@@ -330,12 +348,14 @@ void decode_policy(const Node& root, Policy& p, Decoder& d, PolicyKind kind) {
       p.languages.clear();
       for (size_t i = 0; i < list->size(); ++i) {
         const Node& item = v->is_sequence() ? v->items[i] : *v;
-        if (d.language(item, "languages[" + std::to_string(i) + "]")) p.languages.push_back((*list)[i]);
+        if (d.language(item, "languages[" + std::to_string(i) + "]"))
+          p.languages.push_back((*list)[i]);
       }
       if (list->empty()) d.error(*v, "languages", "list at least one language");
     }
   }
-  if (const Node* groups = root.get("target_groups"); groups && d.expect_map(*groups, "target_groups")) {
+  if (const Node* groups = root.get("target_groups");
+      groups && d.expect_map(*groups, "target_groups")) {
     for (const auto& [key, value] : groups->entries) {
       const std::string path = join_path("target_groups", key.scalar);
       TargetGroup g;
@@ -344,7 +364,8 @@ void decode_policy(const Node& root, Policy& p, Decoder& d, PolicyKind kind) {
         // `name:` alone declares a group with no label.
       } else if (d.expect_map(value, path)) {
         d.check_keys(value, path, {"label", "definition"});
-        if (const Node* l = value.get("label")) g.label = d.string(*l, join_path(path, "label")).value_or("");
+        if (const Node* l = value.get("label"))
+          g.label = d.string(*l, join_path(path, "label")).value_or("");
         if (const Node* def = value.get("definition"))
           g.definition = d.string(*def, join_path(path, "definition")).value_or("");
       }

@@ -32,6 +32,7 @@ PolicyLoad load_policy(const std::string& path, const ReadFile& read = read_file
                        PolicyKind kind = PolicyKind::kComplete);
 
 // The same, as a Result whose error lists every diagnostic, one per line.
-Result<policy::Policy> load_policy_or_error(const std::string& path, const ReadFile& read = read_file);
+Result<policy::Policy> load_policy_or_error(const std::string& path,
+                                            const ReadFile& read = read_file);
 
 }  // namespace mangfold::config

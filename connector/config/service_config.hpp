@@ -15,8 +15,8 @@
 namespace mangfold::config {
 
 struct SecretRef {
-  std::string env;   // name of an environment variable holding the secret
-  std::string file;  // or a file holding it (trailing newline ignored)
+  std::string env;               // name of an environment variable holding the secret
+  std::string file;              // or a file holding it (trailing newline ignored)
   std::string describe() const;  // "env MANGFOLD_X" / "file /path": for messages, never the value
 };
 
@@ -47,21 +47,21 @@ struct TenantConfig {
   std::optional<SecretRef> api_token;    // bearer token for /v1/tenants/{tenant}/…
   // The adapter's own settings (`adapter_options:`), validated by the adapter's factory.
   Node adapter_options;
-  Mark mark;                             // where the tenant is declared, for messages
+  Mark mark;  // where the tenant is declared, for messages
 };
 
 struct ServiceConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;
   int threads = 2;
-  int header_timeout_seconds = 10;  // a client must send its whole header within this
-  int body_timeout_seconds = 30;    // and its body within this
-  int idle_timeout_seconds = 60;    // keep-alive connections idle longer are closed
-  int max_connections = 10000;      // more are answered 503 and closed
+  int header_timeout_seconds = 10;               // a client must send its whole header within this
+  int body_timeout_seconds = 30;                 // and its body within this
+  int idle_timeout_seconds = 60;                 // keep-alive connections idle longer are closed
+  int max_connections = 10000;                   // more are answered 503 and closed
   std::string tls_certificate, tls_private_key;  // both or neither
   std::string sqlite_path = "var/mangfold.db";
   int dedupe_retention_days = 7;
-  int reconcile_interval_minutes = 60;  // re-fetch open vacancies from ATS APIs; 0 = never
+  int reconcile_interval_minutes = 60;      // re-fetch open vacancies from ATS APIs; 0 = never
   std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty
   std::string smtp_url;                     // smtp://host:25, smtps://host:465
   std::optional<SecretRef> smtp_username, smtp_password;

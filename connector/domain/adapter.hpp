@@ -59,7 +59,8 @@ class Adapter {
 
   // Writes a job ad's new body back to the ATS. `request_id` is the idempotency key:
   // the same id must never change the ad twice. Errors as for fetch_snapshot.
-  virtual Status write_ad(std::string_view vacancy_id, const JobAd& ad, std::string_view request_id) const {
+  virtual Status write_ad(std::string_view vacancy_id, const JobAd& ad,
+                          std::string_view request_id) const {
     (void)vacancy_id, (void)ad, (void)request_id;
     return failed_precondition(std::string(name()) + " adapter cannot write ads back");
   }

@@ -11,7 +11,9 @@ namespace mangfold::domain {
 
 namespace {
 
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m) {
   static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -25,8 +27,9 @@ bool parse_int(std::string_view s, int& out) {
   return ec == std::errc{} && ptr == s.data() + s.size();
 }
 
-constexpr std::array<std::string_view, 8> kStageNames = {
-    "applied", "interview", "interviewed", "recommended", "offered", "hired", "rejected", "withdrawn"};
+constexpr std::array<std::string_view, 8> kStageNames = {"applied",     "interview", "interviewed",
+                                                         "recommended", "offered",   "hired",
+                                                         "rejected",    "withdrawn"};
 
 }  // namespace
 
@@ -73,23 +76,31 @@ Date Date::from_days_since_epoch(long z) {
 
 std::string_view to_string(Answer a) {
   switch (a) {
-    case Answer::kYes: return "yes";
-    case Answer::kNo: return "no";
-    case Answer::kUnknown: break;
+    case Answer::kYes:
+      return "yes";
+    case Answer::kNo:
+      return "no";
+    case Answer::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view to_string(Qualification q) {
   switch (q) {
-    case Qualification::kQualified: return "qualified";
-    case Qualification::kNotQualified: return "not_qualified";
-    case Qualification::kUnknown: break;
+    case Qualification::kQualified:
+      return "qualified";
+    case Qualification::kNotQualified:
+      return "not_qualified";
+    case Qualification::kUnknown:
+      break;
   }
   return "unknown";
 }
 
-std::string_view to_string(Stage s) { return kStageNames[static_cast<size_t>(s)]; }
+std::string_view to_string(Stage s) {
+  return kStageNames[static_cast<size_t>(s)];
+}
 
 std::optional<Answer> answer_from_string(std::string_view s) {
   if (s == "yes") return Answer::kYes;
@@ -104,8 +115,12 @@ std::optional<Stage> stage_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-bool reaches_interview(Stage s) { return s >= Stage::kInterview && s <= Stage::kHired; }
-bool proposes_hire(Stage s) { return s >= Stage::kRecommended && s <= Stage::kHired; }
+bool reaches_interview(Stage s) {
+  return s >= Stage::kInterview && s <= Stage::kHired;
+}
+bool proposes_hire(Stage s) {
+  return s >= Stage::kRecommended && s <= Stage::kHired;
+}
 
 Answer Application::answer(std::string_view group) const {
   auto it = answers.find(group);
@@ -135,13 +150,18 @@ std::string language_from_culture(std::string_view culture) {
   return lang;
 }
 
-std::string_view to_string(VacancyStatus s) { return s == VacancyStatus::kOpen ? "open" : "closed"; }
+std::string_view to_string(VacancyStatus s) {
+  return s == VacancyStatus::kOpen ? "open" : "closed";
+}
 
 std::string_view to_string(Phase p) {
   switch (p) {
-    case Phase::kInterviewing: return "interviewing";
-    case Phase::kRecommendation: return "recommendation";
-    case Phase::kScreening: break;
+    case Phase::kInterviewing:
+      return "interviewing";
+    case Phase::kRecommendation:
+      return "recommendation";
+    case Phase::kScreening:
+      break;
   }
   return "screening";
 }
@@ -157,20 +177,28 @@ Phase phase_of(const Snapshot& s) {
 
 std::string_view to_string(Outcome o) {
   switch (o) {
-    case Outcome::kCompliant: return "compliant";
-    case Outcome::kShortfall: return "shortfall";
-    case Outcome::kInsufficientData: return "insufficient_data";
-    case Outcome::kNotApplicable: break;
+    case Outcome::kCompliant:
+      return "compliant";
+    case Outcome::kShortfall:
+      return "shortfall";
+    case Outcome::kInsufficientData:
+      return "insufficient_data";
+    case Outcome::kNotApplicable:
+      break;
   }
   return "not_applicable";
 }
 
 std::string_view to_string(Severity s) {
   switch (s) {
-    case Severity::kAdvice: return "advice";
-    case Severity::kWarning: return "warning";
-    case Severity::kBreach: return "breach";
-    case Severity::kNone: break;
+    case Severity::kAdvice:
+      return "advice";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kBreach:
+      return "breach";
+    case Severity::kNone:
+      break;
   }
   return "none";
 }
@@ -178,10 +206,14 @@ std::string_view to_string(Severity s) {
 Outcome most_pressing(Outcome a, Outcome b) {
   auto rank = [](Outcome o) {
     switch (o) {
-      case Outcome::kShortfall: return 3;
-      case Outcome::kInsufficientData: return 2;
-      case Outcome::kCompliant: return 1;
-      case Outcome::kNotApplicable: break;
+      case Outcome::kShortfall:
+        return 3;
+      case Outcome::kInsufficientData:
+        return 2;
+      case Outcome::kCompliant:
+        return 1;
+      case Outcome::kNotApplicable:
+        break;
     }
     return 0;
   };

@@ -27,7 +27,7 @@ enum class Qualification { kUnknown, kQualified, kNotQualified };
 // kRejected and kWithdrawn are exits that can happen from any stage.
 enum class Stage {
   kApplied,
-  kInterview,    // invited to interview
+  kInterview,  // invited to interview
   kInterviewed,
   kRecommended,  // proposed for hire (innstilling)
   kOffered,

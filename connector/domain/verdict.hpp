@@ -27,17 +27,17 @@ std::string_view to_string(Severity s);
 // The figures behind a rule on a target group, for one vacancy. Reports aggregate them and
 // suppress small cells (DESIGN.md §4.4).
 struct Counts {
-  int applicants = 0;          // all applications
-  int in_group = 0;            // answered yes
-  int unknown_answer = 0;      // did not answer
-  int qualified_in_group = 0;  // Q
-  int unassessed_in_group = 0; // in group, qualification not yet assessed, not invited
-  int invited = 0;             // N: ever reached interview
-  int invited_in_group = 0;    // I
-  int required = 0;            // R = min(Q, max(min_count, ceil(min_share × N)))
-  int proposed = 0;            // proposed for hire (recommended, offered, hired)
-  int hired = 0;               // stage hired
-  int hired_in_group = 0;      // for reports: the share of invited in the group who were hired
+  int applicants = 0;           // all applications
+  int in_group = 0;             // answered yes
+  int unknown_answer = 0;       // did not answer
+  int qualified_in_group = 0;   // Q
+  int unassessed_in_group = 0;  // in group, qualification not yet assessed, not invited
+  int invited = 0;              // N: ever reached interview
+  int invited_in_group = 0;     // I
+  int required = 0;             // R = min(Q, max(min_count, ceil(min_share × N)))
+  int proposed = 0;             // proposed for hire (recommended, offered, hired)
+  int hired = 0;                // stage hired
+  int hired_in_group = 0;       // for reports: the share of invited in the group who were hired
 };
 
 struct RuleVerdict {

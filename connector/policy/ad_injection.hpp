@@ -21,6 +21,7 @@ struct AdChange {
 
 // nullopt when no enabled inject-mode rule applies or the sentence is already there.
 // kUnprocessable when the ad's HTML cannot take the paragraph (flag it instead).
-Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy, const domain::Snapshot& snapshot);
+Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
+                                                  const domain::Snapshot& snapshot);
 
 }  // namespace mangfold::policy

@@ -32,7 +32,8 @@ const domain::JobAd* ad_or_explain(const domain::Snapshot& s, domain::RuleVerdic
 
 }  // namespace
 
-void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, domain::RuleVerdict& v) {
+void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s,
+                          domain::RuleVerdict& v) {
   const domain::JobAd* ad = ad_or_explain(s, v);
   if (!ad) return;
   const std::string language = sentence_language(rule, ad->language);
@@ -60,7 +61,8 @@ void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, dom
              (rule.mode == AdMode::kInject ? "; it is to be inserted" : "");
 }
 
-void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, domain::RuleVerdict& v) {
+void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s,
+                          domain::RuleVerdict& v) {
   const domain::JobAd* ad = ad_or_explain(s, v);
   if (!ad) return;
   std::vector<ads::Topic> topics;
@@ -81,14 +83,16 @@ void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, dom
   v.missing = static_cast<int>(missing.size());
   v.reason_code = "topics_missing";
   v.reason = "The ad does not mention:";
-  for (size_t i = 0; i < missing.size(); ++i) v.reason += (i ? ", " : " ") + missing[i];
+  for (size_t i = 0; i < missing.size(); ++i)
+    v.reason += (i ? ", " : " ") + missing[i];
 }
 
 }  // namespace mangfold::policy
 
 namespace mangfold::policy {
 
-Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy, const domain::Snapshot& snapshot) {
+Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
+                                                  const domain::Snapshot& snapshot) {
   const auto& ad = snapshot.vacancy.ad;
   if (!ad || ad->body.empty()) return std::optional<AdChange>{};
   for (const Rule& rule : policy.rules) {
@@ -97,9 +101,9 @@ Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy, const do
     const std::string language = sentence_language(*spec, ad->language);
     if (language.empty()) continue;
     const LanguageSentence& wording = spec->sentences.at(language);
-    Result<ads::Injection> injected =
-        ads::inject_sentence(ad->body, ad_format(*ad), ads::SentenceSpec{wording.sentence, wording.equivalents},
-                             ads::Anchor{spec->before_headings});
+    Result<ads::Injection> injected = ads::inject_sentence(
+        ad->body, ad_format(*ad), ads::SentenceSpec{wording.sentence, wording.equivalents},
+        ads::Anchor{spec->before_headings});
     if (!injected.ok()) return injected.status();
     if (!injected->changed) continue;
     AdChange change{rule.name, language, *ad, *ad};

@@ -7,7 +7,9 @@
 
 namespace mangfold::policy {
 
-void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, domain::RuleVerdict& v);
-void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, domain::RuleVerdict& v);
+void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s,
+                          domain::RuleVerdict& v);
+void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s,
+                          domain::RuleVerdict& v);
 
 }  // namespace mangfold::policy

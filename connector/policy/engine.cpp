@@ -55,9 +55,12 @@ std::string out_of_scope(const Scope& scope, const Snapshot& s) {
 
 Severity shortfall_severity(Phase p) {
   switch (p) {
-    case Phase::kInterviewing: return Severity::kWarning;
-    case Phase::kRecommendation: return Severity::kBreach;
-    case Phase::kScreening: break;
+    case Phase::kInterviewing:
+      return Severity::kWarning;
+    case Phase::kRecommendation:
+      return Severity::kBreach;
+    case Phase::kScreening:
+      break;
   }
   return Severity::kAdvice;
 }
@@ -135,18 +138,15 @@ void evaluate_interview_minimum(const InterviewMinimum& rule, const Snapshot& s,
   v.reason = why.str();
 }
 
-void evaluate_hire_justification(const HireJustification& rule, const Snapshot& s,
-                                 RuleVerdict& v) {
+void evaluate_hire_justification(const HireJustification& rule, const Snapshot& s, RuleVerdict& v) {
   Counts c = count_group(s, rule.group);
   v.counts = c;
   int proposed_in_group = 0;
   for (const Application& a : s.applications)
-    if (domain::proposes_hire(a.stage) && a.answer(rule.group) == Answer::kYes)
-      ++proposed_in_group;
+    if (domain::proposes_hire(a.stage) && a.answer(rule.group) == Answer::kYes) ++proposed_in_group;
 
-  const bool triggered_by_group = rule.trigger == JustificationTrigger::kAnyInGroup
-                                      ? c.in_group > 0
-                                      : c.qualified_in_group > 0;
+  const bool triggered_by_group =
+      rule.trigger == JustificationTrigger::kAnyInGroup ? c.in_group > 0 : c.qualified_in_group > 0;
   if (c.proposed == 0) {
     v.outcome = Outcome::kNotApplicable;
     v.reason_code = "no_proposal";
@@ -158,11 +158,12 @@ void evaluate_hire_justification(const HireJustification& rule, const Snapshot& 
   } else if (!triggered_by_group) {
     v.outcome = Outcome::kNotApplicable;
     v.reason_code = rule.trigger == JustificationTrigger::kAnyInGroup ? "no_applicant_in_group"
-                                                                       : "no_qualified_in_group";
-    v.reason = "No justification needed: no " +
-               std::string(rule.trigger == JustificationTrigger::kAnyInGroup ? "applicant"
-                                                                              : "qualified applicant") +
-               " in the group";
+                                                                      : "no_qualified_in_group";
+    v.reason =
+        "No justification needed: no " +
+        std::string(rule.trigger == JustificationTrigger::kAnyInGroup ? "applicant"
+                                                                      : "qualified applicant") +
+        " in the group";
   } else if (s.vacancy.hire_justification_given) {
     v.outcome = Outcome::kCompliant;
     v.reason_code = "justification_given";
@@ -250,7 +251,8 @@ void evaluate_moderate_quota(const ModerateQuota& rule, const Snapshot& s, RuleV
 
 int ceil_share(std::uint32_t share_ppm, int n) {
   if (n <= 0 || share_ppm == 0) return 0;
-  const std::uint64_t scaled = static_cast<std::uint64_t>(share_ppm) * static_cast<std::uint64_t>(n);
+  const std::uint64_t scaled =
+      static_cast<std::uint64_t>(share_ppm) * static_cast<std::uint64_t>(n);
   return static_cast<int>((scaled + 999'999) / 1'000'000);
 }
 
@@ -296,8 +298,7 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
     v.kind = std::string(kind_name(rule.spec));
     std::visit(Overloaded{[&](const InterviewMinimum& r) { v.group = r.group; },
                           [&](const HireJustification& r) { v.group = r.group; },
-                          [&](const ModerateQuota& r) { v.group = r.group; },
-                          [](const auto&) {}},
+                          [&](const ModerateQuota& r) { v.group = r.group; }, [](const auto&) {}},
                rule.spec);
 
     if (!in_effect) {
@@ -308,18 +309,20 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
       v.reason_code = "out_of_scope";
       v.reason = "The vacancy is outside the rule's scope: " + why;
     } else {
-      std::visit(Overloaded{
-                     [&](const InterviewMinimum& r) {
-                       evaluate_interview_minimum(r, snapshot, verdict.phase, v);
-                     },
-                     [&](const HireJustification& r) { evaluate_hire_justification(r, snapshot, v); },
-                     [&](const ModerateQuota& r) { evaluate_moderate_quota(r, snapshot, v); },
-                     [&](const AdSentence& r) { evaluate_ad_sentence(r, snapshot, v); },
-                     [&](const AdMentions& r) { evaluate_ad_mentions(r, snapshot, v); },
-                 },
-                 rule.spec);
+      std::visit(
+          Overloaded{
+              [&](const InterviewMinimum& r) {
+                evaluate_interview_minimum(r, snapshot, verdict.phase, v);
+              },
+              [&](const HireJustification& r) { evaluate_hire_justification(r, snapshot, v); },
+              [&](const ModerateQuota& r) { evaluate_moderate_quota(r, snapshot, v); },
+              [&](const AdSentence& r) { evaluate_ad_sentence(r, snapshot, v); },
+              [&](const AdMentions& r) { evaluate_ad_mentions(r, snapshot, v); },
+          },
+          rule.spec);
     }
-    verdict.overall = verdict.rules.empty() ? v.outcome : domain::most_pressing(verdict.overall, v.outcome);
+    verdict.overall =
+        verdict.rules.empty() ? v.outcome : domain::most_pressing(verdict.overall, v.outcome);
     verdict.rules.push_back(std::move(v));
   }
   return verdict;

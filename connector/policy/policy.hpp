@@ -91,11 +91,11 @@ struct TargetGroup {
 
 // Who is told what, when (used by connector/notify).
 struct Notifications {
-  std::string language = "nb";    // language of emails when the ad's language is not listed
-  std::string hr_email;           // fallback recipient and Reply-To; empty = none
+  std::string language = "nb";  // language of emails when the ad's language is not listed
+  std::string hr_email;         // fallback recipient and Reply-To; empty = none
   std::vector<std::string> cc;
   std::vector<std::string> send_on = {"shortfall", "justification_missing", "resolved"};
-  int remind_after_days = 5;      // 0 = no reminders
+  int remind_after_days = 5;  // 0 = no reminders
   bool daily_digest = false;
 };
 
@@ -103,8 +103,8 @@ struct Policy {
   std::string id;
   std::string version;
   std::string title;
-  std::optional<domain::Date> effective_from;  // rules are not applied before this date
-  std::vector<std::string> languages = {"nb"}; // the languages the tenant advertises in
+  std::optional<domain::Date> effective_from;   // rules are not applied before this date
+  std::vector<std::string> languages = {"nb"};  // the languages the tenant advertises in
   std::vector<TargetGroup> groups;
   std::vector<Rule> rules;  // in file order
   Notifications notifications;

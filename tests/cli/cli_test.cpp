@@ -20,7 +20,9 @@ mangfold::testing::CommandResult mangfold_cmd(std::vector<std::string> args) {
   return run(args);
 }
 
-std::string fixture(const std::string& name) { return kRoot + "/tests/fixtures/" + name; }
+std::string fixture(const std::string& name) {
+  return kRoot + "/tests/fixtures/" + name;
+}
 
 }  // namespace
 
@@ -30,7 +32,8 @@ TEST_CASE("--version and --help") {
   CHECK(v.out.rfind("mangfold ", 0) == 0);
   auto h = mangfold_cmd({"--help"});
   CHECK(h.exit_code == 0);
-  for (const char* command : {"check", "simulate", "serve"}) CHECK(h.out.find(command) != std::string::npos);
+  for (const char* command : {"check", "simulate", "serve"})
+    CHECK(h.out.find(command) != std::string::npos);
 }
 
 TEST_CASE("usage errors exit 2 and say what is wrong") {
@@ -45,36 +48,47 @@ TEST_CASE("usage errors exit 2 and say what is wrong") {
 }
 
 TEST_CASE("every shipped policy, base and example config passes check") {
-  auto r = mangfold_cmd({"check", kRoot + "/policies/oslo.yaml", kRoot + "/policies/sarpsborg.yaml",
-                         kRoot + "/policies/bergen.yaml", kRoot + "/policies/imdi.yaml",
-                         kRoot + "/policies/base/common.yaml", kRoot + "/policies/base/invite-one.yaml",
-                         kRoot + "/examples/mangfold.yaml"});
+  auto r =
+      mangfold_cmd({"check", kRoot + "/policies/oslo.yaml", kRoot + "/policies/sarpsborg.yaml",
+                    kRoot + "/policies/bergen.yaml", kRoot + "/policies/imdi.yaml",
+                    kRoot + "/policies/base/common.yaml", kRoot + "/policies/base/invite-one.yaml",
+                    kRoot + "/examples/mangfold.yaml"});
   CAPTURE(r.out);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find(kRoot + "/policies/imdi.yaml: ok (policy imdi 2026.1, 4 rules)") != std::string::npos);
-  CHECK(r.out.find(kRoot + "/policies/base/common.yaml: ok (base policy, 1 rules)") != std::string::npos);
-  CHECK(r.out.find(kRoot + "/examples/mangfold.yaml: ok (service config, 4 tenants)") != std::string::npos);
+  CHECK(r.out.find(kRoot + "/policies/imdi.yaml: ok (policy imdi 2026.1, 4 rules)") !=
+        std::string::npos);
+  CHECK(r.out.find(kRoot + "/policies/base/common.yaml: ok (base policy, 1 rules)") !=
+        std::string::npos);
+  CHECK(r.out.find(kRoot + "/examples/mangfold.yaml: ok (service config, 4 tenants)") !=
+        std::string::npos);
 }
 
 TEST_CASE("a broken policy fails check with one line per problem") {
   auto r = mangfold_cmd({"check", fixture("policies/broken_example.yaml")});
   CHECK(r.exit_code == 1);
   const std::string f = fixture("policies/broken_example.yaml");
-  CHECK(r.out == f + ":11:5: rules.invite_one.sope: unknown key (did you mean 'scope'?)\n" +
-                     f + ":9:12: rules.invite_one.group: unknown target group 'immigrant_background' (did you "
-                     "mean 'immigrant-background'?)\n" +
-                     f + ":10:16: rules.invite_one.min_count: expected a whole number from 0 to 10000, got -1\n" +
-                     f + ":15:5: rules.encourage.sentences: no sentence for declared language 'nn' (languages: "
-                     "nb, nn)\n4 problems\n");
+  CHECK(
+      r.out ==
+      f + ":11:5: rules.invite_one.sope: unknown key (did you mean 'scope'?)\n" + f +
+          ":9:12: rules.invite_one.group: unknown target group 'immigrant_background' (did you "
+          "mean 'immigrant-background'?)\n" +
+          f +
+          ":10:16: rules.invite_one.min_count: expected a whole number from 0 to 10000, got -1\n" +
+          f +
+          ":15:5: rules.encourage.sentences: no sentence for declared language 'nn' (languages: "
+          "nb, nn)\n4 problems\n");
 }
 
 TEST_CASE("a broken service config names file, line and key") {
   auto r = mangfold_cmd({"check", fixture("config/broken_service.yaml")});
   CHECK(r.exit_code == 1);
   const std::string f = fixture("config/broken_service.yaml");
-  CHECK(r.out.find(f + ":2:9: listen.port: expected a whole number from 0 to 65535, got 80800") != std::string::npos);
-  CHECK(r.out.find(f + ":7:5: tenants.oslo.adaptor: unknown key (did you mean 'adapter'?)") != std::string::npos);
-  CHECK(r.out.find(f + ":10:7: tenants.oslo.signature.secret: give exactly one of env or file") != std::string::npos);
+  CHECK(r.out.find(f + ":2:9: listen.port: expected a whole number from 0 to 65535, got 80800") !=
+        std::string::npos);
+  CHECK(r.out.find(f + ":7:5: tenants.oslo.adaptor: unknown key (did you mean 'adapter'?)") !=
+        std::string::npos);
+  CHECK(r.out.find(f + ":10:7: tenants.oslo.signature.secret: give exactly one of env or file") !=
+        std::string::npos);
 }
 
 // `simulate` prints the verdict with its arithmetic; the text is pinned for the examples.
@@ -86,17 +100,19 @@ TEST_CASE("simulate output is pinned for the example snapshots") {
   for (const Case c : {Case{"imdi", "imdi-shortfall"}, Case{"imdi", "imdi-compliant"},
                        Case{"oslo", "oslo-screening"}, Case{"bergen", "bergen-recommendation"}}) {
     CAPTURE(c.snapshot);
-    auto r = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/" + c.policy + ".yaml", "--snapshot",
-                           kRoot + "/examples/snapshots/" + c.snapshot + ".json", "--as-of", "2026-11-23"});
+    auto r = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/" + c.policy + ".yaml",
+                           "--snapshot", kRoot + "/examples/snapshots/" + c.snapshot + ".json",
+                           "--as-of", "2026-11-23"});
     CHECK(r.exit_code == 0);
     CHECK(r.err.empty());
-    CHECK(r.out == mangfold::testing::read_file(fixture(std::string("simulate/") + c.snapshot + ".txt")));
+    CHECK(r.out ==
+          mangfold::testing::read_file(fixture(std::string("simulate/") + c.snapshot + ".txt")));
   }
 }
 
 TEST_CASE("simulate --json is machine-readable and agrees with the text") {
-  auto r = mangfold_cmd({"simulate", "--json", "--policy", kRoot + "/policies/imdi.yaml", "--snapshot",
-                         kRoot + "/examples/snapshots/imdi-shortfall.json"});
+  auto r = mangfold_cmd({"simulate", "--json", "--policy", kRoot + "/policies/imdi.yaml",
+                         "--snapshot", kRoot + "/examples/snapshots/imdi-shortfall.json"});
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j.at("overall") == "shortfall");
@@ -113,14 +129,18 @@ TEST_CASE("simulate --json is machine-readable and agrees with the text") {
   CHECK(rule.at("missing") == 1);
 }
 
-TEST_CASE("simulate reports a snapshot that does not map, by JSON Pointer, without echoing values") {
+TEST_CASE(
+    "simulate reports a snapshot that does not map, by JSON Pointer, without echoing values") {
   mangfold::testing::TempDir dir;
   const std::string snapshot = dir.path() + "/bad.json";
   mangfold::testing::write_file(
-      snapshot, R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 7, "answers": {"g": "kanskje"}}]})");
-  auto r = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/oslo.yaml", "--snapshot", snapshot});
+      snapshot,
+      R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 7, "answers": {"g": "kanskje"}}]})");
+  auto r =
+      mangfold_cmd({"simulate", "--policy", kRoot + "/policies/oslo.yaml", "--snapshot", snapshot});
   CHECK(r.exit_code == 1);
-  CHECK(r.err == snapshot + ": /applications/0/answers/g: expected \"yes\", \"no\" or \"unknown\"\n");
+  CHECK(r.err ==
+        snapshot + ": /applications/0/answers/g: expected \"yes\", \"no\" or \"unknown\"\n");
   CHECK(r.err.find("kanskje") == std::string::npos);
 
   mangfold::testing::write_file(snapshot, "{\"vacancy\": {\"id\": 1},\n  \"applications\": [}");
@@ -150,8 +170,13 @@ TEST_CASE("audit-feed lists exactly the ads that lack the sentence") {
 
   // An ad-free feed complies; a broken one cannot be read (exit 2).
   mangfold::testing::TempDir dir;
-  mangfold::testing::write_file(dir.path() + "/empty.xml", "<rss version=\"2.0\"><channel></channel></rss>");
-  CHECK(mangfold_cmd({"audit-feed", dir.path() + "/empty.xml", "--policy", kRoot + "/policies/oslo.yaml"}).exit_code == 0);
+  mangfold::testing::write_file(dir.path() + "/empty.xml",
+                                "<rss version=\"2.0\"><channel></channel></rss>");
+  CHECK(mangfold_cmd(
+            {"audit-feed", dir.path() + "/empty.xml", "--policy", kRoot + "/policies/oslo.yaml"})
+            .exit_code == 0);
   mangfold::testing::write_file(dir.path() + "/bad.xml", "<rss>");
-  CHECK(mangfold_cmd({"audit-feed", dir.path() + "/bad.xml", "--policy", kRoot + "/policies/oslo.yaml"}).exit_code == 2);
+  CHECK(mangfold_cmd(
+            {"audit-feed", dir.path() + "/bad.xml", "--policy", kRoot + "/policies/oslo.yaml"})
+            .exit_code == 2);
 }

@@ -33,53 +33,60 @@ std::string messages(const std::string& file) {
 
 std::string lines(std::initializer_list<std::string> ls) {
   std::string out;
-  for (const auto& l : ls) out += l + "\n";
+  for (const auto& l : ls)
+    out += l + "\n";
   return out;
 }
 
 }  // namespace
 
 TEST_CASE("a typo'd key names file, line, column, key path and the likely key") {
-  CHECK(messages("typo_key.yaml") ==
-        lines({
-            "typo_key.yaml:9:5: rules.invite_one.min_cout: unknown key (did you mean 'min_count'?)",
-            "typo_key.yaml:6:3: rules.invite_one: an interview_minimum rule needs min_count, min_share or both"}));
+  CHECK(
+      messages("typo_key.yaml") ==
+      lines(
+          {"typo_key.yaml:9:5: rules.invite_one.min_cout: unknown key (did you mean 'min_count'?)",
+           "typo_key.yaml:6:3: rules.invite_one: an interview_minimum rule needs min_count, "
+           "min_share or both"}));
 }
 
 TEST_CASE("wrong types name what was expected") {
-  CHECK(messages("wrong_type.yaml") ==
-        lines({
-            "wrong_type.yaml:9:16: rules.invite_one.min_count: expected a whole number, got a string",
-            "wrong_type.yaml:13:16: rules.half.min_share: expected a share above 0 and at most 1, such as 0.5 "
-            "or \"50%\", got 1.5"}));
+  CHECK(messages("wrong_type.yaml") == lines({"wrong_type.yaml:9:16: rules.invite_one.min_count: "
+                                              "expected a whole number, got a string",
+                                              "wrong_type.yaml:13:16: rules.half.min_share: "
+                                              "expected a share above 0 and at most 1, such as 0.5 "
+                                              "or \"50%\", got 1.5"}));
 }
 
 TEST_CASE("a declared language without a sentence is an error") {
   CHECK(messages("missing_sentence.yaml") ==
         lines({"missing_sentence.yaml:7:5: rules.encourage.sentences: no sentence for "
-                                 "declared language 'nn' (languages: nb, nn, en)"}));
+               "declared language 'nn' (languages: nb, nn, en)"}));
 }
 
 TEST_CASE("an extends cycle is caught") {
   CHECK(messages("cycle_a.yaml") == "cycle_b.yaml:1:10: extends: extends cycle: " + kFixtures +
-                                        "cycle_a.yaml -> " + kFixtures + "cycle_b.yaml -> " + kFixtures +
-                                        "cycle_a.yaml\n");
+                                        "cycle_a.yaml -> " + kFixtures + "cycle_b.yaml -> " +
+                                        kFixtures + "cycle_a.yaml\n");
 }
 
 TEST_CASE("unknown target groups and rule types suggest the declared one") {
   CHECK(messages("unknown_group.yaml") ==
-        lines({
-            "unknown_group.yaml:2:10: version: expected a string, got an integer; quote it to use it as text: "
-            "\"1\"",
-            "unknown_group.yaml:8:12: rules.invite_one.group: unknown target group 'imigrant_background' (did "
-            "you mean 'immigrant_background'?)",
-            "unknown_group.yaml:11:11: rules.justify.type: unknown rule type 'hire_justificaton' (did you mean "
-            "'hire_justification'?)"}));
+        lines({"unknown_group.yaml:2:10: version: expected a string, got an integer; quote it to "
+               "use it as text: "
+               "\"1\"",
+               "unknown_group.yaml:8:12: rules.invite_one.group: unknown target group "
+               "'imigrant_background' (did "
+               "you mean 'immigrant_background'?)",
+               "unknown_group.yaml:11:11: rules.justify.type: unknown rule type "
+               "'hire_justificaton' (did you mean "
+               "'hire_justification'?)"}));
 }
 
 TEST_CASE("extends merges key by key and errors keep the base's file") {
-  CHECK(messages("extends_child.yaml") ==
-        lines({"extends_base.yaml:11:14: rules.broken.enabled: expected true or false, got a string"}));
+  CHECK(
+      messages("extends_child.yaml") ==
+      lines(
+          {"extends_base.yaml:11:14: rules.broken.enabled: expected true or false, got a string"}));
 }
 
 TEST_CASE("a YAML syntax error names its position") {
@@ -99,10 +106,12 @@ TEST_CASE("extends: child values override the base, other keys are inherited") {
   config::ReadFile files = [](const std::string& path) -> Result<std::string> {
     if (path == "p/base.yaml")
       return std::string(
-          "languages: [nb]\ntarget_groups: {g: {}}\nrules:\n  r: {type: interview_minimum, group: g, min_count: 1}\n"
+          "languages: [nb]\ntarget_groups: {g: {}}\nrules:\n  r: {type: interview_minimum, group: "
+          "g, min_count: 1}\n"
           "notifications: {remind_after_days: 9}\n");
     if (path == "p/child.yaml")
-      return std::string("extends: base.yaml\nid: c\nversion: '3'\nrules:\n  r: {min_share: '50%'}\n");
+      return std::string(
+          "extends: base.yaml\nid: c\nversion: '3'\nrules:\n  r: {min_share: '50%'}\n");
     return not_found("no such file");
   };
   Result<policy::Policy> p = config::load_policy_or_error("p/child.yaml", files);
@@ -134,7 +143,8 @@ TEST_CASE("every shipped policy loads without a diagnostic") {
     if (entry.path().extension() != ".yaml") continue;
     CAPTURE(entry.path().string());
     config::PolicyLoad loaded = config::load_policy(entry.path().string());
-    for (const auto& d : loaded.diagnostics) FAIL_CHECK(d.to_string());
+    for (const auto& d : loaded.diagnostics)
+      FAIL_CHECK(d.to_string());
     REQUIRE(loaded.policy.has_value());
     CHECK(!loaded.policy->version.empty());
     CHECK(loaded.policy->effective_from.has_value());

@@ -21,7 +21,9 @@ TEST_CASE("Date round-trips through days since epoch") {
     CHECK(Date::from_days_since_epoch(d.days_since_epoch()) == d);
   }
   CHECK(Date::parse("1970-01-02")->days_since_epoch() == 1);
-  CHECK(Date::parse("2026-01-01")->days_since_epoch() - Date::parse("2025-01-01")->days_since_epoch() == 365);
+  CHECK(Date::parse("2026-01-01")->days_since_epoch() -
+            Date::parse("2025-01-01")->days_since_epoch() ==
+        365);
 }
 
 TEST_CASE("an invitee who withdrew or was rejected still counts as invited") {
@@ -81,6 +83,7 @@ TEST_CASE("stage names round-trip") {
 
 TEST_CASE("most_pressing orders shortfall over insufficient data over compliant") {
   CHECK(most_pressing(Outcome::kCompliant, Outcome::kShortfall) == Outcome::kShortfall);
-  CHECK(most_pressing(Outcome::kInsufficientData, Outcome::kCompliant) == Outcome::kInsufficientData);
+  CHECK(most_pressing(Outcome::kInsufficientData, Outcome::kCompliant) ==
+        Outcome::kInsufficientData);
   CHECK(most_pressing(Outcome::kNotApplicable, Outcome::kCompliant) == Outcome::kCompliant);
 }

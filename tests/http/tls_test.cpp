@@ -120,7 +120,8 @@ TEST_CASE("TLS: unreadable or mismatched files are a Status from create()") {
   auto with = [&](std::string cert, std::string key) {
     ServerOptions o;
     o.port = 0;
-    o.tls.emplace();  // emplace, not assign: GCC 12 warns falsely on optional<TlsOptions> assignment
+    o.tls
+        .emplace();  // emplace, not assign: GCC 12 warns falsely on optional<TlsOptions> assignment
     o.tls->certificate_file = std::move(cert);
     o.tls->private_key_file = std::move(key);
     return Server::create(std::move(o), echo_handler()).status();

@@ -18,7 +18,8 @@ namespace {
 constexpr const char* kGroup = "immigrant_background";
 
 // A compact applicant: answer for kGroup, qualification, current stage, history.
-domain::Application person(Answer answer, Qualification q, Stage stage, std::vector<Stage> history = {}) {
+domain::Application person(Answer answer, Qualification q, Stage stage,
+                           std::vector<Stage> history = {}) {
   static int next_id = 0;
   domain::Application a;
   a.candidate_id = "c" + std::to_string(++next_id);
@@ -38,7 +39,8 @@ policy::Policy interview_policy(int min_count, std::uint32_t share_ppm) {
   p.id = "test";
   p.version = "1";
   p.groups.push_back({kGroup, "innvandrerbakgrunn", ""});
-  p.rules.push_back({"interview", true, {}, policy::InterviewMinimum{kGroup, min_count, share_ppm}});
+  p.rules.push_back(
+      {"interview", true, {}, policy::InterviewMinimum{kGroup, min_count, share_ppm}});
   return p;
 }
 
@@ -57,57 +59,193 @@ struct Row {
 
 TEST_CASE("interview_minimum: R = min(Q, max(min_count, ceil(min_share × N)))") {
   const std::vector<Row> rows = {
-      {"Q below min_count: everyone qualified in the group invited is enough", 2, 0,
+      {"Q below min_count: everyone qualified in the group invited is enough",
+       2,
+       0,
        {person(Y, QY, Stage::kInterview), person(N, QY, Stage::kInterview)},
-       Outcome::kCompliant, 0, 1, 2, 1, 1, "requirement_met"},
-      {"N = 0 with min_count: the one qualified must still be invited", 1, 0,
+       Outcome::kCompliant,
+       0,
+       1,
+       2,
+       1,
+       1,
+       "requirement_met"},
+      {"N = 0 with min_count: the one qualified must still be invited",
+       1,
+       0,
        {person(Y, QY, Stage::kApplied), person(N, QY, Stage::kApplied)},
-       Outcome::kShortfall, 1, 1, 0, 0, 1, "below_required"},
-      {"N = 0 with a share only: nothing required yet", 0, 500000,
+       Outcome::kShortfall,
+       1,
+       1,
+       0,
+       0,
+       1,
+       "below_required"},
+      {"N = 0 with a share only: nothing required yet",
+       0,
+       500000,
        {person(Y, QY, Stage::kApplied), person(Y, QY, Stage::kApplied)},
-       Outcome::kCompliant, 0, 2, 0, 0, 0, "requirement_met"},
-      {"ceil rounding: half of 5 invited is 3", 0, 500000,
-       {person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kApplied),
-        person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview)},
-       Outcome::kShortfall, 1, 3, 5, 2, 3, "below_required"},
-      {"exact shares: 30 % of 10 is 3, not 4", 0, 300000,
-       {person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kInterview),
-        person(Y, QY, Stage::kApplied), person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview),
-        person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview),
+       Outcome::kCompliant,
+       0,
+       2,
+       0,
+       0,
+       0,
+       "requirement_met"},
+      {"ceil rounding: half of 5 invited is 3",
+       0,
+       500000,
+       {person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kInterview),
+        person(Y, QY, Stage::kApplied), person(N, QY, Stage::kInterview),
         person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview)},
-       Outcome::kCompliant, 0, 4, 10, 3, 3, "requirement_met"},
-      {"unknown answers never count as in the group", 1, 0,
-       {person(U, QY, Stage::kInterview), person(U, QY, Stage::kInterview), person(Y, QY, Stage::kApplied)},
-       Outcome::kShortfall, 1, 1, 2, 0, 1, "below_required"},
-      {"invited then withdrawn still counts as invited", 1, 0,
-       {person(Y, QY, Stage::kWithdrawn, {Stage::kApplied, Stage::kInterview}), person(Y, QY, Stage::kApplied)},
-       Outcome::kCompliant, 0, 2, 1, 1, 1, "requirement_met"},
-      {"invited then rejected still counts as invited", 1, 0,
+       Outcome::kShortfall,
+       1,
+       3,
+       5,
+       2,
+       3,
+       "below_required"},
+      {"exact shares: 30 % of 10 is 3, not 4",
+       0,
+       300000,
+       {person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kInterview),
+        person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kApplied),
+        person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview),
+        person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview),
+        person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview),
+        person(N, QY, Stage::kInterview)},
+       Outcome::kCompliant,
+       0,
+       4,
+       10,
+       3,
+       3,
+       "requirement_met"},
+      {"unknown answers never count as in the group",
+       1,
+       0,
+       {person(U, QY, Stage::kInterview), person(U, QY, Stage::kInterview),
+        person(Y, QY, Stage::kApplied)},
+       Outcome::kShortfall,
+       1,
+       1,
+       2,
+       0,
+       1,
+       "below_required"},
+      {"invited then withdrawn still counts as invited",
+       1,
+       0,
+       {person(Y, QY, Stage::kWithdrawn, {Stage::kApplied, Stage::kInterview}),
+        person(Y, QY, Stage::kApplied)},
+       Outcome::kCompliant,
+       0,
+       2,
+       1,
+       1,
+       1,
+       "requirement_met"},
+      {"invited then rejected still counts as invited",
+       1,
+       0,
        {person(Y, QY, Stage::kRejected, {Stage::kInterview})},
-       Outcome::kCompliant, 0, 1, 1, 1, 1, "requirement_met"},
-      {"status moving backwards keeps the invitation", 1, 0,
+       Outcome::kCompliant,
+       0,
+       1,
+       1,
+       1,
+       1,
+       "requirement_met"},
+      {"status moving backwards keeps the invitation",
+       1,
+       0,
        {person(Y, QY, Stage::kApplied, {Stage::kApplied, Stage::kInterview})},
-       Outcome::kCompliant, 0, 1, 1, 1, 1, "requirement_met"},
-      {"an invitation without an assessment counts as qualified", 1, 0,
+       Outcome::kCompliant,
+       0,
+       1,
+       1,
+       1,
+       1,
+       "requirement_met"},
+      {"an invitation without an assessment counts as qualified",
+       1,
+       0,
        {person(Y, Q_, Stage::kInterview)},
-       Outcome::kCompliant, 0, 1, 1, 1, 1, "requirement_met"},
-      {"no qualified applicant in the group: not applicable", 1, 0,
+       Outcome::kCompliant,
+       0,
+       1,
+       1,
+       1,
+       1,
+       "requirement_met"},
+      {"no qualified applicant in the group: not applicable",
+       1,
+       0,
        {person(Y, QN, Stage::kApplied), person(N, QY, Stage::kInterview)},
-       Outcome::kNotApplicable, 0, 0, 1, 0, 0, "no_qualified_in_group"},
-      {"nobody in the group applied: not applicable, worth reporting", 1, 0,
+       Outcome::kNotApplicable,
+       0,
+       0,
+       1,
+       0,
+       0,
+       "no_qualified_in_group"},
+      {"nobody in the group applied: not applicable, worth reporting",
+       1,
+       0,
        {person(N, QY, Stage::kInterview), person(U, QY, Stage::kApplied)},
-       Outcome::kNotApplicable, 0, 0, 1, 0, 0, "no_applicant_in_group"},
-      {"applicants in the group not yet assessed: insufficient data", 1, 0,
+       Outcome::kNotApplicable,
+       0,
+       0,
+       1,
+       0,
+       0,
+       "no_applicant_in_group"},
+      {"applicants in the group not yet assessed: insufficient data",
+       1,
+       0,
        {person(Y, Q_, Stage::kApplied), person(Y, QN, Stage::kApplied)},
-       Outcome::kInsufficientData, 0, 0, 0, 0, 0, "not_yet_assessed"},
-      {"no applications at all", 1, 0, {}, Outcome::kNotApplicable, 0, 0, 0, 0, 0, "no_applicant_in_group"},
-      {"min_count and share together: the larger wins", 1, 500000,
-       {person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kApplied), person(N, QY, Stage::kInterview),
-        person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview)},
-       Outcome::kShortfall, 1, 2, 4, 1, 2, "below_required"},
-      {"an invitee explicitly not qualified counts in I but not in Q", 1, 0,
+       Outcome::kInsufficientData,
+       0,
+       0,
+       0,
+       0,
+       0,
+       "not_yet_assessed"},
+      {"no applications at all",
+       1,
+       0,
+       {},
+       Outcome::kNotApplicable,
+       0,
+       0,
+       0,
+       0,
+       0,
+       "no_applicant_in_group"},
+      {"min_count and share together: the larger wins",
+       1,
+       500000,
+       {person(Y, QY, Stage::kInterview), person(Y, QY, Stage::kApplied),
+        person(N, QY, Stage::kInterview), person(N, QY, Stage::kInterview),
+        person(N, QY, Stage::kInterview)},
+       Outcome::kShortfall,
+       1,
+       2,
+       4,
+       1,
+       2,
+       "below_required"},
+      {"an invitee explicitly not qualified counts in I but not in Q",
+       1,
+       0,
        {person(Y, QN, Stage::kInterview), person(Y, QY, Stage::kApplied)},
-       Outcome::kCompliant, 0, 1, 1, 1, 1, "requirement_met"},
+       Outcome::kCompliant,
+       0,
+       1,
+       1,
+       1,
+       1,
+       "requirement_met"},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);
@@ -156,7 +294,8 @@ TEST_CASE("a shortfall's severity follows the hiring phase") {
 
 TEST_CASE("a re-opened vacancy keeps the invitations of its first round") {
   domain::Snapshot s;
-  s.applications = {person(Y, QY, Stage::kRejected, {Stage::kInterview}), person(Y, QY, Stage::kApplied)};
+  s.applications = {person(Y, QY, Stage::kRejected, {Stage::kInterview}),
+                    person(Y, QY, Stage::kApplied)};
   s.vacancy.status = domain::VacancyStatus::kClosed;
   const auto closed = policy::evaluate(interview_policy(1, 0), s);
   s.vacancy.status = domain::VacancyStatus::kOpen;
@@ -171,7 +310,8 @@ TEST_CASE("a re-opened vacancy keeps the invitations of its first round") {
 TEST_CASE("several target groups are evaluated independently") {
   policy::Policy p = interview_policy(1, 0);
   p.groups.push_back({"non_western_background", "", ""});
-  p.rules.push_back({"non_western", true, {}, policy::InterviewMinimum{"non_western_background", 1, 0}});
+  p.rules.push_back(
+      {"non_western", true, {}, policy::InterviewMinimum{"non_western_background", 1, 0}});
   domain::Snapshot s;
   auto a = person(Y, QY, Stage::kInterview);
   a.answers.emplace("non_western_background", Answer::kNo);
@@ -270,7 +410,8 @@ TEST_CASE("hire_justification (§7)") {
   // the letter of IMDi §7 (any_in_group) does not.
   s.applications = {person(Y, QN, Stage::kApplied), person(N, QY, Stage::kHired)};
   CHECK(eval(s).reason_code == "no_qualified_in_group");
-  std::get<policy::HireJustification>(p.rules[0].spec).trigger = policy::JustificationTrigger::kAnyInGroup;
+  std::get<policy::HireJustification>(p.rules[0].spec).trigger =
+      policy::JustificationTrigger::kAnyInGroup;
   CHECK(eval(s).reason_code == "justification_missing");
 }
 
@@ -279,7 +420,8 @@ TEST_CASE("moderate_quota flags an equally scored applicant in the group") {
   p.id = "t";
   p.version = "1";
   p.groups.push_back({kGroup, "", ""});
-  p.rules.push_back({"quota", true, {}, policy::ModerateQuota{kGroup, policy::QuotaBasis::kScore, 0.5}});
+  p.rules.push_back(
+      {"quota", true, {}, policy::ModerateQuota{kGroup, policy::QuotaBasis::kScore, 0.5}});
   auto eval = [&](const domain::Snapshot& s) { return policy::evaluate(p, s).rules.at(0); };
 
   domain::Snapshot s;

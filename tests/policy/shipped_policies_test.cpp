@@ -14,7 +14,8 @@ using domain::Stage;
 namespace {
 
 policy::Policy load(const std::string& name) {
-  Result<policy::Policy> p = config::load_policy_or_error(std::string(MANGFOLD_SOURCE_DIR) + "/policies/" + name);
+  Result<policy::Policy> p =
+      config::load_policy_or_error(std::string(MANGFOLD_SOURCE_DIR) + "/policies/" + name);
   REQUIRE_MESSAGE(p.ok(), p.status().message());
   return std::move(p).value();
 }
@@ -25,7 +26,8 @@ domain::Application applicant(const char* group, Answer a, Stage stage, bool qua
   app.candidate_id = "a" + std::to_string(++n);
   app.answers.emplace(group, a);
   app.stage = stage;
-  app.qualification = qualified ? domain::Qualification::kQualified : domain::Qualification::kNotQualified;
+  app.qualification =
+      qualified ? domain::Qualification::kQualified : domain::Qualification::kNotQualified;
   return app;
 }
 
@@ -46,7 +48,8 @@ TEST_CASE("IMDi §6.6: 6 invited, 2 qualified with immigrant background") {
   domain::Snapshot s;
   s.applications = {applicant(kImmigrant, Answer::kYes, Stage::kInterview),
                     applicant(kImmigrant, Answer::kYes, Stage::kInterview)};
-  for (int i = 0; i < 4; ++i) s.applications.push_back(applicant(kImmigrant, Answer::kNo, Stage::kInterview));
+  for (int i = 0; i < 4; ++i)
+    s.applications.push_back(applicant(kImmigrant, Answer::kNo, Stage::kInterview));
 
   const auto both = rule(policy::evaluate(imdi, s), "half_of_invited");
   CHECK(both.outcome == Outcome::kCompliant);
@@ -73,20 +76,23 @@ TEST_CASE("IMDi §4.3 and §4.1 on the ad") {
 
   s.vacancy.ad->body =
       "<p>Vi ønsker at de ansatte skal gjenspeile <b>mangfoldet</b> i befolkningen, og "
-      "<em>oppfordrer</em> kvalifiserte kandidater med innvandrerbakgrunn til &aring; s&oslash;ke.</p>";
+      "<em>oppfordrer</em> kvalifiserte kandidater med innvandrerbakgrunn til &aring; "
+      "s&oslash;ke.</p>";
   v = policy::evaluate(imdi, s);
   CHECK(rule(v, "encourage_applicants").outcome == Outcome::kCompliant);
   CHECK(rule(v, "diversity_goals").outcome == Outcome::kCompliant);
 
   // Nynorsk ads need the nynorsk sentence; an ad in an unlisted language uses bokmål.
-  s.vacancy.ad = domain::JobAd{"<p>Vi oppmodar kvalifiserte kandidatar med innvandrarbakgrunn til å søkje.</p>",
-                               domain::AdFormat::kHtml, "nn"};
+  s.vacancy.ad = domain::JobAd{
+      "<p>Vi oppmodar kvalifiserte kandidatar med innvandrarbakgrunn til å søkje.</p>",
+      domain::AdFormat::kHtml, "nn"};
   CHECK(rule(policy::evaluate(imdi, s), "encourage_applicants").outcome == Outcome::kCompliant);
   s.vacancy.ad->language = "se";
   CHECK(rule(policy::evaluate(imdi, s), "encourage_applicants").outcome == Outcome::kShortfall);
 
   s.vacancy.ad.reset();
-  CHECK(rule(policy::evaluate(imdi, s), "encourage_applicants").outcome == Outcome::kInsufficientData);
+  CHECK(rule(policy::evaluate(imdi, s), "encourage_applicants").outcome ==
+        Outcome::kInsufficientData);
 }
 
 TEST_CASE("IMDi §7: any applicant with immigrant background triggers the justification") {

@@ -44,7 +44,8 @@ std::string invite_policy(int min_count) {
 }
 
 std::int64_t now_unix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -56,7 +57,9 @@ std::string event_body(const std::string& id, const std::string& vacancy, int in
                     {"stage", i < invited ? "interview" : "applied"},
                     {"qualification", "qualified"},
                     {"answers", {{"immigrant_background", "yes"}}}});
-  apps.push_back({{"candidate_id", vacancy + "-n"}, {"stage", "interview"}, {"qualification", "qualified"},
+  apps.push_back({{"candidate_id", vacancy + "-n"},
+                  {"stage", "interview"},
+                  {"qualification", "qualified"},
                   {"answers", {{"immigrant_background", "no"}}}});
   return nlohmann::json{{"event", {{"id", id}, {"type", "vacancy.updated"}}},
                         {"vacancy", {{"id", vacancy}, {"title", "Rådgiver"}}},
@@ -66,7 +69,8 @@ std::string event_body(const std::string& id, const std::string& vacancy, int in
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-Headers signed_headers(const std::string& id, const std::string& body, std::int64_t at = now_unix()) {
+Headers signed_headers(const std::string& id, const std::string& body,
+                       std::int64_t at = now_unix()) {
   auto secret = webhook::parse_standard_webhooks_secret(kSecret);
   return {{"Content-Type", "application/json"},
           {"webhook-id", id},
@@ -83,13 +87,17 @@ class Connector {
     testing::write_file(path("policy.yaml"), invite_policy(1));
     std::string tls_section;
     if (tls) {
-      auto made = testing::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
-                                path("key.pem"), "-out", path("cert.pem")});
+      auto made = testing::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                "-days", "1", "-subj", "/CN=localhost", "-addext",
+                                "subjectAltName=IP:127.0.0.1", "-keyout", path("key.pem"), "-out",
+                                path("cert.pem")});
       REQUIRE(made.exit_code == 0);
       tls_section = "tls: {certificate: cert.pem, private_key: key.pem}\n";
     }
-    testing::write_file(path("mangfold.yaml"), tls_section + R"(listen: {address: 127.0.0.1, port: 0, threads: 2, header_timeout_seconds: 1}
+    testing::write_file(
+        path("mangfold.yaml"),
+        tls_section +
+            R"(listen: {address: 127.0.0.1, port: 0, threads: 2, header_timeout_seconds: 1}
 storage: {sqlite: db/mangfold.db}
 mail: {spool_dir: mail}
 tenants:
@@ -97,12 +105,14 @@ tenants:
     policy: policy.yaml
     signature: {scheme: standard_webhooks, secret: {file: oslo.whsec}}
   imdi:
-    policy: )" + kRoot + R"(/policies/imdi.yaml
+    policy: )" +
+            kRoot + R"(/policies/imdi.yaml
     success_status: 202
     body_limit: 4096
     signature: {scheme: standard_webhooks, secret: {file: oslo.whsec}}
   bergen:
-    policy: )" + kRoot + R"(/policies/bergen.yaml
+    policy: )" +
+            kRoot + R"(/policies/bergen.yaml
     signature: {scheme: hmac, secret: {file: bergen.key}}
 )");
     start();
@@ -118,14 +128,17 @@ tenants:
 
   void start() {
     child_ = std::make_unique<testing::Child>(
-        std::vector<std::string>{MANGFOLD_BINARY, "serve", "--config", path("mangfold.yaml")}, path("server.log"));
+        std::vector<std::string>{MANGFOLD_BINARY, "serve", "--config", path("mangfold.yaml")},
+        path("server.log"));
     port_ = 0;
-    REQUIRE(wait_for_log("\"msg\":\"listening\"", [this](const nlohmann::json& j) { port_ = j.at("port"); }));
+    REQUIRE(wait_for_log("\"msg\":\"listening\"",
+                         [this](const nlohmann::json& j) { port_ = j.at("port"); }));
   }
 
   // Waits until a log line contains `needle` after the lines seen so far.
   template <class F = void (*)(const nlohmann::json&)>
-  bool wait_for_log(const std::string& needle, F&& on_line = [](const nlohmann::json&) {}) {
+  bool wait_for_log(
+      const std::string& needle, F&& on_line = [](const nlohmann::json&) {}) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {
       std::istringstream lines(log());
@@ -154,7 +167,8 @@ tenants:
   // A count from the database, read as another process would.
   long long count(const std::string& sql) {
     sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path("db/mangfold.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_open_v2(path("db/mangfold.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+            SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
@@ -172,7 +186,9 @@ tenants:
   size_t lines_seen_ = 0;
 };
 
-nlohmann::json json_of(const HttpAnswer& a) { return nlohmann::json::parse(a.body, nullptr, false); }
+nlohmann::json json_of(const HttpAnswer& a) {
+  return nlohmann::json::parse(a.body, nullptr, false);
+}
 
 }  // namespace
 
@@ -185,7 +201,8 @@ TEST_CASE("a valid event is stored and answered with its verdict") {
   CHECK(j.at("status") == "accepted");
   CHECK(j.at("event_id") == "evt-1");
   CHECK(j.at("verdict") == "shortfall");
-  CHECK(c.count("SELECT count(*) FROM verdicts WHERE tenant='oslo' AND vacancy_id='v-1' AND overall='shortfall'") == 1);
+  CHECK(c.count("SELECT count(*) FROM verdicts WHERE tenant='oslo' AND vacancy_id='v-1' AND "
+                "overall='shortfall'") == 1);
   CHECK(c.count("SELECT count(*) FROM events WHERE tenant='oslo' AND event_id='evt-1'") == 1);
 
   // The next event for the vacancy invites one of them: compliant, and both verdicts are logged.
@@ -251,10 +268,12 @@ TEST_CASE("bad requests get JSON errors with the right status") {
     CHECK(json_of(a).at("detail").get<std::string>().find("line 2") != std::string::npos);
   }
   SUBCASE("valid JSON that does not map: 422 naming the pointer") {
-    const std::string body = R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 1, "stage": "intervju"}]})";
+    const std::string body =
+        R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 1, "stage": "intervju"}]})";
     HttpAnswer a = c.post("oslo", body, signed_headers("e", body));
     CHECK(a.status == 422);
-    CHECK(json_of(a).at("detail").get<std::string>().find("/applications/0/stage") != std::string::npos);
+    CHECK(json_of(a).at("detail").get<std::string>().find("/applications/0/stage") !=
+          std::string::npos);
   }
   SUBCASE("body over the tenant's limit: 413") {
     const std::string body = event_body("e", std::string(5000, 'x'));
@@ -286,7 +305,8 @@ TEST_CASE("the HMAC header scheme accepts the signed bytes only") {
   Connector c;
   webhook::HmacHeaderScheme scheme = webhook::github_scheme();
   const std::string body = event_body("evt-b1", "v-b");
-  const std::string signature = webhook::sign_hmac_header(scheme, body, webhook::Secret{kHmacSecret});
+  const std::string signature =
+      webhook::sign_hmac_header(scheme, body, webhook::Secret{kHmacSecret});
   const Headers h = {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", signature}};
   CHECK(c.post("bergen", body, h).status == 200);
   // The same JSON re-serialised by a proxy (other whitespace) no longer matches.
@@ -318,7 +338,9 @@ TEST_CASE("a slow client that never finishes its headers is cut off") {
 
 TEST_CASE("SIGHUP with a broken policy keeps the old one, and a valid one takes over") {
   Connector c;
-  testing::write_file(c.path("policy.yaml"), "id: test-oslo\nversion: \"2\"\nrules:\n  invite: {type: interview_minimum, min_cout: 2}\n");
+  testing::write_file(
+      c.path("policy.yaml"),
+      "id: test-oslo\nversion: \"2\"\nrules:\n  invite: {type: interview_minimum, min_cout: 2}\n");
   c.child().signal(SIGHUP);
   REQUIRE(c.wait_for_log("reload failed"));
   CHECK(c.log().find("min_cout") != std::string::npos);  // the log says why
@@ -357,10 +379,13 @@ TEST_CASE("health, readiness and metrics") {
   const HttpAnswer m = http_request("GET", c.url("/metrics"));
   CHECK(m.status == 200);
   CHECK(m.header("Content-Type").rfind("text/plain", 0) == 0);
-  CHECK(m.body.find("mangfold_webhook_requests_total{tenant=\"oslo\",status=\"200\"} 2") != std::string::npos);
-  CHECK(m.body.find("mangfold_verdicts_total{tenant=\"oslo\",outcome=\"shortfall\"} 1") != std::string::npos);
+  CHECK(m.body.find("mangfold_webhook_requests_total{tenant=\"oslo\",status=\"200\"} 2") !=
+        std::string::npos);
+  CHECK(m.body.find("mangfold_verdicts_total{tenant=\"oslo\",outcome=\"shortfall\"} 1") !=
+        std::string::npos);
   CHECK(m.body.find("mangfold_duplicate_events_total{tenant=\"oslo\"} 1") != std::string::npos);
-  CHECK(m.body.find("mangfold_webhook_duration_seconds_count{tenant=\"oslo\"} 2") != std::string::npos);
+  CHECK(m.body.find("mangfold_webhook_duration_seconds_count{tenant=\"oslo\"} 2") !=
+        std::string::npos);
   CHECK(m.body.find("mangfold_outbox_pending") != std::string::npos);
 }
 
@@ -415,7 +440,8 @@ TEST_CASE("kill -9 loses no acknowledged event and applies none twice") {
 
   // Every acknowledged event is in the database after the kill.
   for (const std::string& id : acknowledged)
-    CHECK(c.count("SELECT count(*) FROM events WHERE tenant='oslo' AND event_id='" + id + "'") == 1);
+    CHECK(c.count("SELECT count(*) FROM events WHERE tenant='oslo' AND event_id='" + id + "'") ==
+          1);
   // Each stored event produced exactly one verdict.
   const long long events = c.count("SELECT count(*) FROM events");
   CHECK(c.count("SELECT count(*) FROM verdicts") == events);
@@ -439,13 +465,14 @@ TEST_CASE("mangfold sign --send produces a request the server accepts") {
   Connector c;
   const std::string event_file = c.path("event.json");
   testing::write_file(event_file, event_body("evt-signed", "v-s"));
-  auto r = testing::run({MANGFOLD_BINARY, "sign", "--config", c.path("mangfold.yaml"), "--tenant", "oslo", "--url",
-                         c.url("/hooks/oslo"), "--send", event_file});
+  auto r = testing::run({MANGFOLD_BINARY, "sign", "--config", c.path("mangfold.yaml"), "--tenant",
+                         "oslo", "--url", c.url("/hooks/oslo"), "--send", event_file});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("200 ", 0) == 0);
   CHECK(c.count("SELECT count(*) FROM events WHERE event_id='evt-signed'") == 1);
 
-  auto printed = testing::run({MANGFOLD_BINARY, "sign", "--config", c.path("mangfold.yaml"), "--tenant", "oslo", event_file});
+  auto printed = testing::run({MANGFOLD_BINARY, "sign", "--config", c.path("mangfold.yaml"),
+                               "--tenant", "oslo", event_file});
   CHECK(printed.exit_code == 0);
   CHECK(printed.out.find("webhook-signature: v1,") != std::string::npos);
   CHECK(printed.out.find("webhook-id: evt-signed") != std::string::npos);
@@ -454,8 +481,9 @@ TEST_CASE("mangfold sign --send produces a request the server accepts") {
 TEST_CASE("an ad without the sentence comes back with it inserted, in the answer") {
   Connector c;
   nlohmann::json event = nlohmann::json::parse(event_body("evt-ad", "v-ad"));
-  event["vacancy"]["ad"] = {{"language", "NB-NO"},
-                            {"body", "<p>Vi søker en rådgiver.</p><h3>Slik søker du</h3><p>Søk innen fristen.</p>"}};
+  event["vacancy"]["ad"] = {
+      {"language", "NB-NO"},
+      {"body", "<p>Vi søker en rådgiver.</p><h3>Slik søker du</h3><p>Søk innen fristen.</p>"}};
   const std::string body = event.dump();
   HttpAnswer a = c.post("imdi", body, signed_headers("evt-ad", body));
   CHECK(a.status == 202);
@@ -463,7 +491,8 @@ TEST_CASE("an ad without the sentence comes back with it inserted, in the answer
   REQUIRE(j.contains("ad"));
   CHECK(j.at("ad").at("rule") == "encourage_applicants");
   CHECK(j.at("ad").at("body") ==
-        "<p>Vi søker en rådgiver.</p><p>Vi oppfordrer kvalifiserte kandidater med innvandrerbakgrunn til å søke "
+        "<p>Vi søker en rådgiver.</p><p>Vi oppfordrer kvalifiserte kandidater med "
+        "innvandrerbakgrunn til å søke "
         "stillingen.</p><h3>Slik søker du</h3><p>Søk innen fristen.</p>");
   // The native adapter has no API to write to: nothing is queued for a write-back.
   CHECK(c.count("SELECT count(*) FROM outbox WHERE kind='ad_writeback'") == 0);
@@ -482,7 +511,8 @@ TEST_CASE("without any event id, the body's fingerprint deduplicates identical s
   event.erase("event");
   const std::string body = event.dump();
   const Headers h = {{"Content-Type", "application/json"},
-                     {"X-Hub-Signature-256", webhook::sign_hmac_header(scheme, body, webhook::Secret{kHmacSecret})}};
+                     {"X-Hub-Signature-256",
+                      webhook::sign_hmac_header(scheme, body, webhook::Secret{kHmacSecret})}};
   HttpAnswer first = c.post("bergen", body, h);
   CHECK(first.status == 200);
   CHECK(json_of(first).at("event_id").get<std::string>().rfind("sha256:", 0) == 0);
@@ -494,7 +524,8 @@ TEST_CASE("TLS from the service config: a real client verifies the certificate")
   Connector c(/*tls=*/true);
   const std::string body = event_body("evt-tls", "v-tls");
   const Headers h = signed_headers("evt-tls", body);
-  std::vector<std::string> args = {"/usr/bin/curl", "-sS", "--cacert", c.path("cert.pem"), "-X", "POST"};
+  std::vector<std::string> args = {"/usr/bin/curl",    "-sS", "--cacert",
+                                   c.path("cert.pem"), "-X",  "POST"};
   for (const auto& [name, value] : h) {
     args.push_back("-H");
     args.push_back(name + ": " + value);
@@ -505,5 +536,6 @@ TEST_CASE("TLS from the service config: a real client verifies the certificate")
   CHECK(r.out.find("\"status\":\"accepted\"") != std::string::npos);
   CHECK(r.out.substr(r.out.size() - 3) == "200");
   // Plain HTTP to the TLS port gets no answer.
-  CHECK(http_request("GET", "http://127.0.0.1:" + std::to_string(c.port()) + "/healthz").status == 0);
+  CHECK(http_request("GET", "http://127.0.0.1:" + std::to_string(c.port()) + "/healthz").status ==
+        0);
 }

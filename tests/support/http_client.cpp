@@ -19,8 +19,10 @@ size_t on_header(char* data, size_t size, size_t n, void* out) {
   const size_t colon = line.find(':');
   if (colon != std::string::npos) {
     std::string value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    while (!value.empty() && (value.front() == ' '))
+      value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.pop_back();
     static_cast<HttpAnswer*>(out)->headers.emplace_back(line.substr(0, colon), value);
   }
   return size * n;
@@ -28,7 +30,8 @@ size_t on_header(char* data, size_t size, size_t n, void* out) {
 
 bool iequals(const std::string& a, const std::string& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -41,12 +44,13 @@ std::string HttpAnswer::header(const std::string& name) const {
 }
 
 HttpAnswer http_request(const std::string& method, const std::string& url,
-                        const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
-                        long timeout_ms) {
+                        const std::vector<std::pair<std::string, std::string>>& headers,
+                        const std::string& body, long timeout_ms) {
   HttpAnswer answer;
   CURL* curl = curl_easy_init();
   curl_slist* list = nullptr;
-  for (const auto& [name, value] : headers) list = curl_slist_append(list, (name + ": " + value).c_str());
+  for (const auto& [name, value] : headers)
+    list = curl_slist_append(list, (name + ": " + value).c_str());
   // Without this, curl adds "Expect: 100-continue" to larger POSTs.
   list = curl_slist_append(list, "Expect:");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());

@@ -11,7 +11,7 @@ struct HttpAnswer {
   long status = 0;  // 0 when no answer came (connection refused, reset, timeout)
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string error;  // curl's message when status is 0
+  std::string error;                                  // curl's message when status is 0
   std::string header(const std::string& name) const;  // case-insensitive; "" when absent
 };
 

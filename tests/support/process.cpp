@@ -20,13 +20,16 @@ namespace {
 
 std::vector<char*> c_argv(const std::vector<std::string>& argv) {
   std::vector<char*> out;
-  for (const std::string& a : argv) out.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    out.push_back(const_cast<char*>(a.c_str()));
   out.push_back(nullptr);
   return out;
 }
 
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
-  for (const std::string& kv : extra_env) putenv(const_cast<char*>(kv.c_str()));
+[[noreturn]] void exec_child(const std::vector<std::string>& argv,
+                             const std::vector<std::string>& extra_env) {
+  for (const std::string& kv : extra_env)
+    putenv(const_cast<char*>(kv.c_str()));
   std::vector<char*> args = c_argv(argv);
   execv(args[0], args.data());
   _exit(127);
@@ -44,7 +47,8 @@ CommandResult run(const std::vector<std::string>& argv, const std::string& stdin
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
-    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+      close(fd);
     exec_child(argv, extra_env);
   }
   close(in[0]);

@@ -6,8 +6,8 @@
 using namespace mangfold;
 
 TEST_CASE("the sample feed's ads are read with language, ids and unescaped HTML") {
-  const std::string xml =
-      testing::read_file(std::string(MANGFOLD_SOURCE_DIR) + "/tests/fixtures/webcruiter_feed/sample.xml");
+  const std::string xml = testing::read_file(std::string(MANGFOLD_SOURCE_DIR) +
+                                             "/tests/fixtures/webcruiter_feed/sample.xml");
   auto ads = webcruiter_feed::parse_feed(xml);
   REQUIRE(ads.ok());
   REQUIRE(ads->size() == 2);
