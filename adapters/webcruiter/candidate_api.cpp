@@ -1,0 +1,303 @@
+#include "adapters/webcruiter/candidate_api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+#include "adapters/webcruiter/wire.hpp"
+
+namespace mangfold::webcruiter {
+
+namespace {
+
+constexpr std::int64_t kDefaultRetryAfter = 30;  // seconds, when a 429 does not say
+constexpr std::int64_t kMaxRetryAfter = 3600;
+constexpr std::int64_t kDefaultTokenLifetime = 300;  // when the token response has no expires_in
+
+// Ids come from webhooks: encode everything but RFC 3986's unreserved characters, so an id
+// can never add a path segment or a query parameter.
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+std::string expand(std::string text, std::string_view placeholder, std::string_view value) {
+  const std::string encoded = percent_encode(value);
+  for (size_t at = text.find(placeholder); at != std::string::npos;
+       at = text.find(placeholder, at + encoded.size()))
+    text.replace(at, placeholder.size(), encoded);
+  return text;
+}
+
+// "https://host:port" of a URL.
+std::string origin_of(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  const size_t end = url.find_first_of("/?#", scheme + 3);
+  return std::string(url.substr(0, end));
+}
+
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
+                       static_cast<unsigned char>(in[i + 1]) << 8 |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[v >> 18 & 63];
+    out += kAlphabet[v >> 12 & 63];
+    out += kAlphabet[v >> 6 & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += kAlphabet[v >> 18 & 63];
+    out += kAlphabet[v >> 12 & 63];
+    out += i + 1 < in.size() ? kAlphabet[v >> 6 & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Retry-After is either delta-seconds or an IMF-fixdate.
+std::int64_t retry_after(std::string_view value, std::int64_t now) {
+  std::int64_t wait = -1;
+  if (!value.empty() &&
+      std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    wait = value.size() > 9 ? kMaxRetryAfter : std::stoll(std::string(value));
+  } else if (!value.empty()) {
+    std::tm tm{};
+    const std::string s(value);
+    if (const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        end && *end == '\0')
+      wait = static_cast<std::int64_t>(timegm(&tm)) - now;
+  }
+  if (wait < 0) wait = kDefaultRetryAfter;
+  return std::clamp<std::int64_t>(wait, 1, kMaxRetryAfter);
+}
+
+}  // namespace
+
+CandidateApi::CandidateApi(std::shared_ptr<const Options> options, std::shared_ptr<HttpClient> http,
+                           std::function<std::int64_t()> now_unix)
+    : options_(std::move(options)),
+      api_(*options_->api),
+      http_(std::move(http)),
+      now_(std::move(now_unix)) {}
+
+std::string CandidateApi::url_for(const std::string& path_or_url) const {
+  if (path_or_url.rfind("http://", 0) == 0 || path_or_url.rfind("https://", 0) == 0)
+    return path_or_url;
+  return api_.base_url + path_or_url;
+}
+
+Status CandidateApi::check_rate_limit() const {
+  std::lock_guard lock(rate_mu_);
+  const std::int64_t now = now_();
+  if (now < blocked_until_)
+    return unavailable("Webcruiter API: rate limited, retry after " +
+                       std::to_string(blocked_until_ - now) + " s");
+  return {};
+}
+
+Status CandidateApi::classify(const OutboundResponse& r, const std::string& what) const {
+  const std::string prefix = "Webcruiter API, " + what + ": ";
+  const std::string retry = r.header("Retry-After");
+  if (r.status == 429 || (r.status == 503 && !retry.empty())) {
+    const std::int64_t now = now_();
+    const std::int64_t wait = retry_after(retry, now);
+    {
+      std::lock_guard lock(rate_mu_);
+      blocked_until_ = std::max(blocked_until_, now + wait);
+    }
+    return unavailable(prefix + "rate limited (HTTP " + std::to_string(r.status) +
+                       "), retry after " + std::to_string(wait) + " s");
+  }
+  if (r.status >= 200 && r.status < 300) return {};
+  if (r.status == 404) return not_found(prefix + "not found (HTTP 404)");
+  if (r.status >= 500) return unavailable(prefix + "HTTP " + std::to_string(r.status));
+  if (r.status == 401 || r.status == 403)
+    return unauthenticated(prefix + "the API refused our credentials (HTTP " +
+                           std::to_string(r.status) + ")");
+  return failed_precondition(prefix + "unexpected HTTP " + std::to_string(r.status));
+}
+
+Result<std::string> CandidateApi::token(const std::string& stale) const {
+  const OAuth2Options& o = *api_.oauth2;
+  std::lock_guard lock(token_mu_);
+  if (!token_.empty() && token_ != stale && now_() < token_expires_) return token_;
+  if (Status s = check_rate_limit(); !s.ok()) return s;
+  OutboundRequest req;
+  req.method = "POST";
+  req.url = o.token_url;
+  req.timeout = std::chrono::seconds(api_.timeout_seconds);
+  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                 {"Accept", "application/json"}};
+  req.body = "grant_type=client_credentials";
+  if (!o.scope.empty()) req.body += "&scope=" + percent_encode(o.scope);
+  if (o.basic_auth) {
+    // RFC 6749 §2.3.1: the id and secret are form-encoded before they are joined for Basic.
+    req.headers.emplace_back("Authorization", "Basic " + base64(percent_encode(o.client_id) + ":" +
+                                                                percent_encode(o.client_secret)));
+  } else {
+    req.body += "&client_id=" + percent_encode(o.client_id) +
+                "&client_secret=" + percent_encode(o.client_secret);
+  }
+  const std::int64_t requested_at = now_();
+  Result<OutboundResponse> r = http_->send(req);
+  if (!r.ok())
+    return Status(r.status().code(), "Webcruiter token endpoint: " + r.status().message());
+  if (r->status == 400 || r->status == 401 || r->status == 403)
+    return unauthenticated("Webcruiter token endpoint refused the client credentials (HTTP " +
+                           std::to_string(r->status) + ")");
+  if (Status s = classify(*r, "token endpoint"); !s.ok()) {
+    // A missing token endpoint is a configuration problem, not an unknown vacancy.
+    if (s.code() == StatusCode::kNotFound)
+      return failed_precondition(s.message() + " (check token_url)");
+    return s;
+  }
+  try {
+    const nlohmann::json doc = nlohmann::json::parse(r->body);
+    const auto& access = doc.at("access_token");
+    if (!access.is_string() || access.get_ref<const std::string&>().empty())
+      throw std::out_of_range("access_token");
+    if (auto type = doc.find("token_type"); type != doc.end() && type->is_string()) {
+      std::string t = fold_answer(type->get<std::string>());
+      if (t != "bearer")
+        return failed_precondition("Webcruiter token endpoint: token_type is not Bearer");
+    }
+    std::int64_t lifetime = kDefaultTokenLifetime;
+    if (auto e = doc.find("expires_in"); e != doc.end()) {
+      if (e->is_number())
+        lifetime = e->get<std::int64_t>();
+      else if (e->is_string())
+        lifetime = std::stoll(e->get<std::string>());
+    }
+    // Renew a little before the server's expiry, so a token never dies in flight.
+    const std::int64_t margin = std::min<std::int64_t>(60, lifetime / 2);
+    token_ = access.get<std::string>();
+    token_expires_ = requested_at + std::max<std::int64_t>(1, lifetime - margin);
+    return token_;
+  } catch (const std::exception&) {
+    return unprocessable("Webcruiter token endpoint: the response has no usable access_token");
+  }
+}
+
+Result<OutboundResponse> CandidateApi::get(const std::string& url, const std::string& what) const {
+  std::string stale;
+  for (int attempt = 0;; ++attempt) {
+    if (Status s = check_rate_limit(); !s.ok()) return s;
+    OutboundRequest req;
+    req.url = url;
+    req.timeout = std::chrono::seconds(api_.timeout_seconds);
+    req.headers.emplace_back("Accept", "application/json");
+    std::string bearer;
+    if (api_.oauth2) {
+      Result<std::string> t = token(stale);
+      if (!t.ok()) return t.status();
+      bearer = std::move(t).value();
+      req.headers.emplace_back("Authorization", "Bearer " + bearer);
+    }
+    if (api_.api_key) req.headers.emplace_back(api_.api_key->header, api_.api_key->key);
+    Result<OutboundResponse> r = http_->send(req);
+    if (!r.ok())
+      return Status(r.status().code(), "Webcruiter API, " + what + ": " + r.status().message());
+    // A token revoked or expired early: fetch a new one, once.
+    if (r->status == 401 && api_.oauth2 && attempt == 0) {
+      stale = bearer;
+      continue;
+    }
+    if (Status s = classify(*r, what); !s.ok()) return s;
+    return r;
+  }
+}
+
+Result<domain::Snapshot> CandidateApi::fetch(const std::string& advert_id) const {
+  domain::Snapshot snapshot;
+  {
+    Result<OutboundResponse> r =
+        get(url_for(expand(api_.advert_path, "{advertId}", advert_id)), "advert");
+    if (!r.ok()) return r.status();
+    Result<domain::Vacancy> v = parse_advert_response(r->body, "Webcruiter API, advert", *options_);
+    if (!v.ok()) return v.status();
+    if (!v->id.empty() && v->id != advert_id)
+      return unprocessable("Webcruiter API, advert: the response is for another AdvertId");
+    snapshot.vacancy = std::move(v).value();
+    snapshot.vacancy.id = advert_id;
+  }
+
+  const std::string first = url_for(expand(api_.candidates_path, "{advertId}", advert_id));
+  const std::string origin = origin_of(api_.base_url);
+  std::string url = first;
+  std::set<std::string, std::less<>> seen;
+  for (int page_no = 1;; ++page_no) {
+    if (page_no > api_.max_pages)
+      return unprocessable("Webcruiter API, candidates: more than " +
+                           std::to_string(api_.max_pages) +
+                           " pages (adapter_options.api.max_pages)");
+    const std::string what = "candidates page " + std::to_string(page_no);
+    Result<OutboundResponse> r = get(url, what);
+    if (!r.ok() &&
+        r.status().code() == StatusCode::kNotFound)  // the advert exists: the path is wrong
+      return failed_precondition(r.status().message() +
+                                 " (check adapter_options.api.paths.candidates)");
+    if (!r.ok()) return r.status();
+    Result<CandidatePage> page =
+        parse_candidates_response(r->body, "Webcruiter API, " + what, *options_);
+    if (!page.ok()) return page.status();
+    for (Candidate& c : page->candidates) {
+      // Pages can shift while they are read; a candidate seen twice counts once.
+      if ((!c.advert_id.empty() && c.advert_id != advert_id) ||
+          !seen.insert(c.application.candidate_id).second)
+        continue;
+      if (!c.has_custom_data) {
+        Result<OutboundResponse> cd =
+            get(url_for(expand(api_.custom_data_path, "{candidateId}", c.application.candidate_id)),
+                "custom data");
+        if (cd.ok()) {
+          if (Status s = parse_custom_data_response(cd->body, "Webcruiter API, custom data",
+                                                    *options_, c.application);
+              !s.ok())
+            return s;
+        } else if (cd.status().code() != StatusCode::kNotFound) {
+          return cd.status();
+        }
+      }
+      snapshot.applications.push_back(std::move(c.application));
+    }
+    if (!page->next_page.empty()) {
+      std::string next = page->next_page;
+      if (next[0] == '/') next = origin + next;
+      // The token goes with every request: never follow a link to another host.
+      if (origin_of(next) != origin)
+        return unprocessable("Webcruiter API, " + what +
+                             ": NextPage points to another host or is not a URL");
+      url = std::move(next);
+    } else if (page->page && page->total_pages && *page->page < *page->total_pages) {
+      url = first + (first.find('?') == std::string::npos ? "?" : "&") +
+            "page=" + std::to_string(*page->page + 1);
+    } else {
+      break;
+    }
+  }
+  return snapshot;
+}
+
+}  // namespace mangfold::webcruiter

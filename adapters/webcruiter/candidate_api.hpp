@@ -1,0 +1,57 @@
+// The Candidate API client: one advert's current snapshot, fetched through the injected
+// HttpClient. Internal to adapters/webcruiter (the adapter adds the cache and single-flight).
+//
+// Requests: the advert, then the candidate pages, then custom data for each candidate whose
+// answers were not in the list. Auth: an OAuth2 client-credentials token, fetched once and
+// reused until shortly before it expires (refreshed once on a 401), and/or an API-key
+// header. A 429 (or a 503 with Retry-After) blocks every request of this client until the
+// wait is over; until then fetch() fails at once with kUnavailable, sending nothing.
+//
+// Errors: transport failures and 5xx kUnavailable; 429 kUnavailable whose message ends in
+// "retry after N s"; 404 for the advert kNotFound (for one candidate's custom data: no
+// answers); 401/403 kUnauthenticated; responses that do not map kUnprocessable; other
+// statuses kFailedPrecondition. Thread-safe; blocking.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "adapters/webcruiter/options.hpp"
+#include "connector/common/http_client.hpp"
+
+namespace mangfold::webcruiter {
+
+class CandidateApi {
+ public:
+  // `options->api` must be set.
+  CandidateApi(std::shared_ptr<const Options> options, std::shared_ptr<HttpClient> http,
+               std::function<std::int64_t()> now_unix);
+
+  Result<domain::Snapshot> fetch(const std::string& advert_id) const;
+
+  // kUnavailable (with the wait) while a rate limit from the API is in force, OK otherwise.
+  Status check_rate_limit() const;
+
+ private:
+  Result<OutboundResponse> get(const std::string& url, const std::string& what) const;
+  Result<std::string> token(const std::string& stale) const;
+  Status classify(const OutboundResponse& response, const std::string& what) const;
+  std::string url_for(const std::string& path_or_url) const;
+
+  std::shared_ptr<const Options> options_;
+  const ApiOptions& api_;
+  std::shared_ptr<HttpClient> http_;
+  std::function<std::int64_t()> now_;
+
+  mutable std::mutex token_mu_;  // held while a token is fetched: concurrent callers wait for it
+  mutable std::string token_;
+  mutable std::int64_t token_expires_ = 0;
+
+  mutable std::mutex rate_mu_;
+  mutable std::int64_t blocked_until_ = 0;
+};
+
+}  // namespace mangfold::webcruiter

@@ -1,0 +1,59 @@
+// Webcruiter's JSON (event.schema.json, README.md) mapped into domain values: the webhook
+// event, and the Candidate API's advert, candidate list and custom-data answers, which use
+// the same vocabulary. Internal to adapters/webcruiter; pure functions, thread-safe.
+//
+// Lenient where the vendor may vary: key names match without regard to case and '_'
+// (AdvertId = advertId = advert_id), ids may be numbers or strings, unknown keys are
+// ignored, optional fields may be missing or null, collections may be empty. Errors name
+// the JSON Pointer of the failing value and never quote a value from the document.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/webcruiter/options.hpp"
+#include "connector/common/status.hpp"
+#include "connector/domain/vacancy.hpp"
+
+namespace mangfold::webcruiter {
+
+struct Event {
+  std::string id;    // EventId; else derived from the ids (README.md); may be empty
+  std::string type;  // EventType, informational
+  std::string advert_id;
+  std::optional<domain::Snapshot> snapshot;  // set for a fat event (Advert + Candidates)
+};
+
+// The webhook body. kInvalidArgument for malformed JSON (line and column), kUnauthenticated
+// when options.user_data is set and the event's UserData differs, kUnprocessable otherwise.
+Result<Event> parse_event(std::string_view body, const Options& options);
+
+// One candidate from a fat event or an API page.
+struct Candidate {
+  domain::Application application;
+  std::string advert_id;         // the candidate's AdvertId when it carries one
+  bool has_custom_data = false;  // the answers were included (CustomData present, not null)
+};
+
+// The Candidate API's responses. `where` prefixes every error ("candidates page 2").
+Result<domain::Vacancy> parse_advert_response(std::string_view body, const std::string& where,
+                                              const Options& options);
+struct CandidatePage {
+  std::vector<Candidate> candidates;
+  std::string next_page;                 // NextPage, when the response gives one
+  std::optional<int> page, total_pages;  // Page / TotalPages, when given
+};
+Result<CandidatePage> parse_candidates_response(std::string_view body, const std::string& where,
+                                                const Options& options);
+// Adds the answers in a custom-data response to `application`.
+Status parse_custom_data_response(std::string_view body, const std::string& where,
+                                  const Options& options, domain::Application& application);
+
+// A usable email address: one '@', a dotted domain without empty labels (so no trailing
+// dot), no spaces, quotes or angle brackets. Surrounding white space is not allowed either:
+// callers trim first.
+bool is_valid_email(std::string_view address);
+
+}  // namespace mangfold::webcruiter
