@@ -1,0 +1,221 @@
+#include "connector/notify/outbox_worker.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "connector/notify/plan.hpp"
+
+namespace mangfold::notify {
+
+namespace {
+
+const domain::RuleVerdict* find_rule(const domain::Verdict& v, std::string_view name) {
+  for (const domain::RuleVerdict& r : v.rules)
+    if (r.rule == name) return &r;
+  return nullptr;
+}
+
+// A reminder reports the figures as they are when it goes out, not as they were when the
+// shortfall began. nullopt: the reminder is not due any more.
+std::optional<Payload> refresh_reminder(Payload p, const store::StoredVacancy& stored) {
+  if (!stored.exists || stored.record.status == "closed" || !stored.last_verdict)
+    return std::nullopt;
+  const domain::RuleVerdict* rule = find_rule(*stored.last_verdict, p.rule);
+  if (!rule || rule->outcome != domain::Outcome::kShortfall) return std::nullopt;
+  const domain::Counts& c = rule->counts;
+  p.counts =
+      PayloadCounts{c.qualified_in_group,  c.invited, c.invited_in_group, c.required, rule->missing,
+                    c.unassessed_in_group, c.proposed};
+  p.severity = domain::to_string(rule->severity);
+  p.phase = domain::to_string(stored.last_verdict->phase);
+  p.outcome = domain::to_string(rule->outcome);
+  p.reason_code = rule->reason_code;
+  const store::VacancyRecord& r = stored.record;
+  if (!r.title.empty()) p.title = r.title;
+  p.department = r.department;
+  p.url = r.url;
+  p.deadline = r.deadline;
+  return p;
+}
+
+}  // namespace
+
+std::string_view to_string(DeliveryEvent::Kind kind) {
+  switch (kind) {
+    case DeliveryEvent::Kind::kSent:
+      return "sent";
+    case DeliveryEvent::Kind::kRetried:
+      return "retried";
+    case DeliveryEvent::Kind::kDead:
+      return "dead";
+    case DeliveryEvent::Kind::kSkipped:
+      return "skipped";
+    case DeliveryEvent::Kind::kStoreError:
+      return "store_error";
+  }
+  return "unknown";
+}
+
+OutboxWorker::OutboxWorker(store::Store& store, Mailer& mailer, WorkerOptions options, Clock clock,
+                           Random random, TemplatesFor templates, Observer observer)
+    : store_(store),
+      mailer_(mailer),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      random_(std::move(random)),
+      templates_(std::move(templates)),
+      observer_(std::move(observer)),
+      builtin_(std::make_shared<const Templates>(Templates::builtin())) {
+  options_.batch = std::max(options_.batch, 1);
+  options_.lease_seconds = std::max<std::int64_t>(options_.lease_seconds, 1);
+}
+
+OutboxWorker::~OutboxWorker() {
+  stop();
+}
+
+void OutboxWorker::start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void OutboxWorker::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  std::lock_guard lock(mu_);
+  thread_ = std::thread();
+}
+
+void OutboxWorker::wake() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+void OutboxWorker::loop() {
+  while (!stopping_) {
+    const Result<int> claimed = run_once(clock_());
+    // A full batch suggests more are due: go again at once.
+    if (claimed.ok() && *claimed >= options_.batch) continue;
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, options_.poll_interval, [this] { return wake_ || stopping_.load(); });
+    wake_ = false;
+  }
+}
+
+Result<int> OutboxWorker::run_once(std::int64_t now) {
+  Result<std::vector<store::Store::Claimed>> claimed =
+      store_.claim_outbox(kEmailKind, now, options_.batch, options_.lease_seconds);
+  if (!claimed.ok()) {
+    ++store_errors_;
+    report({DeliveryEvent::Kind::kStoreError, "", "", "", "", 0, claimed.status().message(), 0});
+    return claimed.status();
+  }
+  for (size_t i = 0; i < claimed->size(); ++i) {
+    const store::Store::Claimed& row = (*claimed)[i];
+    if (stopping_) {
+      // Shutting down: hand the rest back instead of holding them until the lease ends.
+      if (Status s = store_.retry_outbox(row.id, now, "released at shutdown"); !s.ok())
+        ++store_errors_;
+      continue;
+    }
+    handle(row, now);
+  }
+  return static_cast<int>(claimed->size());
+}
+
+void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
+  DeliveryEvent event;
+  event.tenant = row.item.tenant;
+  event.vacancy_id = row.item.vacancy_id;
+  event.key = row.item.idempotency_key;
+  event.attempts = row.attempts;
+
+  auto settle = [&](DeliveryEvent::Kind kind, Status stored) {
+    event.kind = kind;
+    if (!stored.ok()) {
+      ++store_errors_;
+      DeliveryEvent failure = event;
+      failure.kind = DeliveryEvent::Kind::kStoreError;
+      failure.error = stored.message();
+      report(std::move(failure));
+    }
+    report(std::move(event));
+  };
+  auto dead = [&](const std::string& why) {
+    ++dead_;
+    event.error = why;
+    settle(DeliveryEvent::Kind::kDead, store_.dead_letter_outbox(row.id, why));
+  };
+  auto retry = [&](const std::string& why) {
+    if (options_.max_attempts > 0 && row.attempts >= options_.max_attempts)
+      return dead("gave up after " + std::to_string(row.attempts) + " attempts: " + why);
+    ++retried_;
+    const double r = random_ ? std::clamp(random_(), 0.0, 1.0) : 0.5;
+    event.next_attempt = now + backoff_seconds(options_, row.attempts, r);
+    event.error = why;
+    settle(DeliveryEvent::Kind::kRetried, store_.retry_outbox(row.id, event.next_attempt, why));
+  };
+
+  Result<Payload> parsed = parse_payload(row.item.payload);
+  if (!parsed.ok()) return dead(parsed.status().message());
+  Payload payload = std::move(*parsed);
+  event.template_name = payload.template_name;
+
+  if (payload.template_name == kTemplateReminder) {
+    Result<store::StoredVacancy> stored = store_.load_vacancy(row.item.tenant, row.item.vacancy_id);
+    if (!stored.ok())
+      return retry("loading the vacancy for a reminder: " + stored.status().message());
+    std::optional<Payload> still_due = refresh_reminder(std::move(payload), *stored);
+    if (!still_due) {
+      ++skipped_;
+      event.error = "no longer in shortfall";
+      return settle(DeliveryEvent::Kind::kSkipped, store_.complete_outbox(row.id));
+    }
+    payload = std::move(*still_due);
+  }
+
+  std::shared_ptr<const Templates> templates = templates_ ? templates_(row.item.tenant) : nullptr;
+  Result<Message> message = compose(payload, templates ? *templates : *builtin_, options_.from);
+  if (!message.ok()) return dead(message.status().message());
+
+  const Status sent = mailer_.send(*message);
+  if (sent.ok()) {
+    ++sent_;
+    return settle(DeliveryEvent::Kind::kSent, store_.complete_outbox(row.id));
+  }
+  if (sent.retryable()) return retry(sent.message());
+  dead(sent.message());
+}
+
+void OutboxWorker::report(DeliveryEvent event) {
+  if (observer_) observer_(event);
+}
+
+WorkerCounters OutboxWorker::counters() const {
+  return WorkerCounters{sent_.load(), retried_.load(), dead_.load(), skipped_.load(),
+                        store_errors_.load()};
+}
+
+std::int64_t OutboxWorker::backoff_seconds(const WorkerOptions& o, int attempts, double random) {
+  const std::int64_t base = std::max<std::int64_t>(o.backoff_base_seconds, 1);
+  const std::int64_t cap = std::max(o.backoff_cap_seconds, base);
+  std::int64_t delay = base;
+  for (int i = 1; i < attempts && delay < cap; ++i)
+    delay = std::min(cap, delay * 2);
+  const double half = static_cast<double>(delay) / 2.0;
+  const auto jittered =
+      static_cast<std::int64_t>(std::llround(half + std::clamp(random, 0.0, 1.0) * half));
+  return std::max<std::int64_t>(jittered, 1);
+}
+
+}  // namespace mangfold::notify

@@ -1,0 +1,246 @@
+#include "connector/notify/plan.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "connector/notify/payload.hpp"
+#include "connector/notify/sha256.hpp"
+
+namespace mangfold::notify {
+
+namespace {
+
+using domain::Outcome;
+using domain::RuleVerdict;
+
+bool listed(const std::vector<std::string>& list, std::string_view name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+// The email a rule's shortfall calls for, by the rule's kind; empty for kinds not mailed.
+std::string_view shortfall_template(std::string_view kind) {
+  if (kind == "interview_minimum") return kTemplateShortfall;
+  if (kind == "hire_justification") return kTemplateJustificationMissing;
+  if (kind == "ad_sentence" || kind == "ad_mentions") return kTemplateAdFlagged;
+  return {};
+}
+
+// Both the shortfall email itself and the reminder are mailed only for these.
+bool has_reminder(std::string_view template_name) {
+  return template_name == kTemplateShortfall || template_name == kTemplateJustificationMissing;
+}
+
+const RuleVerdict* find_rule(const std::optional<domain::Verdict>& verdict, std::string_view name) {
+  if (!verdict) return nullptr;
+  for (const RuleVerdict& r : verdict->rules)
+    if (r.rule == name) return &r;
+  return nullptr;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// To the manager when the address is usable, else to HR; cc without repeats; Reply-To HR.
+void address(Payload& p, const VacancyInfo& v, const policy::Notifications& settings) {
+  const bool hr_valid = is_valid_email(settings.hr_email);
+  if (is_valid_email(v.manager_email)) {
+    p.to.push_back({v.manager_name, v.manager_email});
+    p.to_manager = true;
+  } else if (hr_valid) {
+    p.to.push_back({"", settings.hr_email});
+    p.to_manager = false;
+  }
+  std::vector<std::string> seen;
+  if (!p.to.empty()) seen.push_back(lower(p.to.front().email));
+  for (const std::string& cc : settings.cc) {
+    if (!is_valid_email(cc) || listed(seen, lower(cc))) continue;
+    p.cc.push_back({"", cc});
+    seen.push_back(lower(cc));
+  }
+  if (hr_valid) p.reply_to = Address{"", settings.hr_email};
+}
+
+PayloadCounts payload_counts(const RuleVerdict& r) {
+  const domain::Counts& c = r.counts;
+  return PayloadCounts{c.qualified_in_group,  c.invited, c.invited_in_group, c.required, r.missing,
+                       c.unassessed_in_group, c.proposed};
+}
+
+struct Planner {
+  const VacancyInfo& vacancy;
+  const domain::Verdict& current;
+  const policy::Notifications& settings;
+  const GroupLabels& labels;
+  std::int64_t now;
+  Payload base;  // recipients, language and vacancy: shared by every row
+  std::vector<store::OutboxItem> out;
+
+  void add(std::string_view template_name, std::string_view transition, const RuleVerdict& r,
+           std::int64_t not_before, std::string_view reminds = {}) {
+    Payload p = base;
+    p.template_name = template_name;
+    p.reminds = reminds;
+    p.key =
+        notification_key(vacancy.tenant, vacancy.vacancy_id, r.rule, transition, r, current.phase);
+    p.date = not_before;
+    p.rule = r.rule;
+    p.kind = r.kind;
+    p.group = r.group;
+    if (!r.group.empty()) {
+      const auto label = labels.find(r.group);
+      p.group_label = group_phrase(p.language, r.group, label == labels.end() ? "" : label->second);
+    }
+    p.counts = payload_counts(r);
+    p.outcome = domain::to_string(r.outcome);
+    p.reason_code = r.reason_code;
+    p.severity = domain::to_string(r.severity);
+    p.phase = domain::to_string(current.phase);
+    store::OutboxItem item;
+    item.kind = std::string(kEmailKind);
+    item.idempotency_key = p.key;
+    item.tenant = vacancy.tenant;
+    item.vacancy_id = vacancy.vacancy_id;
+    item.payload = to_json(p);
+    item.not_before = not_before;
+    out.push_back(std::move(item));
+  }
+
+  void rule(const RuleVerdict& r, const RuleVerdict* before) {
+    const Outcome was = before ? before->outcome : Outcome::kNotApplicable;
+    const std::string_view mail = shortfall_template(r.kind);
+    const bool mailed = !mail.empty() && listed(settings.send_on, mail);
+    if (r.outcome == Outcome::kShortfall && mailed) {
+      const bool entering = was != Outcome::kShortfall;
+      const bool grew = !entering && r.missing > before->missing;
+      if (entering || grew) add(mail, mail, r, now);
+      if (entering && has_reminder(mail) && settings.remind_after_days > 0) {
+        const std::int64_t due = now + std::int64_t{settings.remind_after_days} * 86400;
+        add(kTemplateReminder, std::string(kTemplateReminder) + ":" + std::string(mail), r, due,
+            mail);
+      }
+    }
+    if (r.outcome == Outcome::kInsufficientData && was != Outcome::kInsufficientData &&
+        listed(settings.send_on, kTemplateInsufficientData))
+      add(kTemplateInsufficientData, kTemplateInsufficientData, r, now);
+    // "Resolved" only follows a shortfall that was mailed.
+    if (r.outcome == Outcome::kCompliant && was == Outcome::kShortfall && mailed &&
+        listed(settings.send_on, kTemplateResolved))
+      add(kTemplateResolved, kTemplateResolved, r, now);
+  }
+};
+
+}  // namespace
+
+VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v) {
+  VacancyInfo info;
+  info.tenant = std::move(tenant);
+  info.vacancy_id = v.id;
+  info.title = v.title;
+  info.department = v.department;
+  info.url = v.url;
+  info.manager_name = v.manager.name;
+  info.manager_email = v.manager.email;
+  info.deadline = v.deadline ? v.deadline->to_string() : "";
+  info.ad_language = v.ad ? v.ad->language : "";
+  return info;
+}
+
+VacancyInfo vacancy_info(const store::VacancyRecord& r) {
+  return VacancyInfo{r.tenant,       r.vacancy_id,    r.title,    r.department, r.url,
+                     r.manager_name, r.manager_email, r.deadline, r.ad_language};
+}
+
+GroupLabels group_labels(const policy::Policy& policy) {
+  GroupLabels labels;
+  for (const policy::TargetGroup& g : policy.groups)
+    labels[g.name] = g.label;
+  return labels;
+}
+
+std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
+                                                  const std::optional<domain::Verdict>& previous,
+                                                  const domain::Verdict& current,
+                                                  const policy::Notifications& settings,
+                                                  std::int64_t now_unix,
+                                                  const GroupLabels& labels) {
+  Planner p{vacancy, current, settings, labels, now_unix, {}, {}};
+  p.base.language = email_language(vacancy.ad_language, settings.language);
+  address(p.base, vacancy, settings);
+  if (p.base.to.empty()) return {};
+  p.base.tenant = vacancy.tenant;
+  p.base.vacancy_id = vacancy.vacancy_id;
+  p.base.title = vacancy.title;
+  p.base.department = vacancy.department;
+  p.base.url = vacancy.url;
+  p.base.manager_name = vacancy.manager_name;
+  p.base.deadline = vacancy.deadline;
+  for (const RuleVerdict& r : current.rules)
+    p.rule(r, find_rule(previous, r.rule));
+  return std::move(p.out);
+}
+
+std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
+                                                  const std::optional<domain::Verdict>& previous,
+                                                  const domain::Verdict& current,
+                                                  const policy::Policy& policy,
+                                                  std::int64_t now_unix) {
+  return plan_notifications(vacancy, previous, current, policy.notifications, now_unix,
+                            group_labels(policy));
+}
+
+std::string email_language(std::string_view ad_language, std::string_view configured) {
+  for (std::string_view lang : {"nb", "nn", "en"})
+    if (ad_language == lang) return std::string(lang);
+  for (std::string_view lang : {"nb", "nn", "en"})
+    if (configured == lang) return std::string(lang);
+  return "nb";
+}
+
+std::string group_phrase(std::string_view language, std::string_view group,
+                         std::string_view policy_label) {
+  struct Phrase {
+    std::string_view group, nb, nn, en;
+  };
+  static constexpr std::array<Phrase, 4> kPhrases = {{
+      {"immigrant_background", "innvandrerbakgrunn", "innvandrarbakgrunn",
+       "an immigrant background"},
+      {"non_western_background", "ikke-vestlig bakgrunn", "ikkje-vestleg bakgrunn",
+       "a non-Western background"},
+      {"disability", "nedsatt funksjonsevne", "nedsett funksjonsevne", "a disability"},
+      {"cv_gap", "hull i CV-en", "hol i CV-en", "a gap in their CV"},
+  }};
+  for (const Phrase& p : kPhrases) {
+    if (p.group != group) continue;
+    return std::string(language == "nn" ? p.nn : language == "en" ? p.en : p.nb);
+  }
+  if (!policy_label.empty()) return std::string(policy_label);
+  std::string out(group);
+  std::replace(out.begin(), out.end(), '_', ' ');
+  return out;
+}
+
+std::string notification_key(std::string_view tenant, std::string_view vacancy_id,
+                             std::string_view rule, std::string_view transition,
+                             const domain::RuleVerdict& r, domain::Phase phase) {
+  const domain::Counts& c = r.counts;
+  // Unit separators keep ("a","bc") and ("ab","c") apart.
+  std::string input;
+  for (std::string_view part : {std::string_view("mangfold-notify-1"), tenant, vacancy_id, rule,
+                                transition, domain::to_string(phase)}) {
+    input.append(part);
+    input.push_back('\x1f');
+  }
+  for (int n :
+       {c.qualified_in_group, c.invited, c.invited_in_group, c.required, r.missing, c.proposed}) {
+    input.append(std::to_string(n));
+    input.push_back('\x1f');
+  }
+  return "mf-" + detail::sha256_hex(input, 16);
+}
+
+}  // namespace mangfold::notify

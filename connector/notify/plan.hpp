@@ -1,0 +1,94 @@
+// Which emails a verdict calls for: a pure function from (previous verdict, current verdict,
+// notification settings) to outbox rows, written in the same transaction as the verdict
+// (DESIGN.md §3, §5 "notifications").
+//
+// When (per rule, by its name in the policy):
+//   shortfall              an interview_minimum rule enters shortfall, or its `missing` grows
+//   justification_missing  a hire_justification rule enters shortfall (§7)
+//   ad_flagged             an ad_sentence / ad_mentions rule enters shortfall   (opt-in)
+//   insufficient_data      any rule enters insufficient_data                    (opt-in)
+//   resolved               a rule that was in a mailed shortfall is now compliant (in send_on)
+//   reminder               with a shortfall or justification_missing email, one more row due
+//                          remind_after_days later; OutboxWorker drops it at send time when the
+//                          rule is no longer in shortfall
+// An unchanged verdict plans nothing. moderate_quota rules are not mailed.
+//
+// Every row is kind "email" with a deterministic idempotency key (which is also the left
+// part of the Message-ID) from (tenant, vacancy, rule, transition, phase, counts), so a
+// replayed plan cannot add a second row: the store ignores a repeated key.
+//
+// PRIVACY (DESIGN.md §4): the payload holds recipients (the employer's contacts), the
+// language, the template name, vacancy fields, the rule, aggregate counts, severity and the
+// deadline. It never holds an applicant's id, name or answer; nothing here can see them.
+//
+// Thread-safety: pure functions, safe from any thread (the store's writer thread included).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector/domain/vacancy.hpp"
+#include "connector/domain/verdict.hpp"
+#include "connector/notify/message.hpp"
+#include "connector/policy/policy.hpp"
+#include "connector/store/store.hpp"
+
+namespace mangfold::notify {
+
+// The outbox kind every row planned here carries.
+inline constexpr std::string_view kEmailKind = "email";
+// The payload format's version (field "v"); the worker refuses others.
+inline constexpr int kPayloadVersion = 1;
+
+// What the email says about the vacancy. The manager is the employer's contact person.
+struct VacancyInfo {
+  std::string tenant, vacancy_id, title, department, url, manager_name, manager_email, deadline,
+      ad_language;  // deadline: YYYY-MM-DD or empty; ad_language: "nb", "nn", "en", … or empty
+};
+
+// The fields of a domain vacancy (as the ingest plan has it) or of a stored one.
+VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy);
+VacancyInfo vacancy_info(const store::VacancyRecord& record);
+
+// Target group name → how a sentence names it ("innvandrerbakgrunn"), from the policy.
+using GroupLabels = std::map<std::string, std::string, std::less<>>;
+GroupLabels group_labels(const policy::Policy& policy);
+
+// Outbox rows (kind "email") to write in the same transaction as `current`. `previous` is
+// the vacancy's last stored verdict (nullopt for a new vacancy). `now_unix` is the plan's
+// time: the Date of immediate emails and the start of the reminder delay. Returns no rows
+// when neither the manager's nor the HR address is valid.
+std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
+                                                  const std::optional<domain::Verdict>& previous,
+                                                  const domain::Verdict& current,
+                                                  const policy::Notifications& settings,
+                                                  std::int64_t now_unix,
+                                                  const GroupLabels& labels = {});
+
+// The same, with the settings and group labels taken from the policy.
+std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
+                                                  const std::optional<domain::Verdict>& previous,
+                                                  const domain::Verdict& current,
+                                                  const policy::Policy& policy,
+                                                  std::int64_t now_unix);
+
+// The email language: the ad's when it is nb, nn or en, else the configured one.
+std::string email_language(std::string_view ad_language, std::string_view configured);
+
+// How an email in `language` names a target group: a built-in phrase for the groups the
+// shipped policies use (immigrant_background, non_western_background, disability, cv_gap),
+// else the policy's label, else the name with '_' read as ' '.
+std::string group_phrase(std::string_view language, std::string_view group,
+                         std::string_view policy_label);
+
+// The deterministic key (and Message-ID left part) for one notification: "mf-" + 32 hex
+// digits of SHA-256 over the fields. Exposed for tests and for `simulate`.
+std::string notification_key(std::string_view tenant, std::string_view vacancy_id,
+                             std::string_view rule, std::string_view transition,
+                             const domain::RuleVerdict& rule_verdict, domain::Phase phase);
+
+}  // namespace mangfold::notify

@@ -1,0 +1,267 @@
+#include "connector/notify/templates.hpp"
+
+#include <kainjow/mustache.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "connector/domain/date.hpp"
+#include "connector/notify/embedded_templates.hpp"
+
+namespace mangfold::notify {
+
+namespace {
+
+namespace mu = kainjow::mustache;
+
+constexpr std::size_t kMaxTemplateBytes = 256 * 1024;
+constexpr std::array<std::string_view, 3> kLanguages = {"nb", "nn", "en"};
+constexpr std::array<std::string_view, 6> kTemplateNames = {
+    kTemplateShortfall,        kTemplateJustificationMissing,
+    kTemplateInsufficientData, kTemplateAdFlagged,
+    kTemplateReminder,         kTemplateResolved};
+
+std::string format_date(const domain::Date& d, std::string_view language) {
+  static constexpr std::array<std::string_view, 12> kNo = {
+      "januar", "februar", "mars",      "april",   "mai",      "juni",
+      "juli",   "august",  "september", "oktober", "november", "desember"};
+  static constexpr std::array<std::string_view, 12> kEn = {
+      "January", "February", "March",     "April",   "May",      "June",
+      "July",    "August",   "September", "October", "November", "December"};
+  const size_t m = static_cast<size_t>(std::clamp(d.month, 1, 12) - 1);
+  if (language == "en")
+    return std::to_string(d.day) + " " + std::string(kEn[m]) + " " + std::to_string(d.year);
+  return std::to_string(d.day) + ". " + std::string(kNo[m]) + " " + std::to_string(d.year);
+}
+
+// Only web links go into an href: a "javascript:" or "data:" URL from an ATS must not.
+std::string safe_url(std::string_view url) {
+  std::string lower(url.substr(0, 8));
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower.rfind("https://", 0) != 0 && lower.rfind("http://", 0) != 0) return "";
+  for (unsigned char c : url)
+    if (c <= 0x20 || c == 0x7f) return "";
+  return std::string(url);
+}
+
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  while (!s.empty() && s.back() == ' ')
+    s.pop_back();
+  return s;
+}
+
+std::string language_of(std::string_view language) {
+  for (std::string_view l : kLanguages)
+    if (l == language) return std::string(l);
+  return "nb";
+}
+
+mu::data template_data(const Payload& p) {
+  mu::data d;
+  // Empty values stay unset: kainjow counts an empty string as true in {{#name}}, and a
+  // section such as {{#department}} ({{department}}){{/department}} must then vanish.
+  auto set = [&d](const std::string& name, const std::string& value) {
+    if (!value.empty()) d.set(name, value);
+  };
+  auto flag = [&d](const std::string& name, bool value) {
+    d.set(name, value ? mu::data::type::bool_true : mu::data::type::bool_false);
+  };
+  auto count = [&](const std::string& name, int n) {
+    set(name, std::to_string(n));
+    flag(name + "_one", n == 1);
+  };
+  const std::string language = language_of(p.language);
+  set("language", language);
+  set("tenant", p.tenant);
+  set("vacancy_id", p.vacancy_id);
+  set("title", p.title);
+  set("department", p.department);
+  set("url", safe_url(p.url));
+  set("manager_name", p.manager_name);
+  set("rule", p.rule);
+  set("kind", p.kind);
+  set("group_label", p.group_label);
+  set("severity", p.severity);
+  set("phase", p.phase);
+  set("reason_code", p.reason_code);
+  count("qualified_in_group", p.counts.qualified_in_group);
+  count("invited", p.counts.invited);
+  count("invited_in_group", p.counts.invited_in_group);
+  count("required", p.counts.required);
+  count("missing", p.counts.missing);
+  count("unassessed_in_group", p.counts.unassessed_in_group);
+  count("proposed", p.counts.proposed);
+  flag("unassessed_one", p.counts.unassessed_in_group == 1);
+  flag("qualified_one", p.counts.qualified_in_group == 1);  // the templates' short name
+  flag("has_qualified", p.counts.qualified_in_group > 0);
+  flag("has_invited", p.counts.invited > 0);
+  for (std::string_view s : {"advice", "warning", "breach"})
+    flag(std::string(s), p.severity == s);
+  for (std::string_view s : {"screening", "interviewing", "recommendation"})
+    flag(std::string(s), p.phase == s);
+  for (std::string_view k :
+       {"interview_minimum", "hire_justification", "moderate_quota", "ad_sentence", "ad_mentions"})
+    flag("kind_" + std::string(k), p.kind == k);
+  flag("kind_ad", p.kind == "ad_sentence" || p.kind == "ad_mentions");
+  flag("reminds_shortfall", p.reminds == kTemplateShortfall);
+  flag("reminds_justification_missing", p.reminds == kTemplateJustificationMissing);
+  bool known_reason = false;
+  for (std::string_view r : {"not_yet_assessed", "no_ad_text", "no_sentence_for_language"}) {
+    flag("reason_" + std::string(r), p.reason_code == r);
+    known_reason = known_reason || p.reason_code == r;
+  }
+  flag("reason_other", !known_reason);
+  flag("to_manager", p.to_manager);
+  flag("has_reply_to", p.reply_to.has_value());
+  set("hr_email", p.reply_to ? p.reply_to->email : "");
+  const long message_day =
+      static_cast<long>(p.date >= 0 ? p.date / 86400 : (p.date - 86399) / 86400);
+  set("date_text", format_date(domain::Date::from_days_since_epoch(message_day), language));
+  const std::optional<domain::Date> deadline = domain::Date::parse(p.deadline);
+  flag("has_deadline", deadline.has_value());
+  set("deadline", deadline ? deadline->to_string() : "");
+  set("deadline_text", deadline ? format_date(*deadline, language) : "");
+  flag("deadline_passed", deadline && deadline->days_since_epoch() < message_day);
+  return d;
+}
+
+// kainjow drops the line of a standalone section tag only when the section renders; a
+// skipped one leaves its line break behind. The text part therefore gets its blank lines
+// normalised: never two in a row, none at the start, one line break at the end.
+std::string tidy_text(std::string_view text) {
+  std::string out;
+  int breaks = 0;
+  for (char c : text) {
+    if (c == '\r') continue;
+    if (c == '\n') {
+      if (!out.empty() && ++breaks <= 2) out.push_back('\n');
+      continue;
+    }
+    breaks = 0;
+    out.push_back(c);
+  }
+  while (!out.empty() && out.back() == '\n')
+    out.pop_back();
+  return out + "\n";
+}
+
+Result<std::string> render_one(const std::string& source, const mu::data& data, bool html,
+                               std::string_view path) {
+  mu::mustache tmpl(source);
+  if (!tmpl.is_valid())
+    return invalid_argument("email template " + std::string(path) + ": " + tmpl.error_message());
+  if (!html) tmpl.set_custom_escape([](const std::string& s) { return s; });
+  std::string out = tmpl.render(data);
+  if (!tmpl.is_valid())
+    return invalid_argument("email template " + std::string(path) + ": " + tmpl.error_message());
+  return out;
+}
+
+}  // namespace
+
+Templates Templates::builtin() {
+  Templates t;
+  for (const detail::EmbeddedFile& f : detail::embedded_templates())
+    t.files_.emplace(std::string(f.path), std::string(f.content));
+  return t;
+}
+
+Result<Templates> Templates::load(const std::string& override_dir) {
+  Templates t = builtin();
+  if (override_dir.empty()) return t;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(override_dir, ec))
+    return not_found("email template directory " + override_dir + " does not exist");
+  for (auto& [path, content] : t.files_) {
+    const fs::path file = fs::path(override_dir) / path;
+    if (!fs::is_regular_file(file, ec)) continue;
+    const auto size = fs::file_size(file, ec);
+    if (ec) return unavailable("cannot read email template " + file.string());
+    if (size > kMaxTemplateBytes)
+      return invalid_argument("email template " + file.string() + " is larger than 256 KiB");
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in && !in.eof()) return unavailable("cannot read email template " + file.string());
+    mu::mustache check(text.str());
+    if (!check.is_valid())
+      return invalid_argument("email template " + file.string() + ": " + check.error_message());
+    content = text.str();
+    t.overridden_.push_back(path);
+  }
+  return t;
+}
+
+Result<RenderedEmail> Templates::render(const Payload& payload) const {
+  if (std::find(kTemplateNames.begin(), kTemplateNames.end(), payload.template_name) ==
+      kTemplateNames.end())
+    return invalid_argument("no email template named '" + payload.template_name + "'");
+  const std::string language = language_of(payload.language);
+  mu::data data = template_data(payload);
+  auto file = [&](const std::string& path) -> const std::string& {
+    static const std::string kEmpty;
+    const auto found = files_.find(path);
+    return found == files_.end() ? kEmpty : found->second;
+  };
+  const std::string base = language + "/" + payload.template_name;
+  RenderedEmail out;
+
+  Result<std::string> subject = render_one(file(base + ".subject"), data, false, base + ".subject");
+  if (!subject.ok()) return subject.status();
+  out.subject = one_line(std::move(*subject));
+
+  Result<std::string> footer =
+      render_one(file(language + "/footer.txt"), data, false, "footer.txt");
+  if (!footer.ok()) return footer.status();
+  data.set("footer", *footer);
+  Result<std::string> text = render_one(file(base + ".txt"), data, false, base + ".txt");
+  if (!text.ok()) return text.status();
+  out.text = tidy_text(*text);
+
+  Result<std::string> footer_html =
+      render_one(file(language + "/footer.html"), data, true, "footer.html");
+  if (!footer_html.ok()) return footer_html.status();
+  Result<std::string> content = render_one(file(base + ".html"), data, true, base + ".html");
+  if (!content.ok()) return content.status();
+  data.set("content", *content);
+  data.set("footer", *footer_html);
+  data.set("subject", out.subject);
+  Result<std::string> html = render_one(file("layout.html"), data, true, "layout.html");
+  if (!html.ok()) return html.status();
+  out.html = tidy_text(*html);
+  return out;
+}
+
+std::string message_id(std::string_view key, const Address& from) {
+  const size_t at = from.email.rfind('@');
+  const std::string domain =
+      at == std::string::npos ? std::string("mangfold.invalid") : from.email.substr(at + 1);
+  return "<" + std::string(key) + "@" + domain + ">";
+}
+
+Result<Message> compose(const Payload& payload, const Templates& templates, const Address& from) {
+  Result<RenderedEmail> rendered = templates.render(payload);
+  if (!rendered.ok()) return rendered.status();
+  Message m;
+  m.from = from;
+  m.to = payload.to;
+  m.cc = payload.cc;
+  m.reply_to = payload.reply_to;
+  m.subject = std::move(rendered->subject);
+  m.text = std::move(rendered->text);
+  m.html = std::move(rendered->html);
+  m.message_id = message_id(payload.key, from);
+  m.date = payload.date;
+  m.language = language_of(payload.language);
+  return m;
+}
+
+}  // namespace mangfold::notify
