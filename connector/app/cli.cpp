@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -10,6 +11,9 @@
 #include "connector/app/serve.hpp"
 #include "connector/app/sign.hpp"
 #include "connector/app/simulate.hpp"
+#include "connector/app/tenants.hpp"
+#include "connector/notify/plan.hpp"
+#include "connector/outbound/curl_http_client.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/config/service_config.hpp"
 #include "connector/policy/engine.hpp"
@@ -25,6 +29,11 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFindings = 1;  // check found problems; simulate could not run
 constexpr int kExitUsage = 2;
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
   for (const config::Diagnostic& d : diagnostics)
@@ -75,24 +84,53 @@ int run_check(const std::vector<std::string>& files) {
 
 struct SimulateArgs {
   std::string policy, snapshot, as_of;
+  std::string config, tenant, event;  // or: a raw webhook through the tenant's adapter
   bool json = false;
 };
 
+// The snapshot to simulate: a native snapshot file, or a raw webhook body read through
+// the tenant's adapter (a thin event is fetched from the ATS's API: a read, no writes).
+Result<domain::Snapshot> simulate_input(const SimulateArgs& args, std::shared_ptr<const policy::Policy>& policy) {
+  if (args.config.empty()) {
+    Result<std::string> text = config::read_file(args.snapshot);
+    if (!text.ok()) return not_found("cannot read " + args.snapshot + ": " + text.status().message());
+    Result<native::Event> event = native::parse_event(*text);
+    if (!event.ok()) return Status(event.status().code(), args.snapshot + ": " + event.status().message());
+    return std::move(event->snapshot);
+  }
+  config::ServiceConfigLoad loaded = config::load_service_config(args.config);
+  if (!loaded.config) return config::to_status(loaded.diagnostics);
+  TenantsLoad tenants = build_tenants(*loaded.config, outbound::make_curl_http_client());
+  if (!tenants.tenants) return config::to_status(tenants.diagnostics);
+  auto found = tenants.tenants->find(args.tenant);
+  if (found == tenants.tenants->end()) return not_found("no tenant '" + args.tenant + "' in " + args.config);
+  policy = found->second.policy;
+  Result<std::string> body = config::read_file(args.event);
+  if (!body.ok()) return not_found("cannot read " + args.event + ": " + body.status().message());
+  const domain::Adapter& adapter = *found->second.adapter;
+  Result<domain::InboundEvent> event =
+      adapter.parse({*body, [](std::string_view) { return std::optional<std::string_view>{}; }});
+  if (!event.ok()) return Status(event.status().code(), args.event + ": " + event.status().message());
+  if (event->snapshot) return std::move(*event->snapshot);
+  if (!adapter.fetches())
+    return unprocessable(args.event + ": a thin event (ids only) and tenant " + args.tenant +
+                         " has no ATS API configured to fetch vacancy " + event->vacancy_id);
+  return adapter.fetch_snapshot(event->vacancy_id);
+}
+
 int run_simulate(const SimulateArgs& args) {
-  config::PolicyLoad loaded = config::load_policy(args.policy);
-  if (!loaded.policy) {
-    print_diagnostics(loaded.diagnostics);
-    return kExitFindings;
+  std::shared_ptr<const policy::Policy> policy;
+  if (args.config.empty()) {
+    config::PolicyLoad loaded = config::load_policy(args.policy);
+    if (!loaded.policy) {
+      print_diagnostics(loaded.diagnostics);
+      return kExitFindings;
+    }
+    policy = std::make_shared<const policy::Policy>(std::move(*loaded.policy));
   }
-  Result<std::string> text = config::read_file(args.snapshot);
-  if (!text.ok()) {
-    std::cerr << "mangfold simulate: cannot read " << args.snapshot << ": "
-              << text.status().message() << "\n";
-    return kExitFindings;
-  }
-  Result<native::Event> event = native::parse_event(*text);
-  if (!event.ok()) {
-    std::cerr << args.snapshot << ": " << event.status().message() << "\n";
+  Result<domain::Snapshot> snapshot = simulate_input(args, policy);
+  if (!snapshot.ok()) {
+    std::cerr << snapshot.status().message() << "\n";
     return kExitFindings;
   }
   policy::EvaluationContext context;
@@ -103,15 +141,19 @@ int run_simulate(const SimulateArgs& args) {
       return kExitUsage;
     }
   }
-  const domain::Verdict verdict = policy::evaluate(*loaded.policy, event->snapshot, context);
-  Result<std::optional<policy::AdChange>> change =
-      policy::plan_ad_injection(*loaded.policy, event->snapshot);
+  const domain::Verdict verdict = policy::evaluate(*policy, *snapshot, context);
+  Result<std::optional<policy::AdChange>> change = policy::plan_ad_injection(*policy, *snapshot);
+  // The emails a first verdict like this one would send.
+  const std::int64_t now = context.today ? context.today->days_since_epoch() * 86400 : unix_seconds();
+  const std::vector<store::OutboxItem> mails = notify::plan_notifications(
+      notify::vacancy_info(args.tenant.empty() ? policy->id : args.tenant, snapshot->vacancy), std::nullopt, verdict,
+      *policy, now);
   if (args.json) {
-    std::cout << render_verdict_json(*loaded.policy, verdict, change);
+    std::cout << render_verdict_json(*policy, verdict, change, mails);
     return kExitOk;
   }
-  std::cout << render_verdict_text(*loaded.policy, event->snapshot, verdict)
-            << render_ad_change_text(change);
+  std::cout << render_verdict_text(*policy, *snapshot, verdict) << render_ad_change_text(change)
+            << render_emails_text(mails);
   return kExitOk;
 }
 
@@ -129,13 +171,29 @@ int run_cli(int argc, char** argv) {
 
   SimulateArgs sim;
   CLI::App* simulate = app.add_subcommand(
-      "simulate", "Dry-run a vacancy snapshot against a policy (no side effects)");
-  simulate->add_option("--policy", sim.policy, "Policy file")->required()->check(CLI::ExistingFile);
-  simulate->add_option("--snapshot", sim.snapshot, "Snapshot file (native JSON format)")
-      ->required()
-      ->check(CLI::ExistingFile);
+      "simulate", "Dry-run a vacancy against a policy (no side effects): --policy with --snapshot, "
+                  "or --config with --tenant and --event (a raw webhook through the tenant's adapter)");
+  CLI::Option* policy_opt =
+      simulate->add_option("--policy", sim.policy, "Policy file")->check(CLI::ExistingFile);
+  CLI::Option* snapshot_opt =
+      simulate->add_option("--snapshot", sim.snapshot, "Snapshot file (native JSON format)")
+          ->check(CLI::ExistingFile);
+  CLI::Option* config_opt =
+      simulate->add_option("--config", sim.config, "Service config file")->check(CLI::ExistingFile);
+  CLI::Option* tenant_opt = simulate->add_option("--tenant", sim.tenant, "Tenant whose adapter and policy apply");
+  CLI::Option* event_opt =
+      simulate->add_option("--event", sim.event, "A raw webhook body")->check(CLI::ExistingFile);
+  policy_opt->needs(snapshot_opt)->excludes(config_opt);
+  snapshot_opt->needs(policy_opt);
+  config_opt->needs(tenant_opt)->needs(event_opt);
+  tenant_opt->needs(config_opt);
+  event_opt->needs(config_opt);
   simulate->add_flag("--json", sim.json, "Print the verdict as JSON");
   simulate->add_option("--as-of", sim.as_of, "Evaluate as of this date (YYYY-MM-DD)");
+  simulate->callback([&] {
+    if (sim.policy.empty() && sim.config.empty())
+      throw CLI::RequiredError("simulate needs --policy and --snapshot, or --config, --tenant and --event");
+  });
 
   std::string config_path = "examples/mangfold.yaml";
   CLI::App* serve = app.add_subcommand("serve", "Run the webhook server");

@@ -11,6 +11,7 @@
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
+#include "connector/notify/plan.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/webhook/codec.hpp"
 
@@ -105,6 +106,11 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   policy::EvaluationContext context;
   context.today = domain::Date::from_days_since_epoch(static_cast<long>(now_unix / 86400));
   changes.verdict = policy::evaluate(policy, snapshot, context);
+  // Emails for what changed since the last verdict, in the same transaction: acknowledged
+  // means queued, and a replayed event (a duplicate) never plans them twice.
+  for (store::OutboxItem& mail : notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy),
+                                                            prior.last_verdict, *changes.verdict, policy, now_unix))
+    changes.outbox.push_back(std::move(mail));
 
   changes.vacancy = record_of(snapshot.vacancy, now_unix);
   const bool closed = snapshot.vacancy.status == domain::VacancyStatus::kClosed;

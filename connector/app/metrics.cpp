@@ -26,7 +26,12 @@ void Metrics::count_duplicate(std::string_view tenant) {
 
 void Metrics::add_gauge(std::string name, std::string help, std::function<double()> read) {
   std::lock_guard lock(mu_);
-  gauges_[std::move(name)] = Gauge{std::move(help), std::move(read)};
+  gauges_[std::move(name)] = Gauge{std::move(help), std::move(read), "gauge"};
+}
+
+void Metrics::add_counter(std::string name, std::string help, std::function<double()> read) {
+  std::lock_guard lock(mu_);
+  gauges_[std::move(name)] = Gauge{std::move(help), std::move(read), "counter"};
 }
 
 std::string Metrics::render() const {
@@ -60,7 +65,7 @@ std::string Metrics::render() const {
   for (const auto& [tenant, n] : duplicates_)
     out << "mangfold_duplicate_events_total{tenant=\"" << tenant << "\"} " << n << "\n";
   for (const auto& [name, g] : gauges_)
-    out << "# HELP " << name << " " << g.help << "\n# TYPE " << name << " gauge\n"
+    out << "# HELP " << name << " " << g.help << "\n# TYPE " << name << " " << g.type << "\n"
         << name << " " << g.read() << "\n";
   return out.str();
 }

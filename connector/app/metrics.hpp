@@ -28,8 +28,10 @@ class Metrics {
   void count_verdict(std::string_view tenant, std::string_view outcome);
   // One event acknowledged as a duplicate.
   void count_duplicate(std::string_view tenant);
-  // Gauges read when rendering (e.g. the outbox depth from the store).
+  // Values read when rendering: gauges (e.g. the outbox depth) and counters kept elsewhere
+  // (e.g. the mail worker's).
   void add_gauge(std::string name, std::string help, std::function<double()> read);
+  void add_counter(std::string name, std::string help, std::function<double()> read);
 
   std::string render() const;
 
@@ -42,6 +44,7 @@ class Metrics {
   struct Gauge {
     std::string help;
     std::function<double()> read;
+    const char* type = "gauge";
   };
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, std::uint64_t> requests_;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,9 @@
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
+#include "connector/notify/mailer.hpp"
+#include "connector/notify/outbox_worker.hpp"
+#include "connector/outbound/curl_http_client.hpp"
 #include "connector/store/sqlite_store.hpp"
 
 namespace mangfold::app {
@@ -176,6 +180,39 @@ class Routes {
   Health& health_;
 };
 
+Result<std::unique_ptr<notify::Mailer>> make_mailer(const config::ServiceConfig& cfg) {
+  if (cfg.smtp_url.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.mail_spool_dir, ec);
+    if (ec) return unavailable("cannot create " + cfg.mail_spool_dir + ": " + ec.message());
+    return std::unique_ptr<notify::Mailer>(std::make_unique<notify::SpoolMailer>(cfg.mail_spool_dir));
+  }
+  notify::SmtpOptions options;
+  options.url = cfg.smtp_url;
+  if (cfg.smtp_username) {
+    Result<std::string> user = config::resolve_secret(*cfg.smtp_username);
+    if (!user.ok()) return user.status();
+    options.username = *user;
+  }
+  if (cfg.smtp_password) {
+    Result<std::string> password = config::resolve_secret(*cfg.smtp_password);
+    if (!password.ok()) return password.status();
+    options.password = *password;
+  }
+  if (Status valid = notify::SmtpMailer::validate(options); !valid.ok()) return valid;
+  return std::unique_ptr<notify::Mailer>(std::make_unique<notify::SmtpMailer>(std::move(options)));
+}
+
+// Jitter for retry backoff; not security-relevant.
+std::function<double()> uniform_random() {
+  auto state = std::make_shared<std::pair<std::mutex, std::mt19937_64>>();
+  state->second.seed(std::random_device{}());
+  return [state] {
+    std::lock_guard lock(state->first);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(state->second);
+  };
+}
+
 void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
   for (const config::Diagnostic& d : diagnostics)
     std::cerr << d.to_string() << "\n";
@@ -190,7 +227,9 @@ int run_serve(const std::string& config_path) {
     return 1;
   }
   const config::ServiceConfig& cfg = *loaded.config;
-  TenantsLoad tenants = build_tenants(cfg);
+  // One HTTP client for every ATS API call in the process (connection reuse).
+  std::shared_ptr<HttpClient> http_client = outbound::make_curl_http_client();
+  TenantsLoad tenants = build_tenants(cfg, http_client);
   if (!tenants.tenants) {
     print_diagnostics(tenants.diagnostics);
     return 1;
@@ -258,6 +297,44 @@ int run_serve(const std::string& config_path) {
     return 1;
   }
   std::unique_ptr<http::Server> server = std::move(*created);
+  // Mail: SMTP when configured, else .eml files in the spool folder (the first-run default).
+  Result<std::unique_ptr<notify::Mailer>> mailer = make_mailer(cfg);
+  if (!mailer.ok()) {
+    log->error("cannot set up mail", {{"detail", mailer.status().message()}});
+    return 1;
+  }
+  Result<notify::Address> from = notify::parse_address(cfg.mail_from);
+  if (!from.ok()) {
+    log->error("mail.from is not an address", {{"detail", from.status().message()}});
+    return 1;
+  }
+  notify::WorkerOptions mail_options;
+  mail_options.from = *from;
+  auto mail_worker = std::make_unique<notify::OutboxWorker>(
+      *store, **mailer, mail_options, unix_now, uniform_random(),
+      [&ingest](std::string_view tenant) -> std::shared_ptr<const notify::Templates> {
+        auto tenants = ingest.tenants();
+        auto it = tenants->find(tenant);
+        return it == tenants->end() ? nullptr : it->second.email_templates;
+      },
+      [log](const notify::DeliveryEvent& e) {
+        nlohmann::json fields{{"event", notify::to_string(e.kind)}, {"tenant", e.tenant}, {"vacancy_id", e.vacancy_id},
+                              {"template", e.template_name}, {"attempts", e.attempts}};
+        if (!e.error.empty()) fields["detail"] = e.error;
+        log->write(e.kind == notify::DeliveryEvent::Kind::kDead     ? LogLevel::kError
+                   : e.kind == notify::DeliveryEvent::Kind::kSent ? LogLevel::kInfo
+                                                                  : LogLevel::kWarn,
+                   "email", fields);
+      });
+  notify::OutboxWorker& worker = *mail_worker;
+  metrics.add_counter("mangfold_emails_sent_total", "Emails accepted by the mail server (or spooled).",
+                      [&worker] { return static_cast<double>(worker.counters().sent); });
+  metrics.add_counter("mangfold_emails_retried_total", "Temporary mail failures, retried later.",
+                      [&worker] { return static_cast<double>(worker.counters().retried); });
+  metrics.add_counter("mangfold_emails_dead_total", "Emails given up on (permanent failure or too many attempts).",
+                      [&worker] { return static_cast<double>(worker.counters().dead); });
+  mail_worker->start();
+
   auto maintenance = std::make_unique<Maintenance>(
       *store, health, *log, cfg.dedupe_retention_days, [&ingest] { return ingest.reconcile(); },
       std::chrono::minutes(cfg.reconcile_interval_minutes));
@@ -279,7 +356,7 @@ int run_serve(const std::string& config_path) {
       if (sig == SIGHUP) {
         config::ServiceConfigLoad again = config::load_service_config(config_path);
         TenantsLoad fresh =
-            again.config ? build_tenants(*again.config) : TenantsLoad{nullptr, again.diagnostics};
+            again.config ? build_tenants(*again.config, http_client) : TenantsLoad{nullptr, again.diagnostics};
         if (!fresh.tenants) {
           nlohmann::json problems = nlohmann::json::array();
           for (const auto& d : fresh.diagnostics)
@@ -299,6 +376,7 @@ int run_serve(const std::string& config_path) {
   server->run();
   signal_thread.join();
   maintenance.reset();
+  mail_worker->stop();
   fetchers.reset();  // runs the fetches already queued; their answers find no client
   store->close();    // completes every queued submission
   log->info("stopped", nlohmann::json::object());

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/ads/ad_text.hpp"
+#include "connector/notify/payload.hpp"
+#include "connector/notify/templates.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/store/verdict_json.hpp"
 
@@ -106,8 +108,44 @@ std::string render_ad_change_text(const Result<std::optional<policy::AdChange>>&
          ads::render_diff(c.before.body, c.after.body);
 }
 
+namespace {
+
+// The message an outbox row would become, with the built-in templates.
+Result<notify::Message> preview(const store::OutboxItem& mail) {
+  Result<notify::Payload> payload = notify::parse_payload(mail.payload);
+  if (!payload.ok()) return payload.status();
+  return notify::compose(*payload, notify::Templates::builtin(), notify::Address{"Mangfold Connector", "noreply@mangfold.invalid"});
+}
+
+std::string addresses(const std::vector<notify::Address>& list) {
+  std::string out;
+  for (const notify::Address& a : list) out += (out.empty() ? "" : ", ") + a.email;
+  return out;
+}
+
+}  // namespace
+
+std::string render_emails_text(const std::vector<store::OutboxItem>& mails) {
+  std::string out;
+  for (const store::OutboxItem& mail : mails) {
+    Result<notify::Message> m = preview(mail);
+    if (!m.ok()) {
+      out += "\nemail: cannot render (" + m.status().message() + ")\n";
+      continue;
+    }
+    out += "\nemail";
+    if (mail.not_before > 0 && mail.idempotency_key.find("remind") != std::string::npos) out += " (reminder)";
+    out += " to " + addresses(m->to);
+    if (!m->cc.empty()) out += ", cc " + addresses(m->cc);
+    out += "\nSubject: " + m->subject + "\n\n" + m->text;
+    if (!m->text.empty() && m->text.back() != '\n') out += "\n";
+  }
+  return out;
+}
+
 std::string render_verdict_json(const policy::Policy& policy, const domain::Verdict& verdict,
-                                const Result<std::optional<policy::AdChange>>& change) {
+                                const Result<std::optional<policy::AdChange>>& change,
+                                const std::vector<store::OutboxItem>& mails) {
   nlohmann::json j = store::verdict_to_json(verdict);
   j["policy_effective_from"] = policy.effective_from ? policy.effective_from->to_string() : "";
   if (!change.ok())

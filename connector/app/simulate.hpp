@@ -5,6 +5,7 @@
 
 #include "connector/domain/verdict.hpp"
 #include "connector/policy/ad_injection.hpp"
+#include "connector/store/store.hpp"
 #include "connector/policy/policy.hpp"
 
 namespace mangfold::app {
@@ -17,9 +18,13 @@ std::string render_verdict_text(const policy::Policy& policy, const domain::Snap
 // The ad change the policy asks for, as a diff ("" when none).
 std::string render_ad_change_text(const Result<std::optional<policy::AdChange>>& change);
 
-// The verdict (and any ad change) as a JSON document, for scripts.
+// The emails planned for a verdict: recipients, subject and plain text ("" when none).
+std::string render_emails_text(const std::vector<store::OutboxItem>& mails);
+
+// The verdict (and any ad change and emails) as a JSON document, for scripts.
 std::string render_verdict_json(const policy::Policy& policy, const domain::Verdict& verdict,
-                                const Result<std::optional<policy::AdChange>>& change);
+                                const Result<std::optional<policy::AdChange>>& change,
+                                const std::vector<store::OutboxItem>& mails);
 
 // An exact decimal for a share in parts per million: 500000 → "0.5".
 std::string format_share(std::uint32_t ppm);

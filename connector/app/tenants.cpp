@@ -1,6 +1,7 @@
 #include "connector/app/tenants.hpp"
 
 #include "adapters/native/native_adapter.hpp"
+#include "adapters/webcruiter/webcruiter_adapter.hpp"
 #include "connector/config/policy_loader.hpp"
 
 namespace mangfold::app {
@@ -20,8 +21,23 @@ webhook::SecretEncoding secret_encoding(const std::string& name) {
 }
 
 // Adapters are wired here by name; the core never includes an adapter header.
-std::shared_ptr<const domain::Adapter> adapter_named(const std::string& name) {
-  if (name == "native") return native::make_native_adapter();
+std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& t, std::shared_ptr<HttpClient> http,
+                                                    const config::ReadFile& read,
+                                                    std::vector<config::Diagnostic>& diagnostics) {
+  const std::string path = "tenants." + t.name + ".adapter_options";
+  config::Node options = t.adapter_options;
+  if (options.is_null()) {
+    options.kind = config::Node::Kind::kMap;  // none given: an empty map, pointing at the tenant
+    options.mark = t.mark;
+  }
+  if (t.adapter == "native") return native::make_native_adapter();
+  if (t.adapter == "webcruiter") {
+    webcruiter::AdapterDeps deps;
+    deps.http = std::move(http);
+    deps.read_file = read;
+    return webcruiter::make_webcruiter_adapter(options, path, std::move(deps), diagnostics);
+  }
+  diagnostics.push_back({t.mark, "tenants." + t.name + ".adapter", "the " + t.adapter + " adapter is not available yet"});
   return nullptr;
 }
 
@@ -58,7 +74,8 @@ Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::Signature
   return webhook::make_hmac_header_verifier(std::move(scheme));
 }
 
-TenantsLoad build_tenants(const config::ServiceConfig& config, const config::ReadFile& read) {
+TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<HttpClient> http,
+                          const config::ReadFile& read) {
   TenantsLoad out;
   auto tenants = std::make_shared<TenantMap>();
   for (const config::TenantConfig& t : config.tenants) {
@@ -75,10 +92,12 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, const config::Rea
       runtime.verifier = std::move(*verifier);
     else
       out.diagnostics.push_back({t.mark, path + ".signature", verifier.status().message()});
-    runtime.adapter = adapter_named(t.adapter);
-    if (!runtime.adapter)
-      out.diagnostics.push_back(
-          {t.mark, path + ".adapter", "the " + t.adapter + " adapter is not available yet"});
+    runtime.adapter = make_adapter(t, http, read, out.diagnostics);
+    Result<notify::Templates> templates = notify::Templates::load(t.email_templates);
+    if (templates.ok())
+      runtime.email_templates = std::make_shared<const notify::Templates>(std::move(*templates));
+    else
+      out.diagnostics.push_back({t.mark, path + ".email_templates", templates.status().message()});
     tenants->emplace(t.name, std::move(runtime));
   }
   if (out.diagnostics.empty()) out.tenants = std::move(tenants);

@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "connector/common/http_client.hpp"
 #include "connector/config/service_config.hpp"
 #include "connector/domain/adapter.hpp"
+#include "connector/notify/templates.hpp"
 #include "connector/policy/policy.hpp"
 #include "connector/webhook/signature.hpp"
 
@@ -20,6 +22,7 @@ struct TenantRuntime {
   std::shared_ptr<const policy::Policy> policy;
   std::shared_ptr<const webhook::Verifier> verifier;
   std::shared_ptr<const domain::Adapter> adapter;
+  std::shared_ptr<const notify::Templates> email_templates;  // the built-ins unless overridden
 };
 
 using TenantMap = std::map<std::string, TenantRuntime, std::less<>>;
@@ -31,7 +34,7 @@ struct TenantsLoad {
 
 // Loads every tenant's policy, reads its secrets and picks its adapter. Problems are
 // collected for all tenants (file:line:column where known); secret values never appear.
-TenantsLoad build_tenants(const config::ServiceConfig& config,
+TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<HttpClient> http,
                           const config::ReadFile& read = config::read_file);
 
 // The verifier a tenant's signature settings describe.

@@ -95,6 +95,8 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     d.check_keys(value, path,
                  {"adapter", "adapter_options", "policy", "signature", "success_status",
                   "body_limit", "api_token"});
+    if (const Node* v = value.get("email_templates"))
+      t.email_templates = resolve_path(file, d.string(*v, join_path(path, "email_templates")).value_or(""));
     if (const Node* v = value.get("adapter_options")) {
       if (d.expect_map(*v, join_path(path, "adapter_options"))) t.adapter_options = *v;
     }

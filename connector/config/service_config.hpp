@@ -45,6 +45,7 @@ struct TenantConfig {
   int success_status = 200;              // 200 or 202, as the ATS expects
   std::size_t body_limit = 1024 * 1024;  // bytes
   std::optional<SecretRef> api_token;    // bearer token for /v1/tenants/{tenant}/…
+  std::string email_templates;  // a folder overriding the built-in email templates; "" = none
   // The adapter's own settings (`adapter_options:`), validated by the adapter's factory.
   Node adapter_options;
   Mark mark;  // where the tenant is declared, for messages
@@ -65,7 +66,7 @@ struct ServiceConfig {
   std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty
   std::string smtp_url;                     // smtp://host:25, smtps://host:465
   std::optional<SecretRef> smtp_username, smtp_password;
-  std::string mail_from = "Mangfold Connector <mangfold@localhost>";
+  std::string mail_from = "Mangfold Connector <noreply@mangfold.invalid>";  // set a real one for SMTP
   std::string log_level = "info";
   std::vector<TenantConfig> tenants;
   std::string source;  // the config file's path
