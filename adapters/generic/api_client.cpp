@@ -1,0 +1,302 @@
+#include "adapters/generic/api_client.hpp"
+
+#include <chrono>
+
+#include "adapters/generic/evaluator.hpp"
+#include "adapters/generic/json_path.hpp"
+#include "adapters/generic/values.hpp"
+#include "connector/webhook/codec.hpp"
+
+namespace mangfold::generic {
+
+namespace {
+
+struct Fill {
+  std::string_view vacancy_id;
+  std::string_view request_id;
+  const Json* docs = nullptr;  // earlier responses, for {/request/…}
+};
+
+// Renders `t`; nullopt when a placeholder has no value (`missing` names it).
+std::optional<std::string> render(const Template& t, const Fill& fill, bool url,
+                                  std::string& missing) {
+  std::string out;
+  auto put = [&](std::string_view v) { out += url ? percent_encode(v) : std::string(v); };
+  for (const TemplatePart& part : t.parts) {
+    switch (part.kind) {
+      case TemplatePart::Kind::kText:
+        out += part.text;
+        break;
+      case TemplatePart::Kind::kVacancyId:
+        put(fill.vacancy_id);
+        break;
+      case TemplatePart::Kind::kRequestId:
+        put(fill.request_id);
+        break;
+      case TemplatePart::Kind::kPointer: {
+        const Json* j = fill.docs ? resolve(*fill.docs, part.pointer) : nullptr;
+        std::optional<std::string> text = j ? scalar_text(*j) : std::nullopt;
+        if (!text) {
+          missing = "{" + part.pointer.text + "}";
+          return std::nullopt;
+        }
+        put(*text);
+        break;
+      }
+      default:
+        return std::nullopt;  // the loader allows no other placeholder here
+    }
+  }
+  return out;
+}
+
+// A body template with every string rendered. A string that is one placeholder alone
+// takes the referenced value with its JSON type ("{/job/id}" stays a number).
+std::optional<Json> render_body(const Json& body, const Fill& fill, std::string& missing) {
+  if (body.is_structured()) {
+    Json out = body.is_object() ? Json::object() : Json::array();
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      std::optional<Json> v = render_body(*it, fill, missing);
+      if (!v) return std::nullopt;
+      if (body.is_object())
+        out[it.key()] = std::move(*v);
+      else
+        out.push_back(std::move(*v));
+    }
+    return out;
+  }
+  if (!body.is_string()) return body;
+  std::string error;
+  std::optional<Template> t = parse_template(
+      body.get<std::string>(), kAllowVacancyId | kAllowRequestId | kAllowPointer, error);
+  if (!t) return body;
+  if (t->parts.size() == 1 && t->parts[0].kind == TemplatePart::Kind::kPointer) {
+    const Json* j = fill.docs ? resolve(*fill.docs, t->parts[0].pointer) : nullptr;
+    if (!j || j->is_null()) {
+      missing = "{" + t->parts[0].pointer.text + "}";
+      return std::nullopt;
+    }
+    return *j;
+  }
+  std::optional<std::string> text = render(*t, fill, false, missing);
+  if (!text) return std::nullopt;
+  return Json(*text);
+}
+
+// Sets the value at `p` in `doc`, creating objects on the way.
+bool set_at(Json& doc, const Pointer& p, Json value) {
+  Json* at = &doc;
+  for (std::size_t i = 0; i < p.tokens.size(); ++i) {
+    if (at->is_null()) *at = Json::object();
+    if (!at->is_object()) return false;
+    at = &(*at)[p.tokens[i]];
+  }
+  *at = std::move(value);
+  return true;
+}
+
+Json* resolve_mutable(Json& doc, const Pointer& p) {
+  return const_cast<Json*>(resolve(doc, p));
+}
+
+Status classify(int status, const std::string& what) {
+  if (status >= 200 && status < 300) return Status{};
+  const std::string code = "HTTP " + std::to_string(status);
+  if (status == 404) return not_found(what + " answered " + code);
+  if (status == 408 || status == 425 || status == 429 || status >= 500 || status < 100)
+    return unavailable(what + " answered " + code + "; try again later");
+  if (status == 401 || status == 403)
+    return failed_precondition(what + " was refused (" + code + "): check api.auth");
+  return failed_precondition(what + " answered " + code);
+}
+
+// rel="next" from an RFC 8288 Link header (Greenhouse Harvest paginates so).
+std::string next_link(std::string_view header) {
+  std::size_t start = 0;
+  while (start < header.size()) {
+    std::size_t end = header.find(',', start);
+    // A comma may stand inside <…>: continue to the comma after the closing '>'.
+    const std::size_t close = header.find('>', start);
+    if (close != std::string_view::npos && end != std::string_view::npos && end < close)
+      end = header.find(',', close);
+    const std::string_view item =
+        header.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const std::size_t lt = item.find('<'), gt = item.find('>');
+    if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt) {
+      const std::string_view params = item.substr(gt + 1);
+      if (params.find("rel=\"next\"") != std::string_view::npos ||
+          params.find("rel=next") != std::string_view::npos)
+        return std::string(item.substr(lt + 1, gt - lt - 1));
+    }
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return {};
+}
+
+bool has_header(const OutboundRequest& r, std::string_view name) {
+  OutboundResponse view{0, r.headers, {}};
+  return !view.header(name).empty();
+}
+
+std::string with_query(const std::string& url, const std::string& name, const std::string& value) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + percent_encode(name) + "=" +
+         percent_encode(value);
+}
+
+}  // namespace
+
+std::string authorization_value(const AuthSpec& auth, const std::string& secret) {
+  switch (auth.type) {
+    case AuthSpec::Type::kNone:
+      return {};
+    case AuthSpec::Type::kBearer:
+      return "Bearer " + secret;
+    case AuthSpec::Type::kBasic:
+      // An API key alone is a user name with an empty password (Greenhouse Harvest, Ashby).
+      return "Basic " +
+             webhook::base64_encode(secret.find(':') == std::string::npos ? secret + ":" : secret);
+    case AuthSpec::Type::kHeader: {
+      std::string out;
+      for (const TemplatePart& p : auth.format.parts)
+        out += p.kind == TemplatePart::Kind::kSecret ? secret : p.text;
+      return out;
+    }
+  }
+  return {};
+}
+
+ApiClient::ApiClient(const ApiSpec& spec, std::shared_ptr<HttpClient> http,
+                     std::string authorization)
+    : spec_(spec), http_(std::move(http)), authorization_(std::move(authorization)) {}
+
+OutboundRequest ApiClient::base_request(std::string method) const {
+  OutboundRequest r;
+  r.method = std::move(method);
+  r.timeout = std::chrono::seconds(spec_.timeout_seconds);
+  r.headers = spec_.headers;
+  if (!has_header(r, "Accept")) r.headers.emplace_back("Accept", "application/json");
+  if (!authorization_.empty()) r.headers.emplace_back(spec_.auth.header, authorization_);
+  return r;
+}
+
+Result<OutboundResponse> ApiClient::send(const OutboundRequest& request,
+                                         const std::string& what) const {
+  if (!http_) return failed_precondition("no HTTP client is configured for the ATS API");
+  Result<OutboundResponse> response = http_->send(request);
+  if (!response.ok()) return unavailable(what + " failed: " + response.status().message());
+  return response;
+}
+
+Result<Json> ApiClient::fetch(std::string_view vacancy_id) const {
+  Json docs = Json::object();
+  for (const RequestSpec& r : spec_.requests) {
+    const std::string what = "the ATS request '" + r.name + "'";
+    Fill fill{vacancy_id, {}, &docs};
+    std::string missing;
+    std::optional<std::string> url = render(r.url, fill, true, missing);
+    std::optional<Json> body;
+    if (url && r.body) body = render_body(*r.body, fill, missing);
+    if (!url || (r.body && !body)) {
+      if (r.optional) continue;
+      return unprocessable(r.path + ": " + missing + " has no value");
+    }
+    OutboundRequest request = base_request(r.method);
+    request.url = url->rfind("/", 0) == 0 ? spec_.base_url + *url : *url;
+    const std::string origin = url_origin(request.url);
+    const std::string first_url = request.url;
+    if (body && !has_header(request, "Content-Type"))
+      request.headers.emplace_back("Content-Type", "application/json");
+
+    Json doc;
+    for (int page = 0;; ++page) {
+      if (body) request.body = body->dump();
+      Result<OutboundResponse> response = send(request, what);
+      if (!response.ok()) return response.status();
+      Status status = classify(response->status, what);
+      if (status.code() == StatusCode::kNotFound && r.optional && page == 0) break;
+      if (!status.ok()) return status;
+      Json page_doc = Json::parse(response->body, nullptr, false);
+      if (page_doc.is_discarded()) return unavailable(what + " did not answer with JSON");
+      Evaluator check(page_doc);
+      if (!r.expect.empty() && !check.matches(r.expect, check.root(), check.root()))
+        return failed_precondition(what + " answered, but not as " + r.path + ".expect requires");
+      if (page == 0) {
+        doc = std::move(page_doc);
+      } else {
+        for (const Pointer& items : r.paginate.items) {
+          Json* all = resolve_mutable(doc, items);
+          const Json* more = resolve(page_doc, items);
+          if (!all || !all->is_array() || !more || !more->is_array()) continue;
+          for (const Json& item : *more)
+            all->push_back(item);
+        }
+      }
+      const Json& last = page == 0 ? doc : page_doc;
+      std::string next;
+      switch (r.paginate.kind) {
+        case Pagination::Kind::kNone:
+          break;
+        case Pagination::Kind::kLinkHeader:
+          next = next_link(response->header("Link"));
+          break;
+        case Pagination::Kind::kNextUrl:
+          if (const Json* n = resolve(last, r.paginate.next_url); n && n->is_string())
+            next = n->get<std::string>();
+          break;
+        case Pagination::Kind::kCursor: {
+          const Json* more = r.paginate.more ? resolve(last, *r.paginate.more) : nullptr;
+          if (r.paginate.more && !(more && more->is_boolean() && more->get<bool>())) break;
+          const Json* cursor = resolve(last, r.paginate.cursor);
+          std::optional<std::string> text = cursor ? scalar_text(*cursor) : std::nullopt;
+          if (!text || text->empty()) break;
+          if (r.paginate.cursor_into_body && body) {
+            set_at(*body, *r.paginate.cursor_into_body, *cursor);
+            next = request.url;
+          } else {
+            next = with_query(first_url, r.paginate.cursor_query, *text);
+          }
+          break;
+        }
+      }
+      if (next.empty()) break;
+      if (next.rfind("/", 0) == 0) next = origin + next;
+      // The next URL comes from the ATS's answer: never send our credentials elsewhere.
+      if (url_origin(next) != origin)
+        return failed_precondition(what + ": the next page is on another host");
+      if (page + 1 >= r.paginate.max_pages)
+        return failed_precondition(what + " has more than " + std::to_string(r.paginate.max_pages) +
+                                   " pages; raise paginate.max_pages");
+      request.url = next;
+    }
+    if (!doc.is_null()) docs[r.name] = std::move(doc);
+  }
+  return docs;
+}
+
+Status ApiClient::write_ad(std::string_view vacancy_id, const domain::JobAd& ad,
+                           std::string_view request_id) const {
+  if (!spec_.write_ad) return failed_precondition("the mapping has no api.write_ad");
+  const WriteSpec& w = *spec_.write_ad;
+  const std::string what = "the ATS write-back";
+  Fill fill{vacancy_id, request_id, nullptr};
+  std::string missing;
+  std::optional<std::string> url = render(w.url, fill, true, missing);
+  std::optional<Json> body = render_body(w.body, fill, missing);
+  if (!url || !body) return unprocessable(w.path + ": " + missing + " has no value");
+  if (!set_at(*body, w.ad_at, ad.body) ||
+      (w.language_at && !set_at(*body, *w.language_at, ad.language)))
+    return failed_precondition(w.path + ": ad_at passes through a value that is not an object");
+  OutboundRequest request = base_request(w.method);
+  request.url = url->rfind("/", 0) == 0 ? spec_.base_url + *url : *url;
+  if (!has_header(request, "Content-Type"))
+    request.headers.emplace_back("Content-Type", "application/json");
+  if (!w.idempotency_header.empty())
+    request.headers.emplace_back(w.idempotency_header, std::string(request_id));
+  request.body = body->dump();
+  Result<OutboundResponse> response = send(request, what);
+  if (!response.ok()) return response.status();
+  return classify(response->status, what);
+}
+
+}  // namespace mangfold::generic

@@ -1,0 +1,48 @@
+// The ATS API a mapping declares (`api:`): fetching a vacancy's documents for thin events and
+// writing a job ad back. Internal to adapters/generic.
+//
+// Immutable after construction; thread-safe when the HttpClient is. Blocking (worker threads
+// only). Errors follow domain::Adapter: kUnavailable for transport failures, 408, 429 and
+// 5xx (retry later); kNotFound for 404; kFailedPrecondition for other refusals (401, 403,
+// other 4xx: fix the configuration); kUnprocessable when a placeholder has no value.
+// Messages name the request and the HTTP status, never a body, a header value or a secret.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "adapters/generic/mapping.hpp"
+#include "connector/common/http_client.hpp"
+#include "connector/common/status.hpp"
+#include "connector/domain/vacancy.hpp"
+
+namespace mangfold::generic {
+
+class ApiClient {
+ public:
+  // `authorization` is the auth header's complete value (it holds the secret), or empty.
+  ApiClient(const ApiSpec& spec, std::shared_ptr<HttpClient> http, std::string authorization);
+
+  // Runs the fetch requests in order and returns {"<request>": <response JSON>, …}; an
+  // optional request that was skipped or answered 404 is absent. Pages are concatenated.
+  Result<Json> fetch(std::string_view vacancy_id) const;
+
+  // Sends the write_ad request with the ad at ad_at and `request_id` in the idempotency
+  // header.
+  Status write_ad(std::string_view vacancy_id, const domain::JobAd& ad,
+                  std::string_view request_id) const;
+
+ private:
+  OutboundRequest base_request(std::string method) const;
+  Result<OutboundResponse> send(const OutboundRequest& request, const std::string& what) const;
+
+  const ApiSpec& spec_;
+  std::shared_ptr<HttpClient> http_;
+  std::string authorization_;
+};
+
+// The complete value of the auth header for `auth` and its resolved secret.
+std::string authorization_value(const AuthSpec& auth, const std::string& secret);
+
+}  // namespace mangfold::generic

@@ -1,0 +1,260 @@
+#include "adapters/generic/generic_adapter.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "adapters/generic/api_client.hpp"
+#include "adapters/generic/body_signature.hpp"
+#include "adapters/generic/evaluator.hpp"
+#include "adapters/generic/mapping.hpp"
+#include "connector/config/decoder.hpp"
+#include "connector/config/service_config.hpp"
+
+namespace mangfold::generic {
+
+namespace {
+
+Status malformed_json(const Json::parse_error& e, std::string_view body) {
+  const std::size_t offset = std::min(e.byte == 0 ? std::size_t{0} : e.byte - 1, body.size());
+  const std::string_view before = body.substr(0, offset);
+  const std::size_t line =
+      1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t nl = before.rfind('\n');
+  const std::size_t column = offset - (nl == std::string_view::npos ? 0 : nl + 1) + 1;
+  return invalid_argument("malformed JSON at line " + std::to_string(line) + ", column " +
+                          std::to_string(column));
+}
+
+std::string source_of(const Expr& e) {
+  switch (e.source) {
+    case Expr::Source::kHeader:
+      return "header " + e.header;
+    case Expr::Source::kPointer:
+      return e.pointer.text;
+    default:
+      return e.path;
+  }
+}
+
+class GenericAdapter final : public domain::Adapter {
+ public:
+  GenericAdapter(Mapping mapping, std::vector<webhook::Secret> secrets, std::string authorization,
+                 AdapterDeps deps)
+      : mapping_(std::move(mapping)), secrets_(std::move(secrets)), deps_(std::move(deps)) {
+    if (mapping_.signature) {
+      covered_ = covered_pointers(*mapping_.signature);
+      checks_coverage_ = !covered_.empty();
+    }
+    if (mapping_.api) api_.emplace(*mapping_.api, deps_.http, std::move(authorization));
+  }
+  GenericAdapter(const GenericAdapter&) = delete;
+  GenericAdapter& operator=(const GenericAdapter&) = delete;
+
+  std::string_view name() const override { return "generic"; }
+
+  Result<domain::InboundEvent> parse(const domain::InboundRequest& request) const override {
+    const SignatureSpec* sig = mapping_.signature ? &*mapping_.signature : nullptr;
+    // Verify before parsing whenever the signature does not need the parsed body.
+    if (sig && !sig->needs_parsed_body)
+      if (Status s = verify_body_signature(*sig, secrets_, request, nullptr, now()); !s.ok())
+        return s;
+    Json doc;
+    try {
+      doc = Json::parse(request.body);
+    } catch (const Json::parse_error& e) {
+      return malformed_json(e, request.body);
+    }
+    if (sig && sig->needs_parsed_body)
+      if (Status s = verify_body_signature(*sig, secrets_, request, &doc, now()); !s.ok()) return s;
+
+    Evaluator ev(doc, &request, checks_coverage_ ? &covered_ : nullptr);
+    domain::InboundEvent out;
+    if (mapping_.event_type) {
+      std::optional<Json> type = ev.field(*mapping_.event_type, ev.root());
+      if (ev.failed()) return ev.status();
+      if (!type)
+        return unprocessable(source_of(*mapping_.event_type) +
+                             ": no event type (mapping: event.type)");
+      out.type = type->get<std::string>();
+    } else if (mapping_.events.front().type != "*") {
+      out.type = mapping_.events.front().type;
+    }
+    const EventMapping* event = mapping_.event(out.type);
+    if (!event) {
+      // The type itself is not quoted: it comes from the sender.
+      const std::string from = mapping_.event_type ? source_of(*mapping_.event_type) : "event.type";
+      return unprocessable(
+          from + ": this event type has no entry under events (add it, or \"*\" for any other)");
+    }
+    if (event->kind == EventMapping::Kind::kIgnore)
+      return already_exists("the mapping ignores this event type (" + event->path + ")");
+    if (const std::optional<Expr>& id = event->id ? event->id : mapping_.event_id) {
+      std::optional<Json> value = ev.field(*id, ev.root());
+      if (ev.failed()) return ev.status();
+      if (value) out.id = value->get<std::string>();
+    }
+    if (event->kind == EventMapping::Kind::kSnapshot) {
+      Result<domain::Snapshot> snapshot = map_snapshot(*event->snapshot, ev);
+      if (!snapshot.ok()) return snapshot.status();
+      out.vacancy_id = snapshot->vacancy.id;
+      out.snapshot = std::move(snapshot).value();
+      return out;
+    }
+    std::optional<Json> vacancy = ev.field(*event->vacancy_id, ev.root());
+    if (ev.failed()) return ev.status();
+    out.vacancy_id = vacancy->get<std::string>();
+    return out;
+  }
+
+  bool fetches() const override {
+    return api_ && mapping_.api->snapshot && !mapping_.api->requests.empty();
+  }
+  bool writes_ads() const override { return api_ && mapping_.api->write_ad.has_value(); }
+
+  Result<domain::Snapshot> fetch_snapshot(std::string_view vacancy_id) const override {
+    if (!api_ || !mapping_.api->snapshot || mapping_.api->requests.empty())
+      return failed_precondition("the mapping " + mapping_.file +
+                                 " has no api.fetch to get a vacancy from");
+    Result<Json> docs = api_->fetch(vacancy_id);
+    if (!docs.ok()) return docs.status();
+    Evaluator ev(*docs);
+    Result<domain::Snapshot> snapshot = map_snapshot(*mapping_.api->snapshot, ev);
+    if (!snapshot.ok())
+      return Status(snapshot.status().code(),
+                    "in the fetched documents: " + snapshot.status().message());
+    if (snapshot->vacancy.id != vacancy_id)
+      return unprocessable("the fetched vacancy's id differs from the one asked for (mapping: " +
+                           mapping_.api->snapshot->path + ".vacancy.id)");
+    return snapshot;
+  }
+
+  Status write_ad(std::string_view vacancy_id, const domain::JobAd& ad,
+                  std::string_view request_id) const override {
+    if (!api_ || !mapping_.api->write_ad)
+      return failed_precondition("the mapping " + mapping_.file +
+                                 " has no api.write_ad to write ads back with");
+    return api_->write_ad(vacancy_id, ad, request_id);
+  }
+
+ private:
+  std::int64_t now() const {
+    if (deps_.now_unix) return deps_.now_unix();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  Mapping mapping_;
+  std::vector<webhook::Secret> secrets_;
+  AdapterDeps deps_;
+  std::vector<std::string> covered_;
+  bool checks_coverage_ = false;
+  std::optional<ApiClient> api_;  // refers to mapping_.api: the adapter is never moved
+};
+
+std::optional<Mapping> load(const std::string& path, const config::ReadFile& read,
+                            std::vector<config::Diagnostic>& diagnostics) {
+  Result<std::string> text = read(path);
+  if (!text.ok()) {
+    diagnostics.push_back(
+        {config::Mark{path, 1, 1}, "", "cannot read the mapping file: " + text.status().message()});
+    return std::nullopt;
+  }
+  std::optional<config::Node> root = config::parse_document(*text, path, diagnostics);
+  if (!root) return std::nullopt;
+  return decode_mapping(*root, path, diagnostics);
+}
+
+}  // namespace
+
+std::unique_ptr<domain::Adapter> load_generic_adapter(
+    const std::string& mapping_path, AdapterDeps deps,
+    std::vector<config::Diagnostic>& diagnostics) {
+  if (!deps.read_file) deps.read_file = config::read_file;
+  const std::size_t before = diagnostics.size();
+  std::optional<Mapping> mapping = load(mapping_path, deps.read_file, diagnostics);
+  if (!mapping) return nullptr;
+  std::vector<webhook::Secret> secrets;
+  if (mapping->signature) {
+    const SignatureSpec& sig = *mapping->signature;
+    for (std::size_t i = 0; i < sig.secret_refs.size(); ++i) {
+      const config::SecretRef& ref = sig.secret_refs[i];
+      Result<std::string> text = config::resolve_secret(ref, deps.read_file);
+      Result<webhook::Secret> secret = text.ok()
+                                           ? webhook::decode_secret(*text, sig.secret_encoding)
+                                           : Result<webhook::Secret>(text.status());
+      if (secret.ok())
+        secrets.push_back(std::move(*secret));
+      else
+        diagnostics.push_back(
+            {sig.secret_marks[i], "signature",
+             "the secret in " + ref.describe() + " cannot be used: " + secret.status().message()});
+    }
+  }
+  std::string authorization;
+  if (mapping->api && mapping->api->auth.type != AuthSpec::Type::kNone) {
+    const AuthSpec& auth = mapping->api->auth;
+    Result<std::string> secret = config::resolve_secret(auth.secret, deps.read_file);
+    if (secret.ok())
+      authorization = authorization_value(auth, *secret);
+    else
+      diagnostics.push_back(
+          {auth.mark, auth.path + ".secret",
+           "cannot read " + auth.secret.describe() + ": " + secret.status().message()});
+  }
+  if (diagnostics.size() != before) return nullptr;
+  return std::make_unique<GenericAdapter>(std::move(*mapping), std::move(secrets),
+                                          std::move(authorization), std::move(deps));
+}
+
+std::unique_ptr<domain::Adapter> make_generic_adapter(
+    const config::Node& options, const std::string& path, const std::string& base_dir,
+    AdapterDeps deps, std::vector<config::Diagnostic>& diagnostics) {
+  if (options.is_null()) {
+    diagnostics.push_back(
+        {options.mark, path, "adapter: generic needs adapter_options: {mapping: PATH}"});
+    return nullptr;
+  }
+  config::Decoder d;
+  std::string mapping;
+  if (d.expect_map(options, path)) {
+    d.check_keys(options, path, {"mapping"});
+    if (const config::Node* m = d.require(options, "mapping", path))
+      mapping = d.string(*m, config::join_path(path, "mapping")).value_or("");
+  }
+  if (!d.ok()) {
+    diagnostics.insert(diagnostics.end(), d.diagnostics().begin(), d.diagnostics().end());
+    return nullptr;
+  }
+  if (!std::filesystem::path(mapping).is_absolute() && !base_dir.empty())
+    mapping = (std::filesystem::path(base_dir) / mapping).lexically_normal().generic_string();
+  return load_generic_adapter(mapping, std::move(deps), diagnostics);
+}
+
+std::vector<config::Diagnostic> check_mapping_file(const std::string& path,
+                                                   const config::ReadFile& read) {
+  std::vector<config::Diagnostic> diagnostics;
+  load(path, read ? read : config::ReadFile(config::read_file), diagnostics);
+  return diagnostics;
+}
+
+bool is_mapping_file(const config::Node& root) {
+  return root.is_map() && root.get("mapping_version") != nullptr;
+}
+
+Result<MappingSummary> describe_mapping_file(const std::string& path,
+                                             const config::ReadFile& read) {
+  std::vector<config::Diagnostic> diagnostics;
+  std::optional<Mapping> m =
+      load(path, read ? read : config::ReadFile(config::read_file), diagnostics);
+  if (!m) return config::to_status(diagnostics);
+  MappingSummary s;
+  s.name = m->name;
+  s.event_types = static_cast<int>(m->events.size());
+  s.verifies_signature = m->signature.has_value();
+  s.fetches = m->api && m->api->snapshot && !m->api->requests.empty();
+  s.writes_ads = m->api && m->api->write_ad.has_value();
+  return s;
+}
+
+}  // namespace mangfold::generic
