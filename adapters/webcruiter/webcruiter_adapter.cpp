@@ -53,6 +53,8 @@ class WebcruiterAdapter final : public domain::Adapter {
     return out;
   }
 
+  bool fetches() const override { return api_ != nullptr; }
+
   Result<domain::Snapshot> fetch_snapshot(std::string_view vacancy_id) const override {
     if (!api_) return domain::Adapter::fetch_snapshot(vacancy_id);
     const std::string key(vacancy_id);

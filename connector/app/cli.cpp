@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "adapters/native/snapshot_json.hpp"
+#include "adapters/generic/generic_adapter.hpp"
 #include "connector/app/audit_feed.hpp"
 #include "connector/app/serve.hpp"
 #include "connector/app/sign.hpp"
@@ -59,11 +61,28 @@ int run_check(const std::vector<std::string>& files) {
         config::PolicyLoad policy = config::load_policy(t.policy_path);
         print_diagnostics(policy.diagnostics);
         tenant_problems += static_cast<int>(policy.diagnostics.size());
+        if (t.adapter == "generic")
+          if (const config::Node* m = t.adapter_options.get("mapping"); m && m->is_scalar()) {
+            const std::string mapping =
+                (std::filesystem::path(file).parent_path() / m->scalar).lexically_normal().generic_string();
+            const std::vector<config::Diagnostic> found = generic::check_mapping_file(mapping, config::read_file);
+            print_diagnostics(found);
+            tenant_problems += static_cast<int>(found.size());
+          }
       }
       problems += tenant_problems;
       if (tenant_problems == 0)
         std::cout << file << ": ok (service config, " << loaded.config->tenants.size()
                   << " tenants)\n";
+      continue;
+    }
+    if (root && generic::is_mapping_file(*root)) {
+      const std::vector<config::Diagnostic> found = generic::check_mapping_file(file, config::read_file);
+      print_diagnostics(found);
+      problems += static_cast<int>(found.size());
+      if (found.empty())
+        if (Result<generic::MappingSummary> m = generic::describe_mapping_file(file, config::read_file); m.ok())
+          std::cout << file << ": ok (generic mapping " << m->name << ", " << m->event_types << " event types)\n";
       continue;
     }
     // A file with no id of its own is a base that policies extend.

@@ -212,12 +212,19 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     return fail(verified, "signature_config");
   }
 
-  Result<domain::InboundEvent> parsed =
-      tenant.adapter->parse(domain::InboundRequest{request.body, headers});
-  if (!parsed.ok())
-    return fail(parsed.status(), parsed.status().code() == StatusCode::kInvalidArgument
-                                     ? "malformed"
-                                     : "unmappable");
+  Result<domain::InboundEvent> parsed = tenant.adapter->parse(domain::InboundRequest{request.body, headers});
+  if (!parsed.ok()) {
+    switch (parsed.status().code()) {
+      case StatusCode::kAlreadyExists:  // an event type the mapping ignores: acknowledged, nothing to do
+        return finish(json_response(tenant.config.success_status, {{"status", "ignored"}}), {{"ignored", true}});
+      case StatusCode::kUnauthenticated:  // a signature the adapter checks (inside the body)
+        return fail(parsed.status(), "bad_signature");
+      case StatusCode::kInvalidArgument:
+        return fail(parsed.status(), "malformed");
+      default:
+        return fail(parsed.status(), "unmappable");
+    }
+  }
 
   // The signed delivery id wins over one in the body: it is what the sender retries with.
   // Without either, a fat event's id is the body's fingerprint: events carry whole states,

@@ -51,7 +51,7 @@ struct Health {
 class Maintenance {
  public:
   Maintenance(store::Store& store, Health& health, Log& log, int retention_days,
-              std::function<int()> reconcile, std::chrono::minutes reconcile_every)
+              std::function<int()> reconcile, std::chrono::seconds reconcile_every)
       : store_(store),
         health_(health),
         log_(log),
@@ -90,7 +90,9 @@ class Maintenance {
         next_reconcile = std::chrono::steady_clock::now() + reconcile_every_;
       }
       lock.lock();
-      cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_; });
+      const auto tick = reconcile_every_.count() > 0 ? std::min<std::chrono::seconds>(reconcile_every_, std::chrono::seconds(5))
+                                                    : std::chrono::seconds(5);
+      cv_.wait_for(lock, tick, [this] { return stop_; });
     }
   }
 
@@ -112,7 +114,7 @@ class Maintenance {
   Log& log_;
   std::int64_t retention_seconds_;
   std::function<int()> reconcile_;
-  std::chrono::minutes reconcile_every_;
+  std::chrono::seconds reconcile_every_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -337,7 +339,7 @@ int run_serve(const std::string& config_path) {
 
   auto maintenance = std::make_unique<Maintenance>(
       *store, health, *log, cfg.dedupe_retention_days, [&ingest] { return ingest.reconcile(); },
-      std::chrono::minutes(cfg.reconcile_interval_minutes));
+      std::chrono::seconds(cfg.reconcile_interval_seconds));
 
   nlohmann::json names = nlohmann::json::array();
   for (const auto& [name, t] : *tenants.tenants)

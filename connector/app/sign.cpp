@@ -102,6 +102,11 @@ int run_sign(const SignArgs& args) {
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
   const auto headers = (*verifier)->sign(*body, event_id, now);
+  if (tenant->signature.scheme == "mapping") {
+    std::cerr << "mangfold sign: tenant " << args.tenant
+              << " uses signature scheme mapping: its mapping file signs inside the body, which sign cannot do\n";
+    return 1;
+  }
   if (headers.empty()) {
     std::cerr << "mangfold sign: could not sign (no usable secret)\n";
     return 1;

@@ -1,7 +1,10 @@
 #include "connector/app/tenants.hpp"
 
+#include "adapters/generic/generic_adapter.hpp"
 #include "adapters/native/native_adapter.hpp"
 #include "adapters/webcruiter/webcruiter_adapter.hpp"
+#include <filesystem>
+
 #include "connector/config/policy_loader.hpp"
 
 namespace mangfold::app {
@@ -21,7 +24,8 @@ webhook::SecretEncoding secret_encoding(const std::string& name) {
 }
 
 // Adapters are wired here by name; the core never includes an adapter header.
-std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& t, std::shared_ptr<HttpClient> http,
+std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& t, const std::string& config_source,
+                                                    std::shared_ptr<HttpClient> http,
                                                     const config::ReadFile& read,
                                                     std::vector<config::Diagnostic>& diagnostics) {
   const std::string path = "tenants." + t.name + ".adapter_options";
@@ -31,6 +35,17 @@ std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& 
     options.mark = t.mark;
   }
   if (t.adapter == "native") return native::make_native_adapter();
+  if (t.adapter == "generic") {
+    generic::AdapterDeps deps;
+    deps.http = http;
+    deps.read_file = read;
+    auto adapter = generic::make_generic_adapter(
+        options, path, std::filesystem::path(config_source).parent_path().string(), std::move(deps), diagnostics);
+    return adapter;
+  }
+  if (t.signature.scheme == "mapping")
+    diagnostics.push_back({t.mark, "tenants." + t.name + ".signature.scheme",
+                           "scheme mapping needs adapter: generic with a mapping that declares its signature"});
   if (t.adapter == "webcruiter") {
     webcruiter::AdapterDeps deps;
     deps.http = std::move(http);
@@ -41,10 +56,24 @@ std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& 
   return nullptr;
 }
 
+// For scheme "mapping": the adapter verifies in parse(); the app's check lets all through.
+class MappingVerifier final : public webhook::Verifier {
+ public:
+  Status verify(const webhook::HeaderLookup&, std::string_view, std::int64_t) const override { return Status{}; }
+  std::vector<std::pair<std::string, std::string>> sign(std::string_view, std::string_view,
+                                                        std::int64_t) const override {
+    return {};
+  }
+  std::optional<std::string> event_id_from_headers(const webhook::HeaderLookup&) const override {
+    return std::nullopt;
+  }
+};
+
 }  // namespace
 
 Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::SignatureConfig& signature,
                                                          const config::ReadFile& read) {
+  if (signature.scheme == "mapping") return std::unique_ptr<webhook::Verifier>(std::make_unique<MappingVerifier>());
   std::vector<webhook::Secret> secrets;
   for (const config::SecretRef& ref : signature.secrets) {
     Result<std::string> text = config::resolve_secret(ref, read);
@@ -92,7 +121,7 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<H
       runtime.verifier = std::move(*verifier);
     else
       out.diagnostics.push_back({t.mark, path + ".signature", verifier.status().message()});
-    runtime.adapter = make_adapter(t, http, read, out.diagnostics);
+    runtime.adapter = make_adapter(t, config.source, http, read, out.diagnostics);
     Result<notify::Templates> templates = notify::Templates::load(t.email_templates);
     if (templates.ok())
       runtime.email_templates = std::make_shared<const notify::Templates>(std::move(*templates));

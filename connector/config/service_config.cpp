@@ -43,7 +43,7 @@ SignatureConfig decode_signature(const Node& n, const std::string& path, const s
   };
   if (const Node* v = n.get("scheme"))
     s.scheme = d.choice<std::string>(*v, join_path(path, "scheme"),
-                                     {{"standard_webhooks", "standard_webhooks"}, {"hmac", "hmac"}})
+                                     {{"standard_webhooks", "standard_webhooks"}, {"hmac", "hmac"}, {"mapping", "mapping"}})
                    .value_or(s.scheme);
   str("header", s.header);
   str("prefix", s.prefix);
@@ -78,7 +78,8 @@ SignatureConfig decode_signature(const Node& n, const std::string& path, const s
                 decode_secret_ref(v->items[i], spath + "[" + std::to_string(i) + "]", file, d))
           s.secrets.push_back(*ref);
   }
-  if (s.secrets.empty())
+  // scheme mapping: the generic adapter's mapping file verifies the signature itself.
+  if (s.secrets.empty() && s.scheme != "mapping")
     d.error(n, path, "no secret: add secret: {env: NAME} or secret: {file: PATH}");
   return s;
 }
@@ -154,10 +155,10 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
       c.tls_private_key = resolve_path(file, d.string(*v, "tls.private_key").value_or(""));
   }
   if (const Node* n = root.get("storage"); n && d.expect_map(*n, "storage")) {
-    d.check_keys(*n, "storage", {"sqlite", "dedupe_retention_days", "reconcile_interval_minutes"});
-    if (const Node* v = n->get("reconcile_interval_minutes"))
-      c.reconcile_interval_minutes = static_cast<int>(
-          d.integer(*v, "storage.reconcile_interval_minutes", 0, 7 * 24 * 60).value_or(60));
+    d.check_keys(*n, "storage", {"sqlite", "dedupe_retention_days", "reconcile_interval_seconds"});
+    if (const Node* v = n->get("reconcile_interval_seconds"))
+      c.reconcile_interval_seconds =
+          static_cast<int>(d.integer(*v, "storage.reconcile_interval_seconds", 0, 7 * 24 * 3600).value_or(3600));
     if (const Node* v = n->get("sqlite"))
       c.sqlite_path = resolve_path(file, d.string(*v, "storage.sqlite").value_or(c.sqlite_path));
     if (const Node* v = n->get("dedupe_retention_days"))

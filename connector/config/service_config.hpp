@@ -24,7 +24,9 @@ struct SecretRef {
 Result<std::string> resolve_secret(const SecretRef& ref, const ReadFile& read = read_file);
 
 struct SignatureConfig {
-  std::string scheme = "standard_webhooks";  // or "hmac"
+  // "standard_webhooks", "hmac", or "mapping": the generic adapter's mapping file declares
+  // and checks the signature itself (signatures inside the body, custom signed content).
+  std::string scheme = "standard_webhooks";
   // scheme hmac:
   std::string header = "X-Hub-Signature-256";
   std::string algorithm = "sha256";  // sha1, sha256, sha512
@@ -62,7 +64,7 @@ struct ServiceConfig {
   std::string tls_certificate, tls_private_key;  // both or neither
   std::string sqlite_path = "var/mangfold.db";
   int dedupe_retention_days = 7;
-  int reconcile_interval_minutes = 60;      // re-fetch open vacancies from ATS APIs; 0 = never
+  int reconcile_interval_seconds = 3600;  // re-fetch open vacancies from ATS APIs; 0 = never
   std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty
   std::string smtp_url;                     // smtp://host:25, smtps://host:465
   std::optional<SecretRef> smtp_username, smtp_password;
