@@ -16,6 +16,7 @@
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
+#include "connector/app/writeback.hpp"
 #include "connector/notify/mailer.hpp"
 #include "connector/notify/outbox_worker.hpp"
 #include "connector/outbound/curl_http_client.hpp"
@@ -337,6 +338,16 @@ int run_serve(const std::string& config_path) {
                       [&worker] { return static_cast<double>(worker.counters().dead); });
   mail_worker->start();
 
+  // Ads with the sentence inserted, written back through adapters that can.
+  auto writeback = std::make_unique<WritebackWorker>(
+      *store, [&ingest] { return ingest.tenants(); }, unix_now, uniform_random(), log.get());
+  WritebackWorker& wb = *writeback;
+  metrics.add_counter("mangfold_ad_writebacks_total", "Ads written back to the ATS with the sentence inserted.",
+                      [&wb] { return static_cast<double>(wb.written()); });
+  metrics.add_counter("mangfold_ad_writebacks_dead_total", "Ad write-backs given up on.",
+                      [&wb] { return static_cast<double>(wb.dead()); });
+  writeback->start();
+
   auto maintenance = std::make_unique<Maintenance>(
       *store, health, *log, cfg.dedupe_retention_days, [&ingest] { return ingest.reconcile(); },
       std::chrono::seconds(cfg.reconcile_interval_seconds));
@@ -379,6 +390,7 @@ int run_serve(const std::string& config_path) {
   signal_thread.join();
   maintenance.reset();
   mail_worker->stop();
+  writeback->stop();
   fetchers.reset();  // runs the fetches already queued; their answers find no client
   store->close();    // completes every queued submission
   log->info("stopped", nlohmann::json::object());
