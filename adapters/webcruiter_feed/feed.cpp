@@ -47,8 +47,9 @@ Result<std::vector<FeedAd>> parse_feed(std::string_view xml) {
     f.link = text_of(item, "link");
     f.company = text_of(item, wc + "company_name");
     f.deadline = text_of(item, wc + "apply_within_date");
-    for (const pugi::xml_node& t :
-         item.child((wc + "JOB_TYPE_COLLECTION").c_str()).children((wc + "Item").c_str()))
+    // pugixml's named iterators keep the name's pointer: the strings must outlive the loop.
+    const std::string collection = wc + "JOB_TYPE_COLLECTION", entry = wc + "Item";
+    for (const pugi::xml_node& t : item.child(collection.c_str()).children(entry.c_str()))
       f.job_types.emplace_back(t.text().as_string());
     std::string culture = text_of(item, wc + "Culture_Id");
     if (culture.empty()) culture = channel_culture;
