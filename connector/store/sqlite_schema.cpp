@@ -96,6 +96,33 @@ CREATE TABLE store_meta (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {2, R"sql(
+-- Monthly aggregates (DESIGN.md §4.5): what stays of a vacancy once retention deletes it.
+-- Each row is one additive figure for a tenant, month (YYYY-MM) and department, summed
+-- over the vacancies folded into it; connector/report names the metrics. A value is a
+-- count over vacancies or over a vacancy's applicants, never one person's answer.
+CREATE TABLE monthly_aggregates (
+  tenant     TEXT NOT NULL,
+  month      TEXT NOT NULL,
+  department TEXT NOT NULL,
+  metric     TEXT NOT NULL,
+  value      INTEGER NOT NULL,
+  PRIMARY KEY (tenant, month, department, metric)
+) WITHOUT ROWID;
+
+-- Vacancy ids already folded, so that a late event for one is not counted a second time.
+CREATE TABLE folded_vacancies (
+  tenant     TEXT NOT NULL,
+  vacancy_id TEXT NOT NULL,
+  folded_at  INTEGER NOT NULL,
+  PRIMARY KEY (tenant, vacancy_id)
+) WITHOUT ROWID;
+CREATE INDEX folded_vacancies_at ON folded_vacancies (folded_at);
+
+-- Retention finds closed vacancies by age; reports count a vacancy's outbox rows.
+CREATE INDEX vacancies_closed ON vacancies (status, closed_at);
+CREATE INDEX outbox_vacancy ON outbox (tenant, vacancy_id);
+)sql"},
 };
 
 }  // namespace

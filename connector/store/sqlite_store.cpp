@@ -83,6 +83,57 @@ constexpr std::string_view kDeadLetterOutbox =
 constexpr std::string_view kOutboxDepth = "SELECT count(*) FROM outbox WHERE state = ?1";
 constexpr std::string_view kPurgeEvents = "DELETE FROM events WHERE received_at < ?1";
 constexpr std::string_view kCountEvents = "SELECT count(*) FROM events WHERE tenant = ?1";
+// Reports and retention.
+constexpr std::string_view kReportVacancies =
+    "SELECT x.tenant, x.vacancy_id, x.title, x.department, x.url, x.manager_name, "
+    "x.manager_email, x.ad_language, x.status, x.deadline, x.hire_justification_given, "
+    "x.opened_at, x.closed_at, x.updated_at, "
+    "v.policy_id, v.policy_version, v.phase, v.overall, v.rules, "
+    "EXISTS (SELECT 1 FROM folded_vacancies f WHERE f.tenant = x.tenant "
+    "AND f.vacancy_id = x.vacancy_id) "
+    "FROM vacancies x LEFT JOIN verdicts v ON v.id = (SELECT w.id FROM verdicts w "
+    "WHERE w.tenant = x.tenant AND w.vacancy_id = x.vacancy_id ORDER BY w.id DESC LIMIT 1) "
+    "WHERE x.tenant = ?1 AND (?2 = 0 OR x.status = 'open') ORDER BY x.vacancy_id";
+constexpr std::string_view kOutboxDoneByVacancy =
+    "SELECT vacancy_id, kind, count(*) FROM outbox WHERE tenant = ?1 AND state = 'done' "
+    "GROUP BY vacancy_id, kind";
+constexpr std::string_view kOutboxDoneOfVacancy =
+    "SELECT kind, count(*) FROM outbox WHERE tenant = ?1 AND vacancy_id = ?2 AND state = 'done' "
+    "GROUP BY kind";
+constexpr std::string_view kReadAggregates =
+    "SELECT month, department, metric, value FROM monthly_aggregates "
+    "WHERE tenant = ?1 AND month >= ?2 AND month <= ?3 ORDER BY month, department, metric";
+// closed_at is 0 when the close time is unknown; updated_at is then the best bound.
+constexpr std::string_view kDueVacancies =
+    "SELECT tenant, vacancy_id FROM vacancies x WHERE status = 'closed' "
+    "AND (?1 = '' OR tenant = ?1) "
+    "AND (CASE WHEN closed_at > 0 THEN closed_at ELSE updated_at END) < ?2 "
+    "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.tenant = x.tenant "
+    "AND o.vacancy_id = x.vacancy_id AND o.state IN ('pending', 'inflight')) "
+    "ORDER BY tenant, vacancy_id LIMIT ?3";
+constexpr std::string_view kCountDeferred =
+    "SELECT count(*) FROM vacancies x WHERE status = 'closed' AND (?1 = '' OR tenant = ?1) "
+    "AND (CASE WHEN closed_at > 0 THEN closed_at ELSE updated_at END) < ?2 "
+    "AND EXISTS (SELECT 1 FROM outbox o WHERE o.tenant = x.tenant "
+    "AND o.vacancy_id = x.vacancy_id AND o.state IN ('pending', 'inflight'))";
+constexpr std::string_view kIsFolded =
+    "SELECT count(*) FROM folded_vacancies WHERE tenant = ?1 AND vacancy_id = ?2";
+constexpr std::string_view kAddAggregate =
+    "INSERT INTO monthly_aggregates (tenant, month, department, metric, value) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, month, department, metric) "
+    "DO UPDATE SET value = value + excluded.value";
+constexpr std::string_view kRecordFolded =
+    "INSERT INTO folded_vacancies (tenant, vacancy_id, folded_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (tenant, vacancy_id) DO UPDATE SET folded_at = excluded.folded_at";
+constexpr std::string_view kDeleteCandidates =
+    "DELETE FROM candidate_stages WHERE tenant = ?1 AND vacancy_id = ?2";
+constexpr std::string_view kDeleteVerdicts =
+    "DELETE FROM verdicts WHERE tenant = ?1 AND vacancy_id = ?2";
+constexpr std::string_view kDeleteFinishedOutbox =
+    "DELETE FROM outbox WHERE tenant = ?1 AND vacancy_id = ?2 AND state IN ('done', 'dead')";
+constexpr std::string_view kDeleteVacancy =
+    "DELETE FROM vacancies WHERE tenant = ?1 AND vacancy_id = ?2";
+constexpr std::string_view kForgetFolded = "DELETE FROM folded_vacancies WHERE folded_at < ?1";
 constexpr std::string_view kPing =
     "INSERT INTO store_meta (key, value) VALUES ('ping', 1) "
     "ON CONFLICT (key) DO UPDATE SET value = value + 1";
@@ -135,15 +186,16 @@ VacancyRecord vacancy_from_row(const Stmt& row) {
   return v;
 }
 
-Result<domain::Verdict> verdict_from_row(const Stmt& row, std::string_view vacancy_id) {
-  nlohmann::json rules = nlohmann::json::parse(row.text(4), nullptr, /*allow_exceptions=*/false);
+// Reads policy_id, policy_version, phase, overall and rules from columns first.. first+4.
+Result<domain::Verdict> verdict_from_row(const Stmt& row, std::string_view vacancy_id,
+                                         int first = 0) {
+  nlohmann::json rules =
+      nlohmann::json::parse(row.text(first + 4), nullptr, /*allow_exceptions=*/false);
   if (rules.is_discarded()) return internal_error("store: stored verdict rules are not JSON");
-  nlohmann::json j = {{"policy_id", row.text(0)},
-                      {"policy_version", row.text(1)},
-                      {"vacancy_id", std::string(vacancy_id)},
-                      {"phase", row.text(2)},
-                      {"overall", row.text(3)},
-                      {"rules", std::move(rules)}};
+  nlohmann::json j = {
+      {"policy_id", row.text(first)},          {"policy_version", row.text(first + 1)},
+      {"vacancy_id", std::string(vacancy_id)}, {"phase", row.text(first + 2)},
+      {"overall", row.text(first + 3)},        {"rules", std::move(rules)}};
   auto v = verdict_from_json(j);
   if (!v.ok()) return internal_error("store: stored verdict unreadable: " + v.status().message());
   return v;
@@ -269,6 +321,78 @@ Result<std::int64_t> count(Db& db, std::string_view sql, std::string_view arg) {
   auto row = st->step();
   if (!row.ok()) return row.status();
   return *row ? st->int64(0) : 0;
+}
+
+// "YYYY-MM" with a month 01..12.
+bool is_month(std::string_view m) {
+  if (m.size() != 7 || m[4] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6})
+    if (m[i] < '0' || m[i] > '9') return false;
+  const int month = (m[5] - '0') * 10 + (m[6] - '0');
+  return month >= 1 && month <= 12;
+}
+
+Status bind_run(Db& db, std::string_view sql, std::string_view tenant,
+                std::string_view vacancy_id) {
+  auto st = db.prepare(sql);
+  if (!st.ok()) return st.status();
+  return st->bind(1, tenant).bind(2, vacancy_id).run();
+}
+
+// Retention of one vacancy, inside the caller's transaction. Returns whether it was folded
+// (false: it had been folded before and is only deleted).
+Result<bool> fold_one(Db& db, const std::string& tenant, const std::string& vacancy_id,
+                      const RetentionRequest& request) {
+  auto stored = read_vacancy(db, tenant, vacancy_id);
+  if (!stored.ok()) return stored.status();
+  ReportVacancy rv;
+  rv.record = std::move(stored->record);
+  rv.last_verdict = std::move(stored->last_verdict);
+  {
+    auto st = db.prepare(kOutboxDoneOfVacancy);
+    if (!st.ok()) return st.status();
+    st->bind(1, tenant).bind(2, vacancy_id);
+    for (;;) {
+      auto row = st->step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      rv.outbox_done[st->text(0)] = st->int64(1);
+    }
+  }
+  {
+    auto st = db.prepare(kIsFolded);
+    if (!st.ok()) return st.status();
+    st->bind(1, tenant).bind(2, vacancy_id);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    rv.folded_before = *row && st->int64(0) > 0;
+  }
+  if (!rv.folded_before) {
+    std::optional<Result<std::vector<AggregateRow>>> rows;
+    try {
+      rows.emplace(request.fold(rv));
+    } catch (...) {
+      return internal_error("store: the retention fold threw an exception");
+    }
+    if (!rows->ok()) return internal_error("store: retention fold: " + rows->status().message());
+    for (const AggregateRow& r : rows->value()) {
+      if (!is_month(r.month) || r.metric.empty())
+        return internal_error("store: the retention fold returned a row without a month or metric");
+      auto st = db.prepare(kAddAggregate);
+      if (!st.ok()) return st.status();
+      st->bind(1, tenant).bind(2, r.month).bind(3, r.department).bind(4, r.metric).bind(5, r.value);
+      if (Status s = st->run(); !s) return s;
+    }
+  }
+  {
+    auto st = db.prepare(kRecordFolded);
+    if (!st.ok()) return st.status();
+    if (Status s = st->bind(1, tenant).bind(2, vacancy_id).bind(3, request.now).run(); !s) return s;
+  }
+  for (std::string_view sql :
+       {kDeleteCandidates, kDeleteVerdicts, kDeleteFinishedOutbox, kDeleteVacancy})
+    if (Status s = bind_run(db, sql, tenant, vacancy_id); !s) return s;
+  return !rv.folded_before;
 }
 
 // Checks that an outbox row can still change: it exists and was not delivered.
@@ -553,6 +677,117 @@ class SqliteStore final : public Store {
 
   Result<std::int64_t> count_events(std::string_view tenant) override {
     return read<std::int64_t>([&](Db& db) { return count(db, kCountEvents, tenant); });
+  }
+
+  Result<std::vector<ReportVacancy>> report_vacancies(std::string_view tenant,
+                                                      bool open_only) override {
+    return read<std::vector<ReportVacancy>>([&](Db& db) -> Result<std::vector<ReportVacancy>> {
+      if (Status s = db.exec("BEGIN"); !s) return s;
+      std::vector<ReportVacancy> out;
+      {
+        auto st = db.prepare(kReportVacancies);
+        if (!st.ok()) return st.status();
+        st->bind(1, tenant).bind(2, std::int64_t{open_only ? 1 : 0});
+        for (;;) {
+          auto row = st->step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          ReportVacancy rv;
+          rv.record = vacancy_from_row(*st);
+          if (!st->is_null(14)) {
+            auto v = verdict_from_row(*st, rv.record.vacancy_id, 14);
+            if (!v.ok()) return v.status();
+            rv.last_verdict = std::move(*v);
+          }
+          rv.folded_before = st->int64(19) != 0;
+          out.push_back(std::move(rv));
+        }
+      }
+      {
+        auto st = db.prepare(kOutboxDoneByVacancy);
+        if (!st.ok()) return st.status();
+        st->bind(1, tenant);
+        for (;;) {
+          auto row = st->step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          const std::string id = st->text(0);
+          auto it = std::lower_bound(
+              out.begin(), out.end(), id,
+              [](const ReportVacancy& a, const std::string& b) { return a.record.vacancy_id < b; });
+          if (it != out.end() && it->record.vacancy_id == id)
+            it->outbox_done[st->text(1)] = st->int64(2);
+        }
+      }
+      if (Status s = db.exec("COMMIT"); !s) return s;
+      return out;
+    });
+  }
+
+  Result<std::vector<AggregateRow>> read_aggregates(std::string_view tenant,
+                                                    std::string_view from_month,
+                                                    std::string_view to_month) override {
+    if (!is_month(from_month) || !is_month(to_month))
+      return invalid_argument("read_aggregates: months must be YYYY-MM");
+    return read<std::vector<AggregateRow>>([&](Db& db) -> Result<std::vector<AggregateRow>> {
+      auto st = db.prepare(kReadAggregates);
+      if (!st.ok()) return st.status();
+      st->bind(1, tenant).bind(2, from_month).bind(3, to_month);
+      std::vector<AggregateRow> out;
+      for (;;) {
+        auto row = st->step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        out.push_back({st->text(0), st->text(1), st->text(2), st->int64(3)});
+      }
+      return out;
+    });
+  }
+
+  Result<RetentionResult> fold_closed_vacancies(RetentionRequest request) override {
+    if (!request.fold) return invalid_argument("retention: no fold function");
+    if (request.limit < 1) return invalid_argument("retention: limit must be >= 1");
+    auto req = std::make_shared<RetentionRequest>(std::move(request));
+    return call<RetentionResult>([req](Db& db) -> Result<RetentionResult> {
+      RetentionResult result;
+      std::vector<std::pair<std::string, std::string>> due;
+      {
+        auto st = db.prepare(kDueVacancies);
+        if (!st.ok()) return st.status();
+        st->bind(1, req->tenant).bind(2, req->closed_before).bind(3, std::int64_t{req->limit});
+        for (;;) {
+          auto row = st->step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          due.emplace_back(st->text(0), st->text(1));
+        }
+      }
+      for (const auto& [tenant, vacancy_id] : due) {
+        auto folded = fold_one(db, tenant, vacancy_id, *req);
+        if (!folded.ok()) return folded.status();
+        if (*folded) ++result.folded;
+        ++result.deleted;
+      }
+      {
+        auto st = db.prepare(kCountDeferred);
+        if (!st.ok()) return st.status();
+        st->bind(1, req->tenant).bind(2, req->closed_before);
+        auto row = st->step();
+        if (!row.ok()) return row.status();
+        result.deferred = *row ? st->int64(0) : 0;
+      }
+      result.more = static_cast<std::int64_t>(due.size()) == req->limit;
+      return result;
+    });
+  }
+
+  Result<std::int64_t> forget_folded(std::int64_t folded_before) override {
+    return call<std::int64_t>([folded_before](Db& db) -> Result<std::int64_t> {
+      auto st = db.prepare(kForgetFolded);
+      if (!st.ok()) return st.status();
+      if (Status s = st->bind(1, folded_before).run(); !s) return s;
+      return db.changes();
+    });
   }
 
   StoreStats stats() const override {

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +70,48 @@ struct Changes {
   std::vector<CandidateHistory> candidates;
   std::optional<domain::Verdict> verdict;  // appended to the vacancy's verdict log
   std::vector<OutboxItem> outbox;
+};
+
+// --- Reports and retention (DESIGN.md §4.4–4.5).
+
+// One additive monthly figure: a count summed over vacancies (never a person's answer).
+// Folding adds `value` to the row with the same tenant, month, department and metric.
+struct AggregateRow {
+  std::string month;       // "YYYY-MM"
+  std::string department;  // "" when the ATS names none
+  std::string metric;      // a key chosen by connector/report, e.g. "vacancies"; non-empty
+  std::int64_t value = 0;
+};
+
+// A vacancy as reports see it: its record, its latest verdict (its current state) and how
+// many of its outbox rows were delivered, by kind.
+struct ReportVacancy {
+  VacancyRecord record;
+  std::optional<domain::Verdict> last_verdict;
+  std::map<std::string, std::int64_t, std::less<>> outbox_done;
+  // The id was folded into the aggregates earlier and an event brought it back; its
+  // figures are already counted (retention keeps the first fold, see fold_closed_vacancies).
+  bool folded_before = false;
+};
+
+// The aggregate rows a vacancy adds when retention deletes it. Runs on the writer thread
+// inside the retention transaction, like a Plan: pure and quick. An error (or an
+// exception, which becomes kInternal) rolls the whole retention call back.
+using Fold = std::function<Result<std::vector<AggregateRow>>(const ReportVacancy&)>;
+
+struct RetentionRequest {
+  std::string tenant;              // empty: every tenant
+  std::int64_t closed_before = 0;  // unix seconds: vacancies closed before this go
+  std::int64_t now = 0;            // unix seconds, stamped on the fold record
+  int limit = 500;                 // most vacancies per call (one transaction); >= 1
+  Fold fold;                       // required
+};
+
+struct RetentionResult {
+  std::int64_t folded = 0;    // vacancies whose figures were added to the aggregates
+  std::int64_t deleted = 0;   // vacancies deleted (folded now, or folded before and back)
+  std::int64_t deferred = 0;  // due but kept: an outbox row is still pending or inflight
+  bool more = false;          // the limit was reached: call again
 };
 
 // Computes an event's changes from the vacancy's prior stored state. Runs on the writer
@@ -159,6 +202,31 @@ class Store {
                                                             bool open_only) = 0;
   // Dedupe keys held for a tenant.
   virtual Result<std::int64_t> count_events(std::string_view tenant) = 0;
+
+  // --- Reports and retention. Reads see one commit; writes commit before returning.
+
+  // A tenant's vacancies (open ones only when open_only) with their latest verdicts and
+  // delivered outbox counts, ordered by vacancy_id.
+  virtual Result<std::vector<ReportVacancy>> report_vacancies(std::string_view tenant,
+                                                              bool open_only) = 0;
+  // A tenant's folded aggregate rows with from_month <= month <= to_month ("YYYY-MM"),
+  // ordered by month, department, metric. kInvalidArgument for a malformed month.
+  virtual Result<std::vector<AggregateRow>> read_aggregates(std::string_view tenant,
+                                                            std::string_view from_month,
+                                                            std::string_view to_month) = 0;
+  // Retention: deletes every vacancy closed before request.closed_before (closed_at, or
+  // updated_at when closed_at is unknown) with its candidate histories, verdict log and
+  // delivered or dead outbox rows, and in the same transaction adds request.fold's rows
+  // to the monthly aggregates and records the id as folded. A vacancy with an outbox row
+  // still pending or inflight is deferred to a later call. A vacancy folded before (its
+  // id came back through a later event) is deleted without folding again: the first
+  // fold's figures stand, so no vacancy is counted twice.
+  // Errors: kInvalidArgument (no fold, limit < 1), kInternal (the fold failed or returned
+  // a malformed row), kUnavailable (storage); nothing is changed then.
+  virtual Result<RetentionResult> fold_closed_vacancies(RetentionRequest request) = 0;
+  // Forgets fold records made before `folded_before` (unix seconds); returns how many.
+  // An id forgotten this way counts again if it ever comes back.
+  virtual Result<std::int64_t> forget_folded(std::int64_t folded_before) = 0;
 
   virtual StoreStats stats() const = 0;
 

@@ -48,6 +48,11 @@ TEST_CASE("the schema is exactly the pinned tables and columns") {
        {"id", "kind", "idempotency_key", "tenant", "vacancy_id", "payload", "state", "attempts",
         "not_before", "lease_until", "last_error", "created_at"}},
       {"store_meta", {"key", "value"}},
+      // Migration 2 (retention, DESIGN.md §4.5). A monthly_aggregates value is a count summed
+      // over vacancies; `metric` names the figure (e.g. how many applicants answered yes for a
+      // group, over all the month's vacancies), so no row describes one person.
+      {"monthly_aggregates", {"tenant", "month", "department", "metric", "value"}},
+      {"folded_vacancies", {"tenant", "vacancy_id", "folded_at"}},
   };
   CHECK(read_schema(dir.file("m.db")) == expected);
 }

@@ -1,0 +1,76 @@
+// What one vacancy adds to the monthly aggregates, as additive figures (pure functions).
+//
+// Live reports and retention use the same function, so a month's figures are the same
+// before and after its vacancies are folded. A vacancy counts once, with its latest
+// verdict (its current state), in one month:
+//   - a closed vacancy in the calendar month (UTC) it closed (closed_at; updated_at when
+//     the close time is unknown);
+//   - an open vacancy in the current month (`now`), so it moves along until it closes.
+// Figures are counts over the vacancy's applicants or over vacancies, taken from the
+// verdict's counts (DESIGN.md §4.3); nothing here sees a person.
+//
+// Metric keys (stored in monthly_aggregates; stable once released):
+//   vacancies | applicants | invited | hired | proposed
+//   group:<g>:{yes,no,unknown,qualified,unassessed,invited,hired,measured}
+//   rule:<kind>:<g>:{compliant,shortfall,not_applicable,insufficient_data,missing}
+//   overall:{compliant,shortfall,not_applicable,insufficient_data}
+//   outbox:<kind>:done          delivered outbox rows (email = notifications sent)
+//   whatif:<g>:<Q>:<N>:<I>      vacancies with these interview_minimum counts (for what-if)
+// <g> is a target group's name ("" for ad rules), with '%' and ':' percent-encoded.
+// "unknown" also counts the applicants of a vacancy for which no rule counted the group
+// (out of scope), so that yes + no + unknown = applicants for every group.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector/store/store.hpp"
+
+namespace mangfold::report {
+
+// "YYYY-MM" of a unix time (UTC).
+std::string month_of_time(std::int64_t unix_seconds);
+// The month a vacancy is counted in (see above).
+std::string month_of(const store::VacancyRecord& vacancy, std::int64_t now);
+
+// The figures a vacancy adds (month and department filled in). Empty when it has no
+// verdict yet: a vacancy never evaluated is not counted.
+std::vector<store::AggregateRow> vacancy_figures(const store::ReportVacancy& vacancy,
+                                                 std::int64_t now);
+
+// The store::Fold that retention uses: vacancy_figures of a closed vacancy.
+store::Fold retention_fold();
+
+namespace metric {
+inline constexpr std::string_view kVacancies = "vacancies";
+inline constexpr std::string_view kApplicants = "applicants";
+inline constexpr std::string_view kInvited = "invited";
+inline constexpr std::string_view kHired = "hired";
+inline constexpr std::string_view kProposed = "proposed";
+inline constexpr std::string_view kOverall = "overall";
+
+inline constexpr std::string_view kOutcomes[] = {"compliant", "shortfall", "not_applicable",
+                                                 "insufficient_data"};
+
+std::string group(std::string_view group_name, std::string_view field);
+std::string rule(std::string_view kind, std::string_view group_name, std::string_view field);
+std::string overall(std::string_view outcome);
+std::string outbox_done(std::string_view kind);
+std::string what_if(std::string_view group_name, std::int64_t q, std::int64_t n, std::int64_t i);
+
+// A metric key split into its parts: kind is "vacancies", "group", "rule", "overall",
+// "outbox", "whatif"; the rest is filled as it applies. nullopt for an unknown key.
+struct Parsed {
+  std::string kind;
+  std::string rule_kind;  // rule: the rule's kind; outbox: the outbox kind
+  std::string group;
+  std::string field;                 // group/rule/overall field, or the plain metric's name
+  std::int64_t q = 0, n = 0, i = 0;  // whatif
+};
+std::optional<Parsed> parse(std::string_view key);
+}  // namespace metric
+
+}  // namespace mangfold::report

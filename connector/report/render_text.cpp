@@ -1,0 +1,265 @@
+// The aligned-text table and the CSV.
+#include <cstdio>
+#include <vector>
+
+#include "connector/report/labels.hpp"
+#include "connector/report/render.hpp"
+
+namespace mangfold::report::detail {
+
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+
+// Columns are aligned by characters, not bytes: æ, ø and å are two bytes each in UTF-8.
+std::size_t display_width(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// The first column left-aligned, the others right-aligned, two spaces between.
+std::string layout(const Rows& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(0);
+      widths[i] = std::max(widths[i], display_width(row[i]));
+    }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(widths[i] - display_width(row[i]), ' ');
+      if (i > 0) line += "  ";
+      line += i == 0 ? row[i] + pad : pad + row[i];
+    }
+    while (!line.empty() && line.back() == ' ')
+      line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string text(Language lang, const Cell& c) {
+  return c.value ? labels::number(lang, *c.value) : ":";
+}
+std::string text(Language lang, const Share& s) {
+  if (s.value) return labels::percent(lang, *s.value);
+  return s.suppressed ? ":" : "–";
+}
+
+std::vector<const Period*> periods(const Report& r) {
+  std::vector<const Period*> out;
+  for (const Period& p : r.months)
+    out.push_back(&p);
+  for (const Period& p : r.years)
+    out.push_back(&p);
+  return out;
+}
+
+std::string label(Language lang, const Period& p) {
+  return p.year_total ? labels::period_label(lang, p, true) : p.label;
+}
+
+// CSV: quoted only when needed (RFC 4180), CRLF line ends. A text starting like a formula
+// (a department name from the ATS could) gets a leading apostrophe, so that a spreadsheet
+// shows it instead of running it.
+std::string csv_field(std::string_view raw) {
+  std::string s(raw);
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos)
+    s = "'" + s;
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+class Csv {
+ public:
+  explicit Csv(std::string header) { out_ = header + "\r\n"; }
+  void row(const std::vector<std::string>& fields) {
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      out_ += (i ? "," : "") + csv_field(fields[i]);
+    out_ += "\r\n";
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+std::string share_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+std::vector<std::string> cell_fields(const Cell& c) {
+  if (c.value) return {std::to_string(*c.value), "shown"};
+  return {"", "suppressed"};
+}
+std::vector<std::string> share_fields(const Share& s) {
+  if (s.value) return {share_text(*s.value), "shown"};
+  return {"", s.suppressed ? "suppressed" : "not_available"};
+}
+
+}  // namespace
+
+std::string render_table(const Report& r, Language lang) {
+  const labels::Words& w = labels::words(lang);
+  std::string out;
+  out += std::string(w.title) + "\n";
+  out += std::string(w.tenant) + ": " + r.tenant + "\n";
+  out += std::string(w.period) + ": " + r.from_month + " – " + r.to_month + "\n";
+  out += std::string(w.department) + ": " +
+         (r.department ? (r.department->empty() ? w.no_department : *r.department)
+                       : w.all_departments) +
+         "\n";
+  out += std::string(w.generated) + ": " + labels::timestamp(r.generated_at) + "\n";
+
+  Rows overview = {{w.month, w.vacancies, w.applicants, w.invited, w.hired, w.hired_of_invited,
+                    w.notifications_sent, w.ads_written_back}};
+  for (const Period* p : periods(r))
+    overview.push_back({label(lang, *p), text(lang, p->vacancies), text(lang, p->applicants),
+                        text(lang, p->invited), text(lang, p->hired),
+                        text(lang, p->hired_of_invited), text(lang, p->notifications_sent),
+                        text(lang, p->ads_written_back)});
+  out += "\n" + std::string(w.overview) + "\n" + layout(overview);
+
+  for (std::size_t g = 0; g < r.groups.size(); ++g) {
+    Rows rows = {{w.month, w.yes, w.no, w.unknown, w.qualified_q, w.invited_i, w.hired_in_group,
+                  w.share_applicants, w.share_invited, w.share_hired, w.hired_of_invited_group}};
+    for (const Period* p : periods(r)) {
+      const GroupFigures& f = p->groups[g];
+      rows.push_back({label(lang, *p), text(lang, f.yes), text(lang, f.no), text(lang, f.unknown),
+                      text(lang, f.qualified), text(lang, f.invited), text(lang, f.hired),
+                      text(lang, f.applied_share), text(lang, f.invited_share),
+                      text(lang, f.hired_share), text(lang, f.hired_of_invited)});
+    }
+    out += "\n" + std::string(w.target_group) + ": " + r.groups[g].label + "\n" + layout(rows);
+  }
+
+  for (std::size_t k = 0; k < r.rules.size(); ++k) {
+    Rows rows = {{w.month, w.evaluated, w.compliant, w.shortfall, w.not_applicable,
+                  w.insufficient_data, w.missing, w.compliance}};
+    for (const Period* p : periods(r)) {
+      const RuleFigures& f = p->rules[k];
+      rows.push_back({label(lang, *p), text(lang, f.evaluated), text(lang, f.compliant),
+                      text(lang, f.shortfall), text(lang, f.not_applicable),
+                      text(lang, f.insufficient_data), f.missing ? text(lang, *f.missing) : "–",
+                      text(lang, f.compliance_rate)});
+    }
+    out += "\n" + std::string(w.rule) + ": " + labels::rule_title(lang, r.rules[k], r) + "\n" +
+           layout(rows);
+  }
+
+  out += "\n" + std::string(w.notes) + "\n";
+  for (const std::string& note :
+       {labels::subst(w.note_suppression, "t", std::to_string(r.threshold)),
+        std::string(w.note_month), std::string(w.note_unknown), std::string(w.note_totals),
+        std::string(w.note_qualified)})
+    out += "- " + note + "\n";
+  return out;
+}
+
+std::string render_csv(const Report& r) {
+  Csv csv("period,department,rule,group,measure,value,status");
+  const std::string department = r.department ? *r.department : "*";
+  auto emit = [&](const Period& p, const std::string& rule, const std::string& group,
+                  const char* measure, std::vector<std::string> value) {
+    csv.row({p.label, department, rule, group, measure, value[0], value[1]});
+  };
+  for (const Period* p : periods(r)) {
+    emit(*p, "", "", "vacancies", cell_fields(p->vacancies));
+    emit(*p, "", "", "applicants", cell_fields(p->applicants));
+    emit(*p, "", "", "invited", cell_fields(p->invited));
+    emit(*p, "", "", "hired", cell_fields(p->hired));
+    emit(*p, "", "", "hired_of_invited", share_fields(p->hired_of_invited));
+    emit(*p, "", "", "notifications_sent", cell_fields(p->notifications_sent));
+    emit(*p, "", "", "ads_written_back", cell_fields(p->ads_written_back));
+    for (std::size_t g = 0; g < r.groups.size(); ++g) {
+      const GroupFigures& f = p->groups[g];
+      const std::string& name = r.groups[g].name;
+      emit(*p, "", name, "yes", cell_fields(f.yes));
+      emit(*p, "", name, "no", cell_fields(f.no));
+      emit(*p, "", name, "unknown", cell_fields(f.unknown));
+      emit(*p, "", name, "qualified", cell_fields(f.qualified));
+      emit(*p, "", name, "invited", cell_fields(f.invited));
+      emit(*p, "", name, "hired", cell_fields(f.hired));
+      emit(*p, "", name, "applied_share", share_fields(f.applied_share));
+      emit(*p, "", name, "invited_share", share_fields(f.invited_share));
+      emit(*p, "", name, "hired_share", share_fields(f.hired_share));
+      emit(*p, "", name, "hired_of_invited", share_fields(f.hired_of_invited));
+    }
+    for (std::size_t k = 0; k < r.rules.size(); ++k) {
+      const RuleFigures& f = p->rules[k];
+      const RuleKey& key = r.rules[k];
+      emit(*p, key.kind, key.group, "evaluated", cell_fields(f.evaluated));
+      emit(*p, key.kind, key.group, "compliant", cell_fields(f.compliant));
+      emit(*p, key.kind, key.group, "shortfall", cell_fields(f.shortfall));
+      emit(*p, key.kind, key.group, "not_applicable", cell_fields(f.not_applicable));
+      emit(*p, key.kind, key.group, "insufficient_data", cell_fields(f.insufficient_data));
+      if (f.missing) emit(*p, key.kind, key.group, "missing", cell_fields(*f.missing));
+      emit(*p, key.kind, key.group, "compliance_rate", share_fields(f.compliance_rate));
+    }
+  }
+  return csv.take();
+}
+
+std::string render_table(const WhatIf& wi, Language lang) {
+  const labels::Words& w = labels::words(lang);
+  std::string out = std::string(w.what_if_title) + "\n";
+  out += std::string(w.tenant) + ": " + wi.tenant + "\n";
+  out += std::string(w.period) + ": " + wi.from_month + " – " + wi.to_month + "\n";
+  out += std::string(w.department) + ": " +
+         (wi.department ? (wi.department->empty() ? w.no_department : *wi.department)
+                        : w.all_departments) +
+         "\n";
+  out += "Policy: " + wi.policy_id + " " + wi.policy_version + "\n";
+  out += std::string(w.generated) + ": " + labels::timestamp(wi.generated_at) + "\n";
+  for (const WhatIfRule& rule : wi.rules) {
+    out += "\n" + std::string(w.rule) + " " + rule.rule + ": " + rule.label + ", " +
+           what_if_rule_text(rule, lang) + "\n";
+    Rows rows = {
+        {"", w.evaluated, w.compliant, w.shortfall, w.other_outcome, w.missing_invitations}};
+    rows.push_back({w.with_policy, text(lang, rule.vacancies), text(lang, rule.compliant),
+                    text(lang, rule.shortfall), text(lang, rule.not_applicable),
+                    text(lang, rule.missing)});
+    rows.push_back({w.as_recorded, text(lang, rule.recorded_evaluated),
+                    text(lang, rule.recorded_compliant), text(lang, rule.recorded_shortfall),
+                    text(lang, rule.recorded_other), text(lang, rule.recorded_missing)});
+    out += layout(rows);
+  }
+  out += "\n" + std::string(w.notes) + "\n";
+  out += "- " + labels::subst(w.note_suppression, "t", std::to_string(wi.threshold)) + "\n";
+  out += "- " + std::string(w.note_month) + "\n";
+  return out;
+}
+
+std::string render_csv(const WhatIf& wi) {
+  Csv csv("policy,rule,group,basis,measure,value,status");
+  for (const WhatIfRule& r : wi.rules) {
+    auto emit = [&](const char* basis, const char* measure, const Cell& c) {
+      const auto v = cell_fields(c);
+      csv.row({wi.policy_id, r.rule, r.group, basis, measure, v[0], v[1]});
+    };
+    emit("what_if", "evaluated", r.vacancies);
+    emit("what_if", "compliant", r.compliant);
+    emit("what_if", "shortfall", r.shortfall);
+    emit("what_if", "not_applicable", r.not_applicable);
+    emit("what_if", "missing", r.missing);
+    emit("recorded", "evaluated", r.recorded_evaluated);
+    emit("recorded", "compliant", r.recorded_compliant);
+    emit("recorded", "shortfall", r.recorded_shortfall);
+    emit("recorded", "other", r.recorded_other);
+    emit("recorded", "missing", r.recorded_missing);
+  }
+  return csv.take();
+}
+
+}  // namespace mangfold::report::detail

@@ -1,0 +1,206 @@
+// The edges of the reporting module: output dispatch, the HTTP helpers and retention.
+#include "connector/report/report.hpp"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "connector/domain/date.hpp"
+#include "connector/report/figures.hpp"
+#include "connector/report/labels.hpp"
+#include "connector/report/months.hpp"
+#include "connector/report/render.hpp"
+#include "connector/store/verdict_json.hpp"
+
+namespace mangfold::report {
+
+namespace detail {
+
+std::string iso_time(std::int64_t unix_seconds) {
+  std::int64_t days = unix_seconds / 86400, secs = unix_seconds % 86400;
+  if (secs < 0) {
+    secs += 86400;
+    --days;
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "T%02d:%02d:%02dZ", static_cast<int>(secs / 3600),
+                static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  return domain::Date::from_days_since_epoch(static_cast<long>(days)).to_string() + buf;
+}
+
+std::string what_if_rule_text(const WhatIfRule& rule, Language language) {
+  const labels::Words& w = labels::words(language);
+  std::string text;
+  if (rule.min_share_ppm > 0)
+    text =
+        labels::subst(w.rule_min_share, "p", labels::percent(language, rule.min_share_ppm / 1e6));
+  if (rule.min_count > 0 || text.empty()) {
+    const std::string count = labels::subst(w.rule_min_count, "n", std::to_string(rule.min_count));
+    text = text.empty() ? count : text + ", " + count;
+  }
+  return text;
+}
+
+}  // namespace detail
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "table") return Format::kTable;
+  if (name == "csv") return Format::kCsv;
+  if (name == "json") return Format::kJson;
+  if (name == "html") return Format::kHtml;
+  return std::nullopt;
+}
+
+std::optional<Language> parse_language(std::string_view name) {
+  if (name == "nb" || name == "no" || name == "nb-NO") return Language::kNb;
+  if (name == "en") return Language::kEn;
+  return std::nullopt;
+}
+
+std::string_view content_type(Format format) {
+  switch (format) {
+    case Format::kTable:
+      return "text/plain; charset=utf-8";
+    case Format::kCsv:
+      return "text/csv; charset=utf-8; header=present";
+    case Format::kJson:
+      return "application/json";
+    case Format::kHtml:
+      return "text/html; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
+std::string render(const Report& report, Format format, Language language) {
+  switch (format) {
+    case Format::kTable:
+      return detail::render_table(report, language);
+    case Format::kCsv:
+      return detail::render_csv(report);
+    case Format::kJson:
+      return detail::render_json(report);
+    case Format::kHtml:
+      return detail::render_html(report, language);
+  }
+  return {};
+}
+
+std::string render(const WhatIf& what_if, Format format, Language language) {
+  switch (format) {
+    case Format::kTable:
+      return detail::render_table(what_if, language);
+    case Format::kCsv:
+      return detail::render_csv(what_if);
+    case Format::kJson:
+      return detail::render_json(what_if);
+    case Format::kHtml:
+      return detail::render_html(what_if, language);
+  }
+  return {};
+}
+
+Result<std::string> render_report(store::Store& store, const ReportQuery& query, Format format,
+                                  Language language) {
+  auto report = build_report(store, query);
+  if (!report.ok()) return report.status();
+  return render(*report, format, language);
+}
+
+namespace {
+
+nlohmann::json time_or_null(std::int64_t unix_seconds) {
+  return unix_seconds == 0 ? nlohmann::json(nullptr)
+                           : nlohmann::json(detail::iso_time(unix_seconds));
+}
+
+}  // namespace
+
+Result<std::string> vacancies_json(store::Store& store, std::string_view tenant) {
+  auto vacancies = store.report_vacancies(tenant, /*open_only=*/true);
+  if (!vacancies.ok()) return vacancies.status();
+  nlohmann::json list = nlohmann::json::array();
+  for (const store::ReportVacancy& v : *vacancies) {
+    const store::VacancyRecord& r = v.record;
+    list.push_back(
+        {{"vacancy_id", r.vacancy_id},
+         {"title", r.title},
+         {"department", r.department},
+         {"url", r.url},
+         {"status", r.status},
+         {"deadline", r.deadline.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.deadline)},
+         {"opened_at", time_or_null(r.opened_at)},
+         {"updated_at", time_or_null(r.updated_at)},
+         {"verdict",
+          v.last_verdict ? store::verdict_to_json(*v.last_verdict) : nlohmann::json(nullptr)}});
+  }
+  nlohmann::json body = {{"tenant", std::string(tenant)}, {"vacancies", std::move(list)}};
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<HttpReport> http_report(
+    store::Store& store, std::string_view tenant, const ParamLookup& param, std::int64_t now,
+    int threshold, const std::map<std::string, std::string, std::less<>>& group_labels) {
+  ReportQuery q;
+  q.tenant = std::string(tenant);
+  q.now = now;
+  q.threshold = threshold;
+  q.group_labels = group_labels;
+  q.to_month = param("to").value_or(month_of_time(now));
+  if (auto from = param("from")) {
+    q.from_month = *from;
+  } else if (auto to = months::parse(q.to_month)) {
+    q.from_month = months::YearMonth::from_index(to->index() - 11).str();
+  } else {
+    return invalid_argument("report: to must be a month YYYY-MM");
+  }
+  q.group = param("group");
+  q.department = param("department");
+  Format format = Format::kJson;
+  if (auto f = param("format")) {
+    auto parsed = parse_format(*f);
+    if (!parsed) return invalid_argument("report: format must be table, csv, json or html");
+    format = *parsed;
+  }
+  Language language = Language::kNb;
+  if (auto l = param("lang")) {
+    auto parsed = parse_language(*l);
+    if (!parsed) return invalid_argument("report: lang must be nb or en");
+    language = *parsed;
+  }
+  auto body = render_report(store, q, format, language);
+  if (!body.ok()) return body.status();
+  return HttpReport{std::string(content_type(format)), std::move(*body)};
+}
+
+Result<store::RetentionResult> apply_retention(store::Store& store, std::int64_t now,
+                                               const RetentionOptions& options,
+                                               std::string_view tenant) {
+  if (options.retention_days < 1) return invalid_argument("retention: retention_days must be >= 1");
+  if (options.batch < 1) return invalid_argument("retention: batch must be >= 1");
+  if (options.forget_folded_days < 0)
+    return invalid_argument("retention: forget_folded_days must be >= 0");
+  store::RetentionRequest request;
+  request.tenant = std::string(tenant);
+  request.closed_before = now - static_cast<std::int64_t>(options.retention_days) * 86400;
+  request.now = now;
+  request.limit = options.batch;
+  request.fold = retention_fold();
+  store::RetentionResult total;
+  // Each call deletes what it selected, so the loop ends; batches keep each transaction short.
+  for (;;) {
+    auto r = store.fold_closed_vacancies(request);
+    if (!r.ok()) return r.status();
+    total.folded += r->folded;
+    total.deleted += r->deleted;
+    total.deferred = r->deferred;
+    if (!r->more) break;
+  }
+  if (options.forget_folded_days > 0) {
+    auto forgotten =
+        store.forget_folded(now - static_cast<std::int64_t>(options.forget_folded_days) * 86400);
+    if (!forgotten.ok()) return forgotten.status();
+  }
+  return total;
+}
+
+}  // namespace mangfold::report

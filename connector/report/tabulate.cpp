@@ -1,0 +1,430 @@
+// From summed figures to a published Report: the canonical year tables and their
+// suppression (report.hpp explains why suppression is per calendar year).
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "connector/report/figures.hpp"
+#include "connector/report/months.hpp"
+#include "connector/report/report.hpp"
+
+namespace mangfold::report {
+
+namespace {
+
+constexpr int kYearRow = 12;  // rows 0..11 are the months, 12 the year total
+constexpr int kMaxMonths = 120;
+
+const char* const kGroupFields[] = {"yes", "no", "unknown", "qualified", "invited", "hired"};
+// not_evaluated: vacancies whose verdict had no such rule, so that the outcomes and it add
+// up to the vacancies (a rule's own "evaluated" total would, in practice, equal them).
+const char* const kRuleFields[] = {"compliant",         "shortfall",     "not_applicable",
+                                   "insufficient_data", "not_evaluated", "missing"};
+
+std::string outbox_email() {
+  return metric::outbox_done("email");
+}
+std::string outbox_ad() {
+  return metric::outbox_done("ad_writeback");
+}
+
+int kind_rank(std::string_view kind) {
+  constexpr std::string_view order[] = {"overall",        "interview_minimum", "hire_justification",
+                                        "moderate_quota", "ad_sentence",       "ad_mentions"};
+  for (std::size_t i = 0; i < std::size(order); ++i)
+    if (order[i] == kind) return static_cast<int>(i);
+  return static_cast<int>(std::size(order));
+}
+
+bool rule_before(const RuleKey& a, const RuleKey& b) {
+  const int ra = kind_rank(a.kind), rb = kind_rank(b.kind);
+  if (ra != rb) return ra < rb;
+  if (a.kind != b.kind) return a.kind < b.kind;
+  return a.group < b.group;
+}
+
+// What the figures of some years contain: their groups, rule keys and departments.
+struct Contents {
+  std::set<std::string> groups;
+  std::vector<RuleKey> rules;  // sorted by rule_before, "overall" first
+  std::set<std::string> departments;
+};
+
+Contents contents_of(const MonthlyFigures& figures, int from_year, int to_year) {
+  Contents c;
+  std::set<std::pair<std::string, std::string>> rules;
+  const std::string lo = std::to_string(from_year) + "-01", hi = std::to_string(to_year) + "-12";
+  for (auto it = figures.lower_bound(lo); it != figures.end() && it->first <= hi; ++it)
+    for (const auto& [department, metrics] : it->second) {
+      c.departments.insert(department);
+      for (const auto& [key, value] : metrics) {
+        auto p = metric::parse(key);
+        if (!p) continue;
+        if (p->kind == "group") c.groups.insert(p->group);
+        if (p->kind == "rule") rules.insert({p->rule_kind, p->group});
+      }
+    }
+  c.rules.push_back({"overall", ""});
+  for (const auto& [kind, group] : rules)
+    c.rules.push_back({kind, group});
+  std::stable_sort(c.rules.begin(), c.rules.end(), rule_before);
+  return c;
+}
+
+// One calendar year: months × (departments + all) × measures, suppressed together.
+class YearTable {
+ public:
+  YearTable(int year, const MonthlyFigures& figures, int threshold) {
+    contents_ = contents_of(figures, year, year);
+    departments_.assign(contents_.departments.begin(), contents_.departments.end());
+    columns_ = static_cast<int>(departments_.size()) + 1;  // the last column is "all"
+    define_measures();
+    fill(year, figures);
+    relate();
+    hidden_ = suppress(table_, threshold);
+  }
+
+  // The column of a department, the "all" column for nullopt, -1 when absent this year.
+  int column(const std::optional<std::string>& department) const {
+    if (!department) return columns_ - 1;
+    auto it = std::find(departments_.begin(), departments_.end(), *department);
+    return it == departments_.end() ? -1 : static_cast<int>(it - departments_.begin());
+  }
+  bool empty(int row, int col) const {
+    return table_.values[static_cast<std::size_t>(index(row, col, measure_.at("vacancies")))] == 0;
+  }
+  // The published cell; a measure this year does not have is hidden unless the period is
+  // empty (then every figure is a true 0).
+  Cell cell(int row, int col, const std::string& key) const {
+    auto it = measure_.find(key);
+    if (it == measure_.end()) return empty(row, col) ? Cell{0} : Cell{};
+    const auto i = static_cast<std::size_t>(index(row, col, it->second));
+    if (hidden_[i]) return Cell{};
+    return Cell{table_.values[i]};
+  }
+
+ private:
+  int index(int row, int col, int m) const {
+    return (row * columns_ + col) * static_cast<int>(keys_.size()) + m;
+  }
+
+  // weight: how much readers lose when a cell of the measure is hidden, relative to the
+  // others; complementary suppression hides cheap cells first (suppression.hpp). The shares
+  // the report is about (in the group at each stage, compliance) need yes, invited, hired,
+  // compliant and shortfall; totals are needed by every share.
+  void add_measure(std::string key, double weight) {
+    measure_.emplace(key, static_cast<int>(keys_.size()));
+    keys_.push_back(std::move(key));
+    weights_.push_back(weight);
+  }
+
+  void define_measures() {
+    add_measure(std::string(metric::kVacancies), 4);
+    add_measure(std::string(metric::kApplicants), 4);
+    add_measure(std::string(metric::kInvited), 3);
+    add_measure(std::string(metric::kHired), 3);
+    add_measure(outbox_email(), 1);
+    add_measure(outbox_ad(), 1);
+    const std::map<std::string_view, double> group_weights = {
+        {"yes", 3}, {"no", 1}, {"unknown", 1}, {"qualified", 1}, {"invited", 2}, {"hired", 2}};
+    for (const std::string& g : contents_.groups)
+      for (const char* f : kGroupFields)
+        add_measure(metric::group(g, f), group_weights.at(f));
+    const std::map<std::string_view, double> rule_weights = {
+        {"compliant", 3},         {"shortfall", 3},     {"not_applicable", 1},
+        {"insufficient_data", 1}, {"not_evaluated", 1}, {"missing", 1}};
+    for (const RuleKey& r : contents_.rules) {
+      if (r.kind == "overall") {
+        for (std::string_view o : metric::kOutcomes)
+          add_measure(metric::overall(o), rule_weights.at(o));
+        continue;
+      }
+      for (const char* f : kRuleFields)
+        add_measure(metric::rule(r.kind, r.group, f), rule_weights.at(f));
+    }
+  }
+
+  // The measure's value from one department-month's stored metrics. "unknown" is what is
+  // left of the applicants after yes and no, so that the three always add up (it then also
+  // covers vacancies whose verdict had no rule on the group); "not_evaluated" is what is
+  // left of the vacancies after a rule's outcomes.
+  std::int64_t raw(const std::map<std::string, std::int64_t>& metrics,
+                   const std::string& key) const {
+    auto get = [&metrics](const std::string& k) -> std::int64_t {
+      auto it = metrics.find(k);
+      return it == metrics.end() ? 0 : it->second;
+    };
+    auto p = metric::parse(key);
+    if (p && p->kind == "group" && p->field == "unknown")
+      return std::max<std::int64_t>(0, get(std::string(metric::kApplicants)) -
+                                           get(metric::group(p->group, "yes")) -
+                                           get(metric::group(p->group, "no")));
+    if (p && p->kind == "rule" && p->field == "not_evaluated") {
+      std::int64_t rest = get(std::string(metric::kVacancies));
+      for (std::string_view o : metric::kOutcomes)
+        rest -= get(metric::rule(p->rule_kind, p->group, o));
+      return std::max<std::int64_t>(0, rest);
+    }
+    return get(key);
+  }
+
+  // Counts of vacancies (and of emails) may show a 0: it says nothing about a person.
+  // Counts of applicants may not ("none of them is in the group" is about each of them).
+  static bool counts_vacancies(const std::string& key) {
+    auto p = metric::parse(key);
+    if (!p) return false;
+    return key == metric::kVacancies || p->kind == "rule" || p->kind == "overall" ||
+           p->kind == "outbox";
+  }
+
+  void fill(int year, const MonthlyFigures& figures) {
+    const int measures = static_cast<int>(keys_.size());
+    table_.values.assign(static_cast<std::size_t>(13 * columns_ * measures), 0);
+    const std::map<std::string, std::int64_t> none;
+    for (int row = 0; row < 12; ++row) {
+      auto month = figures.find(months::YearMonth{year, row + 1}.str());
+      for (int d = 0; d + 1 < columns_; ++d) {
+        const std::map<std::string, std::int64_t>* metrics = &none;
+        if (month != figures.end())
+          if (auto it = month->second.find(departments_[static_cast<std::size_t>(d)]);
+              it != month->second.end())
+            metrics = &it->second;
+        for (int m = 0; m < measures; ++m) {
+          const std::int64_t v = raw(*metrics, keys_[static_cast<std::size_t>(m)]);
+          table_.values[static_cast<std::size_t>(index(row, d, m))] = v;
+          table_.values[static_cast<std::size_t>(index(row, columns_ - 1, m))] += v;
+          table_.values[static_cast<std::size_t>(index(kYearRow, d, m))] += v;
+          table_.values[static_cast<std::size_t>(index(kYearRow, columns_ - 1, m))] += v;
+        }
+      }
+    }
+    // All departments together and the year matter more than one department-month.
+    table_.cost.resize(table_.values.size());
+    for (int row = 0; row <= kYearRow; ++row)
+      for (int col = 0; col < columns_; ++col)
+        for (int m = 0; m < measures; ++m) {
+          const auto i = static_cast<std::size_t>(index(row, col, m));
+          table_.cost[i] = (static_cast<double>(table_.values[i]) + 1) *
+                           weights_[static_cast<std::size_t>(m)] * (col + 1 == columns_ ? 2 : 1) *
+                           (row == kYearRow ? 2 : 1);
+        }
+    table_.zero_ok.assign(table_.values.size(), false);
+    for (int m = 0; m < measures; ++m)
+      if (counts_vacancies(keys_[static_cast<std::size_t>(m)]))
+        for (int row = 0; row <= kYearRow; ++row)
+          for (int col = 0; col < columns_; ++col)
+            table_.zero_ok[static_cast<std::size_t>(index(row, col, m))] = true;
+    // A period without vacancies holds only true zeros: nobody can be singled out there.
+    table_.structural.assign(table_.values.size(), false);
+    for (int row = 0; row <= kYearRow; ++row)
+      for (int col = 0; col < columns_; ++col)
+        if (empty(row, col))
+          for (int m = 0; m < measures; ++m)
+            table_.structural[static_cast<std::size_t>(index(row, col, m))] = true;
+  }
+
+  void relate() {
+    const int measures = static_cast<int>(keys_.size());
+    auto m = [this](const std::string& key) { return measure_.at(key); };
+    // Within each department-month (and totals): the parts of each family.
+    std::vector<std::pair<int, std::vector<int>>> families;
+    for (const std::string& g : contents_.groups)
+      families.push_back({m(std::string(metric::kApplicants)),
+                          {m(metric::group(g, "yes")), m(metric::group(g, "no")),
+                           m(metric::group(g, "unknown"))}});
+    // Every rule's outcomes (with the vacancies it was not evaluated on) add up to the
+    // vacancies, and so does the verdicts' overall outcome.
+    for (const RuleKey& r : contents_.rules) {
+      std::vector<int> parts;
+      for (std::string_view o : metric::kOutcomes)
+        parts.push_back(r.kind == "overall" ? m(metric::overall(o))
+                                            : m(metric::rule(r.kind, r.group, o)));
+      if (r.kind != "overall") parts.push_back(m(metric::rule(r.kind, r.group, "not_evaluated")));
+      families.push_back({m(std::string(metric::kVacancies)), std::move(parts)});
+    }
+    for (int row = 0; row <= kYearRow; ++row)
+      for (int col = 0; col < columns_; ++col)
+        for (const auto& [total, parts] : families) {
+          SuppressionTable::Relation rel{index(row, col, total), {}};
+          for (int p : parts)
+            rel.parts.push_back(index(row, col, p));
+          table_.relations.push_back(std::move(rel));
+        }
+    for (int measure = 0; measure < measures; ++measure) {
+      // The year is the sum of its months, in every column.
+      for (int col = 0; col < columns_; ++col) {
+        SuppressionTable::Relation rel{index(kYearRow, col, measure), {}};
+        for (int row = 0; row < 12; ++row)
+          rel.parts.push_back(index(row, col, measure));
+        table_.relations.push_back(std::move(rel));
+      }
+      // "All departments" is the sum of the departments, in every row.
+      for (int row = 0; row <= kYearRow; ++row) {
+        SuppressionTable::Relation rel{index(row, columns_ - 1, measure), {}};
+        for (int col = 0; col + 1 < columns_; ++col)
+          rel.parts.push_back(index(row, col, measure));
+        table_.relations.push_back(std::move(rel));
+      }
+    }
+  }
+
+  Contents contents_;
+  std::vector<std::string> departments_;
+  int columns_ = 1;
+  std::vector<std::string> keys_;
+  std::vector<double> weights_;
+  std::map<std::string, int, std::less<>> measure_;
+  SuppressionTable table_;
+  std::vector<bool> hidden_;
+};
+
+Share ratio(const Cell& num, const Cell& den) {
+  if (num.suppressed() || den.suppressed()) return Share{std::nullopt, true};
+  if (*den.value == 0) return Share{};
+  return Share{static_cast<double>(*num.value) / static_cast<double>(*den.value), false};
+}
+
+Share compliance(const Cell& compliant, const Cell& shortfall) {
+  if (compliant.suppressed() || shortfall.suppressed()) return Share{std::nullopt, true};
+  return ratio(compliant, Cell{*compliant.value + *shortfall.value});
+}
+
+Period make_period(const Report& report, const YearTable& t, std::string label, bool year_total,
+                   int row, int col) {
+  Period p;
+  p.label = std::move(label);
+  p.year_total = year_total;
+  const bool absent = col < 0;  // the department has no figures this year
+  p.empty = absent || t.empty(row, col);
+  auto cell = [&](const std::string& key) { return absent ? Cell{0} : t.cell(row, col, key); };
+  p.vacancies = cell(std::string(metric::kVacancies));
+  p.applicants = cell(std::string(metric::kApplicants));
+  p.invited = cell(std::string(metric::kInvited));
+  p.hired = cell(std::string(metric::kHired));
+  p.hired_of_invited = ratio(p.hired, p.invited);
+  p.notifications_sent = cell(outbox_email());
+  p.ads_written_back = cell(outbox_ad());
+  for (const GroupInfo& g : report.groups) {
+    GroupFigures f;
+    f.yes = cell(metric::group(g.name, "yes"));
+    f.no = cell(metric::group(g.name, "no"));
+    f.unknown = cell(metric::group(g.name, "unknown"));
+    f.qualified = cell(metric::group(g.name, "qualified"));
+    f.invited = cell(metric::group(g.name, "invited"));
+    f.hired = cell(metric::group(g.name, "hired"));
+    f.applied_share = ratio(f.yes, p.applicants);
+    f.invited_share = ratio(f.invited, p.invited);
+    f.hired_share = ratio(f.hired, p.hired);
+    f.hired_of_invited = ratio(f.hired, f.invited);
+    p.groups.push_back(f);
+  }
+  for (const RuleKey& r : report.rules) {
+    RuleFigures f;
+    if (r.kind == "overall") {
+      f.evaluated = p.vacancies;
+      f.compliant = cell(metric::overall("compliant"));
+      f.shortfall = cell(metric::overall("shortfall"));
+      f.not_applicable = cell(metric::overall("not_applicable"));
+      f.insufficient_data = cell(metric::overall("insufficient_data"));
+    } else {
+      f.compliant = cell(metric::rule(r.kind, r.group, "compliant"));
+      f.shortfall = cell(metric::rule(r.kind, r.group, "shortfall"));
+      f.not_applicable = cell(metric::rule(r.kind, r.group, "not_applicable"));
+      f.insufficient_data = cell(metric::rule(r.kind, r.group, "insufficient_data"));
+      f.missing = cell(metric::rule(r.kind, r.group, "missing"));
+      // Shown only when it follows from shown cells, so it tells nothing new.
+      const Cell rest = cell(metric::rule(r.kind, r.group, "not_evaluated"));
+      if (p.vacancies.value && rest.value)
+        f.evaluated = Cell{*p.vacancies.value - *rest.value};
+      else if (f.compliant.value && f.shortfall.value && f.not_applicable.value &&
+               f.insufficient_data.value)
+        f.evaluated = Cell{*f.compliant.value + *f.shortfall.value + *f.not_applicable.value +
+                           *f.insufficient_data.value};
+    }
+    f.compliance_rate = compliance(f.compliant, f.shortfall);
+    p.rules.push_back(f);
+  }
+  return p;
+}
+
+}  // namespace
+
+Status check_query(const ReportQuery& q) {
+  if (q.tenant.empty()) return invalid_argument("report: no tenant");
+  auto from = months::parse(q.from_month);
+  if (!from) return invalid_argument("report: from must be a month YYYY-MM");
+  auto to = months::parse(q.to_month);
+  if (!to) return invalid_argument("report: to must be a month YYYY-MM");
+  if (to->index() < from->index()) return invalid_argument("report: to is before from");
+  if (to->index() - from->index() >= kMaxMonths)
+    return invalid_argument("report: the range spans more than " + std::to_string(kMaxMonths) +
+                            " months");
+  if (q.threshold < kMinThreshold)
+    return invalid_argument("report: the suppression threshold must be at least " +
+                            std::to_string(kMinThreshold));
+  return Status{};
+}
+
+Report tabulate(const ReportQuery& q, const MonthlyFigures& figures) {
+  const months::YearMonth from = *months::parse(q.from_month);
+  const months::YearMonth to = *months::parse(q.to_month);
+  Report report;
+  report.tenant = q.tenant;
+  report.from_month = q.from_month;
+  report.to_month = q.to_month;
+  report.department = q.department;
+  report.threshold = q.threshold;
+  report.generated_at = q.now;
+
+  const Contents all = contents_of(figures, from.year, to.year);
+  report.departments.assign(all.departments.begin(), all.departments.end());
+  std::set<std::string> groups = all.groups;
+  if (q.group) groups = {*q.group};
+  for (const std::string& g : groups) {
+    auto label = q.group_labels.find(g);
+    report.groups.push_back({g, label == q.group_labels.end() ? g : label->second});
+  }
+  for (const RuleKey& r : all.rules)
+    if (!q.group || r.group.empty() || r.group == *q.group) report.rules.push_back(r);
+
+  for (int year = from.year; year <= to.year; ++year) {
+    const YearTable table(year, figures, q.threshold);
+    const int col = table.column(q.department);
+    const int first = year == from.year ? from.month : 1;
+    const int last = year == to.year ? to.month : 12;
+    for (int month = first; month <= last; ++month)
+      report.months.push_back(
+          make_period(report, table, months::YearMonth{year, month}.str(), false, month - 1, col));
+    report.years.push_back(make_period(report, table, std::to_string(year), true, kYearRow, col));
+  }
+  return report;
+}
+
+Result<MonthlyFigures> load_figures(store::Store& store, std::string_view tenant, int from_year,
+                                    int to_year, std::int64_t now) {
+  const std::string lo = months::YearMonth{from_year, 1}.str();
+  const std::string hi = months::YearMonth{to_year, 12}.str();
+  MonthlyFigures figures;
+  auto folded = store.read_aggregates(tenant, lo, hi);
+  if (!folded.ok()) return folded.status();
+  for (const store::AggregateRow& r : *folded)
+    figures[r.month][r.department][r.metric] += r.value;
+  auto live = store.report_vacancies(tenant, false);
+  if (!live.ok()) return live.status();
+  for (const store::ReportVacancy& v : *live) {
+    if (v.folded_before) continue;  // its first fold is already in the aggregates
+    for (store::AggregateRow& r : vacancy_figures(v, now))
+      if (r.month >= lo && r.month <= hi) figures[r.month][r.department][r.metric] += r.value;
+  }
+  return figures;
+}
+
+Result<Report> build_report(store::Store& store, const ReportQuery& query) {
+  if (Status s = check_query(query); !s) return s;
+  auto figures = load_figures(store, query.tenant, months::parse(query.from_month)->year,
+                              months::parse(query.to_month)->year, query.now);
+  if (!figures.ok()) return figures.status();
+  return tabulate(query, *figures);
+}
+
+}  // namespace mangfold::report
