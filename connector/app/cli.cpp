@@ -10,6 +10,7 @@
 #include "adapters/native/snapshot_json.hpp"
 #include "adapters/generic/generic_adapter.hpp"
 #include "connector/app/audit_feed.hpp"
+#include "connector/app/report_cli.hpp"
 #include "connector/app/serve.hpp"
 #include "connector/app/sign.hpp"
 #include "connector/app/simulate.hpp"
@@ -243,6 +244,20 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   audit_cmd->add_flag("--json", audit.json, "Print JSON");
 
+  ReportArgs report_args;
+  CLI::App* report_cmd = app.add_subcommand("report", "Aggregate figures for a tenant, with small cells suppressed");
+  report_cmd->add_option("--config", report_args.config, "Service config file (for the database)")
+      ->check(CLI::ExistingFile);
+  report_cmd->add_option("--tenant", report_args.tenant, "Tenant")->required();
+  report_cmd->add_option("--from", report_args.from, "First month, YYYY-MM")->required();
+  report_cmd->add_option("--to", report_args.to, "Last month, YYYY-MM")->required();
+  report_cmd->add_option("--format", report_args.format, "table, csv, json or html");
+  report_cmd->add_option("--lang", report_args.language, "nb or en");
+  report_cmd->add_option("--group", report_args.group, "Only this target group");
+  report_cmd->add_option("--department", report_args.department, "Only this department");
+  report_cmd->add_option("--what-if", report_args.what_if, "Recompute past verdicts under this policy")
+      ->check(CLI::ExistingFile);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -253,7 +268,11 @@ int run_cli(int argc, char** argv) {
   if (simulate->parsed()) return run_simulate(sim);
   if (serve->parsed()) return run_serve(config_path);
   if (sign_cmd->parsed()) return run_sign(sign);
-  if (audit_cmd->parsed()) return run_audit_feed(audit, nullptr);
+  if (audit_cmd->parsed()) {
+    auto http = outbound::make_curl_http_client();
+    return run_audit_feed(audit, http.get());
+  }
+  if (report_cmd->parsed()) return run_report(report_args);
   return kExitUsage;
 }
 

@@ -12,10 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/app/api.hpp"
 #include "connector/app/ingest.hpp"
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
+#include "connector/report/report.hpp"
 #include "connector/app/writeback.hpp"
 #include "connector/notify/mailer.hpp"
 #include "connector/notify/outbox_worker.hpp"
@@ -51,14 +53,15 @@ struct Health {
 // Periodic work off the io threads: the readiness probe, gauges, dedupe retention.
 class Maintenance {
  public:
-  Maintenance(store::Store& store, Health& health, Log& log, int retention_days,
-              std::function<int()> reconcile, std::chrono::seconds reconcile_every)
+  Maintenance(store::Store& store, Health& health, Log& log, int dedupe_days,
+              std::function<int()> reconcile, std::chrono::seconds reconcile_every, int vacancy_retention_days)
       : store_(store),
         health_(health),
         log_(log),
-        retention_seconds_(std::int64_t{retention_days} * 86400),
+        retention_seconds_(std::int64_t{dedupe_days} * 86400),
         reconcile_(std::move(reconcile)),
-        reconcile_every_(reconcile_every) {
+        reconcile_every_(reconcile_every),
+        retention_days_(vacancy_retention_days) {
     thread_ = std::thread([this] { loop(); });
   }
   ~Maintenance() {
@@ -75,6 +78,7 @@ class Maintenance {
     auto next_purge = std::chrono::steady_clock::now();
     // The first reconcile waits one interval: at start-up the ATS's retries come first.
     auto next_reconcile = std::chrono::steady_clock::now() + reconcile_every_;
+    auto next_retention = std::chrono::steady_clock::now() + std::chrono::minutes(1);
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();
@@ -84,6 +88,13 @@ class Maintenance {
             purged.ok() && *purged > 0)
           log_.info("dedupe keys purged", {{"count", *purged}});
         next_purge += std::chrono::hours(1);
+      }
+      if (std::chrono::steady_clock::now() >= next_retention) {
+        report::RetentionOptions options;
+        options.retention_days = retention_days_;
+        Result<store::RetentionResult> r = report::apply_retention(store_, unix_now(), options);
+        if (!r.ok()) log_.warn("retention failed", {{"detail", r.status().message()}});
+        next_retention = std::chrono::steady_clock::now() + std::chrono::hours(24);
       }
       if (reconcile_every_.count() > 0 && std::chrono::steady_clock::now() >= next_reconcile) {
         const int fetched = reconcile_();
@@ -116,6 +127,7 @@ class Maintenance {
   std::int64_t retention_seconds_;
   std::function<int()> reconcile_;
   std::chrono::seconds reconcile_every_;
+  int retention_days_ = 365;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -125,8 +137,8 @@ class Maintenance {
 // Routing only: each route calls one plain function.
 class Routes {
  public:
-  Routes(Ingest& ingest, Metrics& metrics, Health& health)
-      : ingest_(ingest), metrics_(metrics), health_(health) {}
+  Routes(Ingest& ingest, Metrics& metrics, Health& health, ApiContext& api)
+      : ingest_(ingest), metrics_(metrics), health_(health), api_(api) {}
 
   void handle(http::Request&& request, http::Respond respond) {
     std::string_view path = request.target;
@@ -136,6 +148,7 @@ class Routes {
       const std::string tenant(path.substr(7));
       return ingest_.handle(tenant, std::move(request), std::move(respond));
     }
+    if (path.rfind("/v1/tenants/", 0) == 0) return handle_api(api_, path, request, std::move(respond));
     const bool get = request.method == "GET" || request.method == "HEAD";
     if (path == "/healthz")
       return respond(get ? json_ok({{"status", "ok"}}) : method_not_allowed("GET"));
@@ -181,6 +194,7 @@ class Routes {
   Ingest& ingest_;
   Metrics& metrics_;
   Health& health_;
+  ApiContext& api_;
 };
 
 Result<std::unique_ptr<notify::Mailer>> make_mailer(const config::ServiceConfig& cfg) {
@@ -265,7 +279,8 @@ int run_serve(const std::string& config_path) {
   auto fetchers = std::make_unique<WorkerPool>(4, 1000);
   Ingest ingest(*store, metrics, *log, unix_now, *fetchers);
   ingest.set_tenants(tenants.tenants);
-  Routes routes(ingest, metrics, health);
+  ApiContext api{*store, ingest, *fetchers, unix_now, cfg.suppression_threshold};
+  Routes routes(ingest, metrics, health, api);
   metrics.add_gauge("mangfold_outbox_pending", "Outbox rows waiting to be delivered.", [&health] {
     std::lock_guard lock(health.mu);
     return static_cast<double>(health.outbox_pending);
@@ -350,7 +365,7 @@ int run_serve(const std::string& config_path) {
 
   auto maintenance = std::make_unique<Maintenance>(
       *store, health, *log, cfg.dedupe_retention_days, [&ingest] { return ingest.reconcile(); },
-      std::chrono::seconds(cfg.reconcile_interval_seconds));
+      std::chrono::seconds(cfg.reconcile_interval_seconds), cfg.retention_days);
 
   nlohmann::json names = nlohmann::json::array();
   for (const auto& [name, t] : *tenants.tenants)

@@ -122,6 +122,12 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<H
     else
       out.diagnostics.push_back({t.mark, path + ".signature", verifier.status().message()});
     runtime.adapter = make_adapter(t, config.source, http, read, out.diagnostics);
+    if (t.api_token) {
+      if (Result<std::string> token = config::resolve_secret(*t.api_token, read); token.ok())
+        runtime.api_token = std::move(*token);
+      else
+        out.diagnostics.push_back({t.mark, path + ".api_token", token.status().message()});
+    }
     Result<notify::Templates> templates = notify::Templates::load(t.email_templates);
     if (templates.ok())
       runtime.email_templates = std::make_shared<const notify::Templates>(std::move(*templates));

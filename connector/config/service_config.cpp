@@ -125,7 +125,18 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
 }
 
 void decode_service(const Node& root, ServiceConfig& c, const std::string& file, Decoder& d) {
-  d.check_keys(root, "", {"listen", "tls", "storage", "mail", "log", "tenants"});
+  d.check_keys(root, "", {"listen", "tls", "storage", "mail", "log", "reports", "retention", "tenants"});
+  if (const Node* n = root.get("reports"); n && d.expect_map(*n, "reports")) {
+    d.check_keys(*n, "reports", {"suppression_threshold"});
+    if (const Node* v = n->get("suppression_threshold"))
+      c.suppression_threshold =
+          static_cast<int>(d.integer(*v, "reports.suppression_threshold", 3, 1000).value_or(c.suppression_threshold));
+  }
+  if (const Node* n = root.get("retention"); n && d.expect_map(*n, "retention")) {
+    d.check_keys(*n, "retention", {"vacancy_days"});
+    if (const Node* v = n->get("vacancy_days"))
+      c.retention_days = static_cast<int>(d.integer(*v, "retention.vacancy_days", 1, 36500).value_or(c.retention_days));
+  }
   if (const Node* n = root.get("listen"); n && d.expect_map(*n, "listen")) {
     d.check_keys(*n, "listen",
                  {"address", "port", "threads", "header_timeout_seconds", "body_timeout_seconds",

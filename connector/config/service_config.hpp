@@ -70,6 +70,8 @@ struct ServiceConfig {
   std::optional<SecretRef> smtp_username, smtp_password;
   std::string mail_from = "Mangfold Connector <noreply@mangfold.invalid>";  // set a real one for SMTP
   std::string log_level = "info";
+  int suppression_threshold = 5;  // reports hide cells below this (never below 3)
+  int retention_days = 365;       // vacancy-level rows are deleted this long after closing
   std::vector<TenantConfig> tenants;
   std::string source;  // the config file's path
 

@@ -3,6 +3,8 @@
 // Candidate API, and reconcile healing a missed webhook.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -77,6 +79,8 @@ struct Service {
     testing::write_file(path("talentech.hex"), kTalentechKeyHex);
     testing::write_file(path("gh.key"), "greenhouse-secret");
     testing::write_file(path("ashby.key"), "ashby-secret");
+    testing::write_file(path("oslo.token"), "oslo-token-1");
+    testing::write_file(path("wc.token"), "wc-token-2");
     testing::write_file(path("mangfold.yaml"), "listen: {address: 127.0.0.1, port: 0}\nstorage: {sqlite: db/m.db" +
                                                    storage_extra + "}\nmail: " + mail + "\ntenants:\n" + tenants);
     server = std::make_unique<testing::MangfoldProcess>(MANGFOLD_BINARY, path("mangfold.yaml"), path("db/m.db"),
@@ -300,4 +304,77 @@ TEST_CASE("each generic example mapping takes a signed request through the serve
     tampered.replace(tampered.find("\"title\""), 7, "\"titl\" ");
     CHECK(s.post("teamtailor", tampered, {{"Content-Type", "application/json"}}).status == 401);
   }
+}
+
+namespace {
+
+// Every regular file under `dir` that contains `needle`.
+std::vector<std::string> files_containing(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> hits;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && testing::read_file(e.path().string()).find(needle) != std::string::npos)
+      hits.push_back(e.path().string());
+  return hits;
+}
+
+}  // namespace
+
+TEST_CASE("privacy: self-declared answers with canary strings reach no file, log, email, report or answer") {
+  const std::string canary = "CANARY-ZX81";
+  const std::string tenants =
+      oslo_tenant() + "    api_token: {file: oslo.token}\n" +
+      "  wc:\n    adapter: webcruiter\n    policy: " + kRoot + "/policies/oslo.yaml\n" +
+      "    signature: {scheme: hmac, header: X-Signature-Base64HmacSha256, encoding: base64, prefix: \"\", "
+      "secret_encoding: hex, secret: {file: talentech.hex}}\n"
+      "    api_token: {file: wc.token}\n"
+      "    adapter_options:\n"
+      "      statuses: {1: applied, 2: {stage: applied, qualification: qualified}, 4: interview, 8: hired}\n"
+      "      target_groups: {immigrant_background: {question: 9001, yes: [Ja], no: [Nei]}}\n";
+  Service s(tenants, "{spool_dir: mail}");
+
+  // Webcruiter: canaries in answers that map and answers that do not.
+  nlohmann::json wc = fat_event("wc-priv-1", 2);
+  wc["Candidates"][0]["CustomData"] = {{"9001", "Ja"}, {"9002", canary + "-nationality"}};
+  wc["Candidates"][1]["CustomData"] = {{"9001", canary + "-unmapped"}, {"9003", canary + "-language"}};
+  wc["Candidates"].push_back({{"CandidateId", 7003}, {"CandidateStatusId", 8}, {"CustomData", {{"9001", "Nei"}}}});
+  const std::string wc_body = wc.dump();
+  CHECK(s.post("wc", wc_body, talentech_headers(wc_body)).status == 200);
+
+  // Native: a valid shortfall (mails the manager), and an answer that is not yes/no/unknown.
+  // (Candidate ids are the ATS's opaque ids and are kept with stage histories: no canary there.)
+  const std::string good = shortfall_event("evt-priv-1", "opaque");
+  CHECK(s.post("oslo", good, standard_headers("evt-priv-1", good)).status == 200);
+  nlohmann::json bad = nlohmann::json::parse(shortfall_event("evt-priv-2", "x"));
+  bad["applications"][0]["answers"]["immigrant_background"] = canary + "-answer";
+  const std::string bad_body = bad.dump();
+  testing::HttpAnswer refused = s.post("oslo", bad_body, standard_headers("evt-priv-2", bad_body));
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find(canary) == std::string::npos);
+  REQUIRE(wait_for_files(s.path("mail"), ".eml", 1).size() >= 1);
+
+  // The reporting API: each tenant's own token only.
+  auto get = [&](const std::string& tenant, const std::string& what, const std::string& token) {
+    return testing::http_request("GET", s.server->url("/v1/tenants/" + tenant + "/" + what), {{"Authorization", "Bearer " + token}});
+  };
+  CHECK(get("oslo", "report", "wrong").status == 401);
+  CHECK(get("oslo", "report", "wc-token-2").status == 401);  // another tenant's token
+  CHECK(get("nowhere", "report", "oslo-token-1").status == 401);
+  testing::HttpAnswer report = get("oslo", "report?format=html", "oslo-token-1");
+  CHECK(report.status == 200);
+  CHECK(report.body.find("<svg") != std::string::npos);
+  testing::HttpAnswer vacancies = get("wc", "vacancies", "wc-token-2");
+  CHECK(vacancies.status == 200);
+  CHECK(vacancies.body.find("4100000001") != std::string::npos);
+  for (const auto* a : {&report, &vacancies}) CHECK(a->body.find(canary) == std::string::npos);
+  auto cli = testing::run({MANGFOLD_BINARY, "report", "--config", s.path("mangfold.yaml"), "--tenant", "wc", "--from",
+                           "2026-01", "--to", "2027-12", "--format", "json"});
+  CHECK(cli.exit_code == 0);
+  CHECK(cli.out.find(canary) == std::string::npos);
+
+  // Stop, so that everything is flushed, then scan every file the connector wrote.
+  s.server->child().signal(SIGTERM);
+  CHECK(s.server->child().wait(15000) == 0);
+  const std::vector<std::string> leaks = files_containing(s.dir.path(), canary);
+  for (const std::string& leak : leaks) FAIL_CHECK("the canary is in " << leak);
+  CHECK(!files_with_extension(s.path("db"), ".db").empty());  // the scan did cover the database
 }
