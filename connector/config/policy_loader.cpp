@@ -327,8 +327,13 @@ void decode_notifications(const Node& n, Policy& p, Decoder& d) {
   if (const Node* v = n.get("remind_after_days"))
     out.remind_after_days =
         static_cast<int>(d.integer(*v, join_path(path, "remind_after_days"), 0, 365).value_or(5));
-  if (const Node* v = n.get("daily_digest"))
+  if (const Node* v = n.get("daily_digest")) {
     out.daily_digest = d.boolean(*v, join_path(path, "daily_digest")).value_or(false);
+    // Refused rather than ignored until the digest is built: a setting must do what it says.
+    if (out.daily_digest)
+      d.error(*v, join_path(path, "daily_digest"),
+              "daily digests are not available yet; each email is sent as its verdict changes");
+  }
 }
 
 void decode_policy(const Node& root, Policy& p, Decoder& d, PolicyKind kind) {
