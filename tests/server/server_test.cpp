@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 
 #include "connector/webhook/signature.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/mangfold_process.hpp"
 #include "tests/support/process.hpp"
 
 using namespace mangfold;
@@ -119,42 +119,12 @@ tenants:
   }
 
   std::string path(const std::string& name) const { return dir_.path() + "/" + name; }
-  std::string url(const std::string& p) const {
-    return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_) + p;
-  }
-  testing::Child& child() { return *child_; }
-  int port() const { return port_; }
-  std::string log() const { return testing::read_file(path("server.log")); }
-
-  void start() {
-    child_ = std::make_unique<testing::Child>(
-        std::vector<std::string>{MANGFOLD_BINARY, "serve", "--config", path("mangfold.yaml")},
-        path("server.log"));
-    port_ = 0;
-    REQUIRE(wait_for_log("\"msg\":\"listening\"",
-                         [this](const nlohmann::json& j) { port_ = j.at("port"); }));
-  }
-
-  // Waits until a log line contains `needle` after the lines seen so far.
-  template <class F = void (*)(const nlohmann::json&)>
-  bool wait_for_log(
-      const std::string& needle, F&& on_line = [](const nlohmann::json&) {}) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::istringstream lines(log());
-      std::string line;
-      size_t n = 0;
-      while (std::getline(lines, line))
-        if (n++ >= lines_seen_ && line.find(needle) != std::string::npos) {
-          lines_seen_ = n;
-          on_line(nlohmann::json::parse(line));
-          return true;
-        }
-      if (!child_->running()) return false;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
+  std::string url(const std::string& p) const { return process_.url(p, tls_); }
+  testing::Child& child() { return process_.child(); }
+  int port() const { return process_.port(); }
+  std::string log() const { return process_.log(); }
+  void start() { REQUIRE_MESSAGE(process_.start(), process_.log()); }
+  bool wait_for_log(const std::string& needle) { return process_.wait_for_log(needle); }
 
   HttpAnswer post(const std::string& tenant, const std::string& body, const Headers& headers) {
     return http_request("POST", url("/hooks/" + tenant), headers, body);
@@ -164,26 +134,12 @@ tenants:
     return post("oslo", body, signed_headers(id, body));
   }
 
-  // A count from the database, read as another process would.
-  long long count(const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path("db/mangfold.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-            SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-    const long long n = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return n;
-  }
+  long long count(const std::string& sql) { return process_.count(sql); }
 
  private:
   bool tls_ = false;
   testing::TempDir dir_;
-  std::unique_ptr<testing::Child> child_;
-  int port_ = 0;
-  size_t lines_seen_ = 0;
+  testing::MangfoldProcess process_{MANGFOLD_BINARY, path("mangfold.yaml"), path("db/mangfold.db"), path("server.log")};
 };
 
 nlohmann::json json_of(const HttpAnswer& a) {
