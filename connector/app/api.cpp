@@ -27,24 +27,28 @@ std::string_view bearer(const http::Request& request) {
   constexpr std::string_view kScheme = "Bearer ";
   if (v.size() <= kScheme.size()) return {};
   for (size_t i = 0; i < kScheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(v[i])) != std::tolower(static_cast<unsigned char>(kScheme[i])))
+    if (std::tolower(static_cast<unsigned char>(v[i])) !=
+        std::tolower(static_cast<unsigned char>(kScheme[i])))
       return {};
   return v.substr(kScheme.size());
 }
 
 }  // namespace
 
-void handle_api(ApiContext& context, std::string_view path, const http::Request& request, http::Respond respond) {
+void handle_api(ApiContext& context, std::string_view path, const http::Request& request,
+                http::Respond respond) {
   // /v1/tenants/{tenant}/{endpoint}
   constexpr std::string_view kPrefix = "/v1/tenants/";
   std::string_view rest = path.substr(kPrefix.size());
   const size_t slash = rest.find('/');
   if (slash == std::string_view::npos)
-    return respond(http::error_response(404, "not_found", "use /v1/tenants/{tenant}/report or …/vacancies"));
+    return respond(
+        http::error_response(404, "not_found", "use /v1/tenants/{tenant}/report or …/vacancies"));
   const std::string tenant(rest.substr(0, slash));
   const std::string endpoint(rest.substr(slash + 1));
   if (endpoint != "report" && endpoint != "vacancies")
-    return respond(http::error_response(404, "not_found", "use /v1/tenants/{tenant}/report or …/vacancies"));
+    return respond(
+        http::error_response(404, "not_found", "use /v1/tenants/{tenant}/report or …/vacancies"));
   if (request.method != "GET" && request.method != "HEAD") {
     http::Response r = http::error_response(405, "method_not_allowed", "use GET");
     r.headers.push_back({"Allow", "GET"});
@@ -58,7 +62,8 @@ void handle_api(ApiContext& context, std::string_view path, const http::Request&
   const std::string_view token = bearer(request);
   if (found == tenants->end() || found->second.api_token.empty() || token.empty() ||
       !webhook::constant_time_equal(token, found->second.api_token)) {
-    http::Response r = http::error_response(401, "unauthorized", "send this tenant's API token as a Bearer token");
+    http::Response r =
+        http::error_response(401, "unauthorized", "send this tenant's API token as a Bearer token");
     r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"mangfold\""});
     return respond(std::move(r));
   }
@@ -66,27 +71,31 @@ void handle_api(ApiContext& context, std::string_view path, const http::Request&
   // Query parameters, decoded.
   auto params = std::make_shared<std::map<std::string, std::string, std::less<>>>();
   if (auto url = boost::urls::parse_origin_form(request.target); url)
-    for (auto p : url->params()) (*params)[std::string(p.key)] = std::string(p.value);
+    for (auto p : url->params())
+      (*params)[std::string(p.key)] = std::string(p.value);
 
   std::map<std::string, std::string, std::less<>> labels;
-  for (const policy::TargetGroup& g : found->second.policy->groups) labels[g.name] = g.label.empty() ? g.name : g.label;
+  for (const policy::TargetGroup& g : found->second.policy->groups)
+    labels[g.name] = g.label.empty() ? g.name : g.label;
 
-  const bool queued = context.pool.post([&context, tenant, endpoint, params, labels, respond, tenants] {
-    if (endpoint == "vacancies") {
-      Result<std::string> body = report::vacancies_json(context.store, tenant);
-      if (!body.ok()) return respond(http::error_response(body.status()));
-      return respond(ok_response("application/json", std::move(*body)));
-    }
-    const report::ParamLookup lookup = [params](std::string_view name) -> std::optional<std::string> {
-      auto it = params->find(name);
-      if (it == params->end()) return std::nullopt;
-      return it->second;
-    };
-    Result<report::HttpReport> r =
-        report::http_report(context.store, tenant, lookup, context.now(), context.suppression_threshold, labels);
-    if (!r.ok()) return respond(http::error_response(r.status()));
-    respond(ok_response(r->content_type, std::move(r->body)));
-  });
+  const bool queued =
+      context.pool.post([&context, tenant, endpoint, params, labels, respond, tenants] {
+        if (endpoint == "vacancies") {
+          Result<std::string> body = report::vacancies_json(context.store, tenant);
+          if (!body.ok()) return respond(http::error_response(body.status()));
+          return respond(ok_response("application/json", std::move(*body)));
+        }
+        const report::ParamLookup lookup =
+            [params](std::string_view name) -> std::optional<std::string> {
+          auto it = params->find(name);
+          if (it == params->end()) return std::nullopt;
+          return it->second;
+        };
+        Result<report::HttpReport> r = report::http_report(
+            context.store, tenant, lookup, context.now(), context.suppression_threshold, labels);
+        if (!r.ok()) return respond(http::error_response(r.status()));
+        respond(ok_response(r->content_type, std::move(r->body)));
+      });
   if (!queued) respond(http::error_response(unavailable("busy; retry later")));
 }
 

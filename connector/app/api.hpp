@@ -28,6 +28,7 @@ struct ApiContext {
 
 // `path` is the target's path (no query). Answers 401 without the tenant's token, 404 for
 // an unknown tenant or endpoint, 400 for bad parameters.
-void handle_api(ApiContext& context, std::string_view path, const http::Request& request, http::Respond respond);
+void handle_api(ApiContext& context, std::string_view path, const http::Request& request,
+                http::Respond respond);
 
 }  // namespace mangfold::app

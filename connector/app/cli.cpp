@@ -7,18 +7,18 @@
 #include <filesystem>
 #include <iostream>
 
-#include "adapters/native/snapshot_json.hpp"
 #include "adapters/generic/generic_adapter.hpp"
+#include "adapters/native/snapshot_json.hpp"
 #include "connector/app/audit_feed.hpp"
 #include "connector/app/report_cli.hpp"
 #include "connector/app/serve.hpp"
 #include "connector/app/sign.hpp"
 #include "connector/app/simulate.hpp"
 #include "connector/app/tenants.hpp"
-#include "connector/notify/plan.hpp"
-#include "connector/outbound/curl_http_client.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/config/service_config.hpp"
+#include "connector/notify/plan.hpp"
+#include "connector/outbound/curl_http_client.hpp"
 #include "connector/policy/engine.hpp"
 
 #ifndef MANGFOLD_VERSION
@@ -34,7 +34,8 @@ constexpr int kExitFindings = 1;  // check found problems; simulate could not ru
 constexpr int kExitUsage = 2;
 
 std::int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -64,9 +65,11 @@ int run_check(const std::vector<std::string>& files) {
         tenant_problems += static_cast<int>(policy.diagnostics.size());
         if (t.adapter == "generic")
           if (const config::Node* m = t.adapter_options.get("mapping"); m && m->is_scalar()) {
-            const std::string mapping =
-                (std::filesystem::path(file).parent_path() / m->scalar).lexically_normal().generic_string();
-            const std::vector<config::Diagnostic> found = generic::check_mapping_file(mapping, config::read_file);
+            const std::string mapping = (std::filesystem::path(file).parent_path() / m->scalar)
+                                            .lexically_normal()
+                                            .generic_string();
+            const std::vector<config::Diagnostic> found =
+                generic::check_mapping_file(mapping, config::read_file);
             print_diagnostics(found);
             tenant_problems += static_cast<int>(found.size());
           }
@@ -78,12 +81,16 @@ int run_check(const std::vector<std::string>& files) {
       continue;
     }
     if (root && generic::is_mapping_file(*root)) {
-      const std::vector<config::Diagnostic> found = generic::check_mapping_file(file, config::read_file);
+      const std::vector<config::Diagnostic> found =
+          generic::check_mapping_file(file, config::read_file);
       print_diagnostics(found);
       problems += static_cast<int>(found.size());
       if (found.empty())
-        if (Result<generic::MappingSummary> m = generic::describe_mapping_file(file, config::read_file); m.ok())
-          std::cout << file << ": ok (generic mapping " << m->name << ", " << m->event_types << " event types)\n";
+        if (Result<generic::MappingSummary> m =
+                generic::describe_mapping_file(file, config::read_file);
+            m.ok())
+          std::cout << file << ": ok (generic mapping " << m->name << ", " << m->event_types
+                    << " event types)\n";
       continue;
     }
     // A file with no id of its own is a base that policies extend.
@@ -110,12 +117,15 @@ struct SimulateArgs {
 
 // The snapshot to simulate: a native snapshot file, or a raw webhook body read through
 // the tenant's adapter (a thin event is fetched from the ATS's API: a read, no writes).
-Result<domain::Snapshot> simulate_input(const SimulateArgs& args, std::shared_ptr<const policy::Policy>& policy) {
+Result<domain::Snapshot> simulate_input(const SimulateArgs& args,
+                                        std::shared_ptr<const policy::Policy>& policy) {
   if (args.config.empty()) {
     Result<std::string> text = config::read_file(args.snapshot);
-    if (!text.ok()) return not_found("cannot read " + args.snapshot + ": " + text.status().message());
+    if (!text.ok())
+      return not_found("cannot read " + args.snapshot + ": " + text.status().message());
     Result<native::Event> event = native::parse_event(*text);
-    if (!event.ok()) return Status(event.status().code(), args.snapshot + ": " + event.status().message());
+    if (!event.ok())
+      return Status(event.status().code(), args.snapshot + ": " + event.status().message());
     return std::move(event->snapshot);
   }
   config::ServiceConfigLoad loaded = config::load_service_config(args.config);
@@ -123,14 +133,16 @@ Result<domain::Snapshot> simulate_input(const SimulateArgs& args, std::shared_pt
   TenantsLoad tenants = build_tenants(*loaded.config, outbound::make_curl_http_client());
   if (!tenants.tenants) return config::to_status(tenants.diagnostics);
   auto found = tenants.tenants->find(args.tenant);
-  if (found == tenants.tenants->end()) return not_found("no tenant '" + args.tenant + "' in " + args.config);
+  if (found == tenants.tenants->end())
+    return not_found("no tenant '" + args.tenant + "' in " + args.config);
   policy = found->second.policy;
   Result<std::string> body = config::read_file(args.event);
   if (!body.ok()) return not_found("cannot read " + args.event + ": " + body.status().message());
   const domain::Adapter& adapter = *found->second.adapter;
   Result<domain::InboundEvent> event =
       adapter.parse({*body, [](std::string_view) { return std::optional<std::string_view>{}; }});
-  if (!event.ok()) return Status(event.status().code(), args.event + ": " + event.status().message());
+  if (!event.ok())
+    return Status(event.status().code(), args.event + ": " + event.status().message());
   if (event->snapshot) return std::move(*event->snapshot);
   if (!adapter.fetches())
     return unprocessable(args.event + ": a thin event (ids only) and tenant " + args.tenant +
@@ -164,10 +176,11 @@ int run_simulate(const SimulateArgs& args) {
   const domain::Verdict verdict = policy::evaluate(*policy, *snapshot, context);
   Result<std::optional<policy::AdChange>> change = policy::plan_ad_injection(*policy, *snapshot);
   // The emails a first verdict like this one would send.
-  const std::int64_t now = context.today ? context.today->days_since_epoch() * 86400 : unix_seconds();
+  const std::int64_t now =
+      context.today ? context.today->days_since_epoch() * 86400 : unix_seconds();
   const std::vector<store::OutboxItem> mails = notify::plan_notifications(
-      notify::vacancy_info(args.tenant.empty() ? policy->id : args.tenant, snapshot->vacancy), std::nullopt, verdict,
-      *policy, now);
+      notify::vacancy_info(args.tenant.empty() ? policy->id : args.tenant, snapshot->vacancy),
+      std::nullopt, verdict, *policy, now);
   if (args.json) {
     std::cout << render_verdict_json(*policy, verdict, change, mails);
     return kExitOk;
@@ -191,8 +204,9 @@ int run_cli(int argc, char** argv) {
 
   SimulateArgs sim;
   CLI::App* simulate = app.add_subcommand(
-      "simulate", "Dry-run a vacancy against a policy (no side effects): --policy with --snapshot, "
-                  "or --config with --tenant and --event (a raw webhook through the tenant's adapter)");
+      "simulate",
+      "Dry-run a vacancy against a policy (no side effects): --policy with --snapshot, "
+      "or --config with --tenant and --event (a raw webhook through the tenant's adapter)");
   CLI::Option* policy_opt =
       simulate->add_option("--policy", sim.policy, "Policy file")->check(CLI::ExistingFile);
   CLI::Option* snapshot_opt =
@@ -200,7 +214,8 @@ int run_cli(int argc, char** argv) {
           ->check(CLI::ExistingFile);
   CLI::Option* config_opt =
       simulate->add_option("--config", sim.config, "Service config file")->check(CLI::ExistingFile);
-  CLI::Option* tenant_opt = simulate->add_option("--tenant", sim.tenant, "Tenant whose adapter and policy apply");
+  CLI::Option* tenant_opt =
+      simulate->add_option("--tenant", sim.tenant, "Tenant whose adapter and policy apply");
   CLI::Option* event_opt =
       simulate->add_option("--event", sim.event, "A raw webhook body")->check(CLI::ExistingFile);
   policy_opt->needs(snapshot_opt)->excludes(config_opt);
@@ -212,7 +227,8 @@ int run_cli(int argc, char** argv) {
   simulate->add_option("--as-of", sim.as_of, "Evaluate as of this date (YYYY-MM-DD)");
   simulate->callback([&] {
     if (sim.policy.empty() && sim.config.empty())
-      throw CLI::RequiredError("simulate needs --policy and --snapshot, or --config, --tenant and --event");
+      throw CLI::RequiredError(
+          "simulate needs --policy and --snapshot, or --config, --tenant and --event");
   });
 
   std::string config_path = "examples/mangfold.yaml";
@@ -245,7 +261,8 @@ int run_cli(int argc, char** argv) {
   audit_cmd->add_flag("--json", audit.json, "Print JSON");
 
   ReportArgs report_args;
-  CLI::App* report_cmd = app.add_subcommand("report", "Aggregate figures for a tenant, with small cells suppressed");
+  CLI::App* report_cmd =
+      app.add_subcommand("report", "Aggregate figures for a tenant, with small cells suppressed");
   report_cmd->add_option("--config", report_args.config, "Service config file (for the database)")
       ->check(CLI::ExistingFile);
   report_cmd->add_option("--tenant", report_args.tenant, "Tenant")->required();
@@ -255,7 +272,8 @@ int run_cli(int argc, char** argv) {
   report_cmd->add_option("--lang", report_args.language, "nb or en");
   report_cmd->add_option("--group", report_args.group, "Only this target group");
   report_cmd->add_option("--department", report_args.department, "Only this department");
-  report_cmd->add_option("--what-if", report_args.what_if, "Recompute past verdicts under this policy")
+  report_cmd
+      ->add_option("--what-if", report_args.what_if, "Recompute past verdicts under this policy")
       ->check(CLI::ExistingFile);
 
   try {

@@ -108,8 +108,9 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   changes.verdict = policy::evaluate(policy, snapshot, context);
   // Emails for what changed since the last verdict, in the same transaction: acknowledged
   // means queued, and a replayed event (a duplicate) never plans them twice.
-  for (store::OutboxItem& mail : notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy),
-                                                            prior.last_verdict, *changes.verdict, policy, now_unix))
+  for (store::OutboxItem& mail :
+       notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy),
+                                  prior.last_verdict, *changes.verdict, policy, now_unix))
     changes.outbox.push_back(std::move(mail));
 
   changes.vacancy = record_of(snapshot.vacancy, now_unix);
@@ -212,11 +213,14 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     return fail(verified, "signature_config");
   }
 
-  Result<domain::InboundEvent> parsed = tenant.adapter->parse(domain::InboundRequest{request.body, headers});
+  Result<domain::InboundEvent> parsed =
+      tenant.adapter->parse(domain::InboundRequest{request.body, headers});
   if (!parsed.ok()) {
     switch (parsed.status().code()) {
-      case StatusCode::kAlreadyExists:  // an event type the mapping ignores: acknowledged, nothing to do
-        return finish(json_response(tenant.config.success_status, {{"status", "ignored"}}), {{"ignored", true}});
+      case StatusCode::kAlreadyExists:  // an event type the mapping ignores: acknowledged, nothing
+                                        // to do
+        return finish(json_response(tenant.config.success_status, {{"status", "ignored"}}),
+                      {{"ignored", true}});
       case StatusCode::kUnauthenticated:  // a signature the adapter checks (inside the body)
         return fail(parsed.status(), "bad_signature");
       case StatusCode::kInvalidArgument:

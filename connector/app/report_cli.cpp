@@ -14,7 +14,8 @@ namespace mangfold::app {
 int run_report(const ReportArgs& args) {
   config::ServiceConfigLoad loaded = config::load_service_config(args.config);
   if (!loaded.config) {
-    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
+    for (const auto& d : loaded.diagnostics)
+      std::cerr << d.to_string() << "\n";
     return 2;
   }
   const config::TenantConfig* tenant = loaded.config->tenant(args.tenant);
@@ -29,7 +30,8 @@ int run_report(const ReportArgs& args) {
     return 2;
   }
   if (!std::filesystem::exists(loaded.config->sqlite_path)) {
-    std::cerr << "mangfold report: no database at " << loaded.config->sqlite_path << " (has the service run?)\n";
+    std::cerr << "mangfold report: no database at " << loaded.config->sqlite_path
+              << " (has the service run?)\n";
     return 2;
   }
   store::SqliteOptions options;
@@ -47,10 +49,12 @@ int run_report(const ReportArgs& args) {
   if (!args.group.empty()) query.group = args.group;
   if (!args.department.empty()) query.department = args.department;
   query.threshold = loaded.config->suppression_threshold;
-  query.now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  query.now = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
                   .count();
   if (Result<policy::Policy> p = config::load_policy_or_error(tenant->policy_path); p.ok())
-    for (const policy::TargetGroup& g : p->groups) query.group_labels[g.name] = g.label.empty() ? g.name : g.label;
+    for (const policy::TargetGroup& g : p->groups)
+      query.group_labels[g.name] = g.label.empty() ? g.name : g.label;
 
   if (!args.what_if.empty()) {
     Result<policy::Policy> other = config::load_policy_or_error(args.what_if);

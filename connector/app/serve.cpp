@@ -17,11 +17,11 @@
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
-#include "connector/report/report.hpp"
 #include "connector/app/writeback.hpp"
 #include "connector/notify/mailer.hpp"
 #include "connector/notify/outbox_worker.hpp"
 #include "connector/outbound/curl_http_client.hpp"
+#include "connector/report/report.hpp"
 #include "connector/store/sqlite_store.hpp"
 
 namespace mangfold::app {
@@ -54,7 +54,8 @@ struct Health {
 class Maintenance {
  public:
   Maintenance(store::Store& store, Health& health, Log& log, int dedupe_days,
-              std::function<int()> reconcile, std::chrono::seconds reconcile_every, int vacancy_retention_days)
+              std::function<int()> reconcile, std::chrono::seconds reconcile_every,
+              int vacancy_retention_days)
       : store_(store),
         health_(health),
         log_(log),
@@ -102,8 +103,10 @@ class Maintenance {
         next_reconcile = std::chrono::steady_clock::now() + reconcile_every_;
       }
       lock.lock();
-      const auto tick = reconcile_every_.count() > 0 ? std::min<std::chrono::seconds>(reconcile_every_, std::chrono::seconds(5))
-                                                    : std::chrono::seconds(5);
+      const auto tick =
+          reconcile_every_.count() > 0
+              ? std::min<std::chrono::seconds>(reconcile_every_, std::chrono::seconds(5))
+              : std::chrono::seconds(5);
       cv_.wait_for(lock, tick, [this] { return stop_; });
     }
   }
@@ -148,7 +151,8 @@ class Routes {
       const std::string tenant(path.substr(7));
       return ingest_.handle(tenant, std::move(request), std::move(respond));
     }
-    if (path.rfind("/v1/tenants/", 0) == 0) return handle_api(api_, path, request, std::move(respond));
+    if (path.rfind("/v1/tenants/", 0) == 0)
+      return handle_api(api_, path, request, std::move(respond));
     const bool get = request.method == "GET" || request.method == "HEAD";
     if (path == "/healthz")
       return respond(get ? json_ok({{"status", "ok"}}) : method_not_allowed("GET"));
@@ -202,7 +206,8 @@ Result<std::unique_ptr<notify::Mailer>> make_mailer(const config::ServiceConfig&
     std::error_code ec;
     std::filesystem::create_directories(cfg.mail_spool_dir, ec);
     if (ec) return unavailable("cannot create " + cfg.mail_spool_dir + ": " + ec.message());
-    return std::unique_ptr<notify::Mailer>(std::make_unique<notify::SpoolMailer>(cfg.mail_spool_dir));
+    return std::unique_ptr<notify::Mailer>(
+        std::make_unique<notify::SpoolMailer>(cfg.mail_spool_dir));
   }
   notify::SmtpOptions options;
   options.url = cfg.smtp_url;
@@ -336,20 +341,25 @@ int run_serve(const std::string& config_path) {
         return it == tenants->end() ? nullptr : it->second.email_templates;
       },
       [log](const notify::DeliveryEvent& e) {
-        nlohmann::json fields{{"event", notify::to_string(e.kind)}, {"tenant", e.tenant}, {"vacancy_id", e.vacancy_id},
-                              {"template", e.template_name}, {"attempts", e.attempts}};
+        nlohmann::json fields{{"event", notify::to_string(e.kind)},
+                              {"tenant", e.tenant},
+                              {"vacancy_id", e.vacancy_id},
+                              {"template", e.template_name},
+                              {"attempts", e.attempts}};
         if (!e.error.empty()) fields["detail"] = e.error;
-        log->write(e.kind == notify::DeliveryEvent::Kind::kDead     ? LogLevel::kError
+        log->write(e.kind == notify::DeliveryEvent::Kind::kDead   ? LogLevel::kError
                    : e.kind == notify::DeliveryEvent::Kind::kSent ? LogLevel::kInfo
                                                                   : LogLevel::kWarn,
                    "email", fields);
       });
   notify::OutboxWorker& worker = *mail_worker;
-  metrics.add_counter("mangfold_emails_sent_total", "Emails accepted by the mail server (or spooled).",
+  metrics.add_counter("mangfold_emails_sent_total",
+                      "Emails accepted by the mail server (or spooled).",
                       [&worker] { return static_cast<double>(worker.counters().sent); });
   metrics.add_counter("mangfold_emails_retried_total", "Temporary mail failures, retried later.",
                       [&worker] { return static_cast<double>(worker.counters().retried); });
-  metrics.add_counter("mangfold_emails_dead_total", "Emails given up on (permanent failure or too many attempts).",
+  metrics.add_counter("mangfold_emails_dead_total",
+                      "Emails given up on (permanent failure or too many attempts).",
                       [&worker] { return static_cast<double>(worker.counters().dead); });
   mail_worker->start();
 
@@ -357,7 +367,8 @@ int run_serve(const std::string& config_path) {
   auto writeback = std::make_unique<WritebackWorker>(
       *store, [&ingest] { return ingest.tenants(); }, unix_now, uniform_random(), log.get());
   WritebackWorker& wb = *writeback;
-  metrics.add_counter("mangfold_ad_writebacks_total", "Ads written back to the ATS with the sentence inserted.",
+  metrics.add_counter("mangfold_ad_writebacks_total",
+                      "Ads written back to the ATS with the sentence inserted.",
                       [&wb] { return static_cast<double>(wb.written()); });
   metrics.add_counter("mangfold_ad_writebacks_dead_total", "Ad write-backs given up on.",
                       [&wb] { return static_cast<double>(wb.dead()); });
@@ -383,8 +394,8 @@ int run_serve(const std::string& config_path) {
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
         config::ServiceConfigLoad again = config::load_service_config(config_path);
-        TenantsLoad fresh =
-            again.config ? build_tenants(*again.config, http_client) : TenantsLoad{nullptr, again.diagnostics};
+        TenantsLoad fresh = again.config ? build_tenants(*again.config, http_client)
+                                         : TenantsLoad{nullptr, again.diagnostics};
         if (!fresh.tenants) {
           nlohmann::json problems = nlohmann::json::array();
           for (const auto& d : fresh.diagnostics)

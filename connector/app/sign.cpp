@@ -104,7 +104,8 @@ int run_sign(const SignArgs& args) {
   const auto headers = (*verifier)->sign(*body, event_id, now);
   if (tenant->signature.scheme == "mapping") {
     std::cerr << "mangfold sign: tenant " << args.tenant
-              << " uses signature scheme mapping: its mapping file signs inside the body, which sign cannot do\n";
+              << " uses signature scheme mapping: its mapping file signs inside the body, which "
+                 "sign cannot do\n";
     return 1;
   }
   if (headers.empty()) {

@@ -114,12 +114,14 @@ namespace {
 Result<notify::Message> preview(const store::OutboxItem& mail) {
   Result<notify::Payload> payload = notify::parse_payload(mail.payload);
   if (!payload.ok()) return payload.status();
-  return notify::compose(*payload, notify::Templates::builtin(), notify::Address{"Mangfold Connector", "noreply@mangfold.invalid"});
+  return notify::compose(*payload, notify::Templates::builtin(),
+                         notify::Address{"Mangfold Connector", "noreply@mangfold.invalid"});
 }
 
 std::string addresses(const std::vector<notify::Address>& list) {
   std::string out;
-  for (const notify::Address& a : list) out += (out.empty() ? "" : ", ") + a.email;
+  for (const notify::Address& a : list)
+    out += (out.empty() ? "" : ", ") + a.email;
   return out;
 }
 
@@ -134,7 +136,8 @@ std::string render_emails_text(const std::vector<store::OutboxItem>& mails) {
       continue;
     }
     out += "\nemail";
-    if (mail.not_before > 0 && mail.idempotency_key.find("remind") != std::string::npos) out += " (reminder)";
+    if (mail.not_before > 0 && mail.idempotency_key.find("remind") != std::string::npos)
+      out += " (reminder)";
     out += " to " + addresses(m->to);
     if (!m->cc.empty()) out += ", cc " + addresses(m->cc);
     out += "\nSubject: " + m->subject + "\n\n" + m->text;

@@ -5,8 +5,8 @@
 
 #include "connector/domain/verdict.hpp"
 #include "connector/policy/ad_injection.hpp"
-#include "connector/store/store.hpp"
 #include "connector/policy/policy.hpp"
+#include "connector/store/store.hpp"
 
 namespace mangfold::app {
 

@@ -1,9 +1,9 @@
 #include "connector/app/tenants.hpp"
 
+#include <filesystem>
 #include "adapters/generic/generic_adapter.hpp"
 #include "adapters/native/native_adapter.hpp"
 #include "adapters/webcruiter/webcruiter_adapter.hpp"
-#include <filesystem>
 
 #include "connector/config/policy_loader.hpp"
 
@@ -24,7 +24,8 @@ webhook::SecretEncoding secret_encoding(const std::string& name) {
 }
 
 // Adapters are wired here by name; the core never includes an adapter header.
-std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& t, const std::string& config_source,
+std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& t,
+                                                    const std::string& config_source,
                                                     std::shared_ptr<HttpClient> http,
                                                     const config::ReadFile& read,
                                                     std::vector<config::Diagnostic>& diagnostics) {
@@ -40,26 +41,31 @@ std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& 
     deps.http = http;
     deps.read_file = read;
     auto adapter = generic::make_generic_adapter(
-        options, path, std::filesystem::path(config_source).parent_path().string(), std::move(deps), diagnostics);
+        options, path, std::filesystem::path(config_source).parent_path().string(), std::move(deps),
+        diagnostics);
     return adapter;
   }
   if (t.signature.scheme == "mapping")
-    diagnostics.push_back({t.mark, "tenants." + t.name + ".signature.scheme",
-                           "scheme mapping needs adapter: generic with a mapping that declares its signature"});
+    diagnostics.push_back(
+        {t.mark, "tenants." + t.name + ".signature.scheme",
+         "scheme mapping needs adapter: generic with a mapping that declares its signature"});
   if (t.adapter == "webcruiter") {
     webcruiter::AdapterDeps deps;
     deps.http = std::move(http);
     deps.read_file = read;
     return webcruiter::make_webcruiter_adapter(options, path, std::move(deps), diagnostics);
   }
-  diagnostics.push_back({t.mark, "tenants." + t.name + ".adapter", "the " + t.adapter + " adapter is not available yet"});
+  diagnostics.push_back({t.mark, "tenants." + t.name + ".adapter",
+                         "the " + t.adapter + " adapter is not available yet"});
   return nullptr;
 }
 
 // For scheme "mapping": the adapter verifies in parse(); the app's check lets all through.
 class MappingVerifier final : public webhook::Verifier {
  public:
-  Status verify(const webhook::HeaderLookup&, std::string_view, std::int64_t) const override { return Status{}; }
+  Status verify(const webhook::HeaderLookup&, std::string_view, std::int64_t) const override {
+    return Status{};
+  }
   std::vector<std::pair<std::string, std::string>> sign(std::string_view, std::string_view,
                                                         std::int64_t) const override {
     return {};
@@ -73,7 +79,8 @@ class MappingVerifier final : public webhook::Verifier {
 
 Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::SignatureConfig& signature,
                                                          const config::ReadFile& read) {
-  if (signature.scheme == "mapping") return std::unique_ptr<webhook::Verifier>(std::make_unique<MappingVerifier>());
+  if (signature.scheme == "mapping")
+    return std::unique_ptr<webhook::Verifier>(std::make_unique<MappingVerifier>());
   std::vector<webhook::Secret> secrets;
   for (const config::SecretRef& ref : signature.secrets) {
     Result<std::string> text = config::resolve_secret(ref, read);

@@ -23,7 +23,8 @@ struct TenantRuntime {
   std::shared_ptr<const webhook::Verifier> verifier;
   std::shared_ptr<const domain::Adapter> adapter;
   std::shared_ptr<const notify::Templates> email_templates;  // the built-ins unless overridden
-  std::string api_token;  // bearer token for /v1/tenants/{tenant}/…; empty = those endpoints are closed
+  std::string
+      api_token;  // bearer token for /v1/tenants/{tenant}/…; empty = those endpoints are closed
 };
 
 using TenantMap = std::map<std::string, TenantRuntime, std::less<>>;

@@ -21,16 +21,24 @@ Result<std::pair<std::string, domain::JobAd>> parse(const std::string& payload) 
   domain::JobAd ad;
   ad.body = j.value("body", "");
   ad.language = j.value("language", "");
-  ad.format = j.value("format", "html") == "text" ? domain::AdFormat::kText : domain::AdFormat::kHtml;
+  ad.format =
+      j.value("format", "html") == "text" ? domain::AdFormat::kText : domain::AdFormat::kHtml;
   return std::make_pair(j.value("vacancy_id", ""), std::move(ad));
 }
 
 }  // namespace
 
-WritebackWorker::WritebackWorker(store::Store& store, Tenants tenants, Clock clock, Random random, Log* log)
-    : store_(store), tenants_(std::move(tenants)), clock_(std::move(clock)), random_(std::move(random)), log_(log) {}
+WritebackWorker::WritebackWorker(store::Store& store, Tenants tenants, Clock clock, Random random,
+                                 Log* log)
+    : store_(store),
+      tenants_(std::move(tenants)),
+      clock_(std::move(clock)),
+      random_(std::move(random)),
+      log_(log) {}
 
-WritebackWorker::~WritebackWorker() { stop(); }
+WritebackWorker::~WritebackWorker() {
+  stop();
+}
 
 void WritebackWorker::start() {
   if (thread_.joinable()) return;
@@ -57,9 +65,11 @@ void WritebackWorker::stop() {
 }
 
 Result<int> WritebackWorker::run_once(std::int64_t now) {
-  Result<std::vector<store::Store::Claimed>> rows = store_.claim_outbox("ad_writeback", now, kBatch, kLeaseSeconds);
+  Result<std::vector<store::Store::Claimed>> rows =
+      store_.claim_outbox("ad_writeback", now, kBatch, kLeaseSeconds);
   if (!rows.ok()) return rows.status();
-  for (const store::Store::Claimed& row : *rows) handle(row, now);
+  for (const store::Store::Claimed& row : *rows)
+    handle(row, now);
   return static_cast<int>(rows->size());
 }
 
@@ -77,7 +87,8 @@ void WritebackWorker::handle(const store::Store::Claimed& row, std::int64_t now)
   else
     result = tenant->second.adapter->write_ad(ad->first, ad->second, row.item.idempotency_key);
 
-  nlohmann::json fields{{"tenant", row.item.tenant}, {"vacancy_id", row.item.vacancy_id}, {"attempts", row.attempts}};
+  nlohmann::json fields{
+      {"tenant", row.item.tenant}, {"vacancy_id", row.item.vacancy_id}, {"attempts", row.attempts}};
   if (result.ok()) {
     store_.complete_outbox(row.id);
     ++written_;
@@ -87,7 +98,8 @@ void WritebackWorker::handle(const store::Store::Claimed& row, std::int64_t now)
   fields["detail"] = result.message();
   if (result.retryable() && row.attempts < kMaxAttempts) {
     notify::WorkerOptions backoff;  // the same schedule as mail: 30 s doubling up to 6 h, jittered
-    const std::int64_t next = now + notify::OutboxWorker::backoff_seconds(backoff, row.attempts, random_());
+    const std::int64_t next =
+        now + notify::OutboxWorker::backoff_seconds(backoff, row.attempts, random_());
     store_.retry_outbox(row.id, next, result.message());
     ++retried_;
     fields["next_attempt"] = next;

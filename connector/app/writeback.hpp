@@ -25,7 +25,8 @@ class WritebackWorker {
   using Random = std::function<double()>;
   using Tenants = std::function<std::shared_ptr<const TenantMap>()>;
 
-  WritebackWorker(store::Store& store, Tenants tenants, Clock clock, Random random, Log* log = nullptr);
+  WritebackWorker(store::Store& store, Tenants tenants, Clock clock, Random random,
+                  Log* log = nullptr);
   ~WritebackWorker();
 
   void start();

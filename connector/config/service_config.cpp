@@ -42,9 +42,11 @@ SignatureConfig decode_signature(const Node& n, const std::string& path, const s
     if (const Node* v = n.get(key)) out = d.string(*v, join_path(path, key)).value_or(out);
   };
   if (const Node* v = n.get("scheme"))
-    s.scheme = d.choice<std::string>(*v, join_path(path, "scheme"),
-                                     {{"standard_webhooks", "standard_webhooks"}, {"hmac", "hmac"}, {"mapping", "mapping"}})
-                   .value_or(s.scheme);
+    s.scheme =
+        d.choice<std::string>(
+             *v, join_path(path, "scheme"),
+             {{"standard_webhooks", "standard_webhooks"}, {"hmac", "hmac"}, {"mapping", "mapping"}})
+            .value_or(s.scheme);
   str("header", s.header);
   str("prefix", s.prefix);
   if (const Node* v = n.get("algorithm"))
@@ -97,7 +99,8 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
                  {"adapter", "adapter_options", "policy", "signature", "success_status",
                   "body_limit", "api_token"});
     if (const Node* v = value.get("email_templates"))
-      t.email_templates = resolve_path(file, d.string(*v, join_path(path, "email_templates")).value_or(""));
+      t.email_templates =
+          resolve_path(file, d.string(*v, join_path(path, "email_templates")).value_or(""));
     if (const Node* v = value.get("adapter_options")) {
       if (d.expect_map(*v, join_path(path, "adapter_options"))) t.adapter_options = *v;
     }
@@ -125,17 +128,20 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
 }
 
 void decode_service(const Node& root, ServiceConfig& c, const std::string& file, Decoder& d) {
-  d.check_keys(root, "", {"listen", "tls", "storage", "mail", "log", "reports", "retention", "tenants"});
+  d.check_keys(root, "",
+               {"listen", "tls", "storage", "mail", "log", "reports", "retention", "tenants"});
   if (const Node* n = root.get("reports"); n && d.expect_map(*n, "reports")) {
     d.check_keys(*n, "reports", {"suppression_threshold"});
     if (const Node* v = n->get("suppression_threshold"))
       c.suppression_threshold =
-          static_cast<int>(d.integer(*v, "reports.suppression_threshold", 3, 1000).value_or(c.suppression_threshold));
+          static_cast<int>(d.integer(*v, "reports.suppression_threshold", 3, 1000)
+                               .value_or(c.suppression_threshold));
   }
   if (const Node* n = root.get("retention"); n && d.expect_map(*n, "retention")) {
     d.check_keys(*n, "retention", {"vacancy_days"});
     if (const Node* v = n->get("vacancy_days"))
-      c.retention_days = static_cast<int>(d.integer(*v, "retention.vacancy_days", 1, 36500).value_or(c.retention_days));
+      c.retention_days = static_cast<int>(
+          d.integer(*v, "retention.vacancy_days", 1, 36500).value_or(c.retention_days));
   }
   if (const Node* n = root.get("listen"); n && d.expect_map(*n, "listen")) {
     d.check_keys(*n, "listen",
@@ -168,8 +174,8 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
   if (const Node* n = root.get("storage"); n && d.expect_map(*n, "storage")) {
     d.check_keys(*n, "storage", {"sqlite", "dedupe_retention_days", "reconcile_interval_seconds"});
     if (const Node* v = n->get("reconcile_interval_seconds"))
-      c.reconcile_interval_seconds =
-          static_cast<int>(d.integer(*v, "storage.reconcile_interval_seconds", 0, 7 * 24 * 3600).value_or(3600));
+      c.reconcile_interval_seconds = static_cast<int>(
+          d.integer(*v, "storage.reconcile_interval_seconds", 0, 7 * 24 * 3600).value_or(3600));
     if (const Node* v = n->get("sqlite"))
       c.sqlite_path = resolve_path(file, d.string(*v, "storage.sqlite").value_or(c.sqlite_path));
     if (const Node* v = n->get("dedupe_retention_days"))

@@ -64,11 +64,12 @@ struct ServiceConfig {
   std::string tls_certificate, tls_private_key;  // both or neither
   std::string sqlite_path = "var/mangfold.db";
   int dedupe_retention_days = 7;
-  int reconcile_interval_seconds = 3600;  // re-fetch open vacancies from ATS APIs; 0 = never
+  int reconcile_interval_seconds = 3600;    // re-fetch open vacancies from ATS APIs; 0 = never
   std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty
   std::string smtp_url;                     // smtp://host:25, smtps://host:465
   std::optional<SecretRef> smtp_username, smtp_password;
-  std::string mail_from = "Mangfold Connector <noreply@mangfold.invalid>";  // set a real one for SMTP
+  std::string mail_from =
+      "Mangfold Connector <noreply@mangfold.invalid>";  // set a real one for SMTP
   std::string log_level = "info";
   int suppression_threshold = 5;  // reports hide cells below this (never below 3)
   int retention_days = 365;       // vacancy-level rows are deleted this long after closing

@@ -13,7 +13,8 @@ std::array<std::uint8_t, 32> sha256(std::string_view data) {
   static constexpr unsigned char kEmpty = 0;
   const void* ptr = data.empty() ? &kEmpty : static_cast<const void*>(data.data());
   // EVP_Digest fails only when OpenSSL cannot allocate; that is not a state to go on in.
-  if (EVP_Digest(ptr, data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 || length != 32)
+  if (EVP_Digest(ptr, data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
+      length != 32)
     throw std::runtime_error("SHA-256 failed in OpenSSL");
   return digest;
 }

@@ -19,7 +19,8 @@ class RecordingAdapter final : public domain::Adapter {
     return unprocessable("not used");
   }
   bool writes_ads() const override { return true; }
-  Status write_ad(std::string_view vacancy_id, const domain::JobAd& ad, std::string_view request_id) const override {
+  Status write_ad(std::string_view vacancy_id, const domain::JobAd& ad,
+                  std::string_view request_id) const override {
     std::lock_guard lock(mu);
     calls.push_back({std::string(vacancy_id), ad.body, std::string(request_id)});
     return next;
@@ -49,24 +50,27 @@ struct Fixture {
     tenants->emplace("oslo", std::move(t));
     // Queue one write-back the way the ingest plan does.
     std::promise<Result<store::SubmitResult>> done;
-    store::Submission s{"oslo", "evt-1", "v-1", now, [](const store::StoredVacancy&) -> Result<store::Changes> {
-                          store::Changes c;
-                          c.vacancy.title = "Rådgiver";
-                          store::OutboxItem item;
-                          item.kind = "ad_writeback";
-                          item.idempotency_key = "ad:v-1:abc";
-                          item.vacancy_id = "v-1";
-                          item.payload = R"({"vacancy_id":"v-1","language":"nb","format":"html","body":"<p>Ny</p>"})";
-                          c.outbox.push_back(item);
-                          return c;
-                        }};
-    store->submit(std::move(s), [&done](Result<store::SubmitResult> r) { done.set_value(std::move(r)); });
+    store::Submission s{
+        "oslo", "evt-1", "v-1", now, [](const store::StoredVacancy&) -> Result<store::Changes> {
+          store::Changes c;
+          c.vacancy.title = "Rådgiver";
+          store::OutboxItem item;
+          item.kind = "ad_writeback";
+          item.idempotency_key = "ad:v-1:abc";
+          item.vacancy_id = "v-1";
+          item.payload =
+              R"({"vacancy_id":"v-1","language":"nb","format":"html","body":"<p>Ny</p>"})";
+          c.outbox.push_back(item);
+          return c;
+        }};
+    store->submit(std::move(s),
+                  [&done](Result<store::SubmitResult> r) { done.set_value(std::move(r)); });
     REQUIRE(done.get_future().get().ok());
   }
   app::WritebackWorker worker() {
     return app::WritebackWorker(
-        *store, [this] { return std::shared_ptr<const app::TenantMap>(tenants); }, [this] { return now; },
-        [] { return 0.5; });
+        *store, [this] { return std::shared_ptr<const app::TenantMap>(tenants); },
+        [this] { return now; }, [] { return 0.5; });
   }
 };
 

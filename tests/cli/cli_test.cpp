@@ -184,27 +184,32 @@ TEST_CASE("audit-feed lists exactly the ads that lack the sentence") {
 TEST_CASE("simulate reads a raw Webcruiter webhook through the tenant's adapter") {
   mangfold::testing::TempDir dir;
   mangfold::testing::write_file(dir.path() + "/wc.hex", "00112233445566778899aabbccddeeff");
-  mangfold::testing::write_file(
-      dir.path() + "/mangfold.yaml",
-      "tenants:\n  oslo:\n    adapter: webcruiter\n    policy: " + kRoot +
-          "/policies/oslo.yaml\n"
-          "    signature: {scheme: hmac, header: X-Signature-Base64HmacSha256, encoding: base64, prefix: \"\", "
-          "secret_encoding: hex, secret: {file: wc.hex}}\n"
-          "    adapter_options:\n"
-          "      statuses: {1: applied, 2: {stage: applied, qualification: qualified}, 3: {stage: applied, "
-          "qualification: not_qualified}, 4: interview, 5: interviewed, 6: recommended, 7: offered, 8: hired, "
-          "9: rejected, 10: withdrawn}\n"
-          "      target_groups: {immigrant_background: {question: 9001, yes: [Ja, 1], no: [Nei, 2]}}\n");
-  auto r = mangfold_cmd({"simulate", "--config", dir.path() + "/mangfold.yaml", "--tenant", "oslo", "--event",
-                         kRoot + "/examples/webcruiter/fat-event.json", "--as-of", "2026-11-23"});
+  mangfold::testing::write_file(dir.path() + "/mangfold.yaml",
+                                "tenants:\n  oslo:\n    adapter: webcruiter\n    policy: " + kRoot +
+                                    "/policies/oslo.yaml\n"
+                                    "    signature: {scheme: hmac, header: "
+                                    "X-Signature-Base64HmacSha256, encoding: base64, prefix: \"\", "
+                                    "secret_encoding: hex, secret: {file: wc.hex}}\n"
+                                    "    adapter_options:\n"
+                                    "      statuses: {1: applied, 2: {stage: applied, "
+                                    "qualification: qualified}, 3: {stage: applied, "
+                                    "qualification: not_qualified}, 4: interview, 5: interviewed, "
+                                    "6: recommended, 7: offered, 8: hired, "
+                                    "9: rejected, 10: withdrawn}\n"
+                                    "      target_groups: {immigrant_background: {question: 9001, "
+                                    "yes: [Ja, 1], no: [Nei, 2]}}\n");
+  auto r = mangfold_cmd({"simulate", "--config", dir.path() + "/mangfold.yaml", "--tenant", "oslo",
+                         "--event", kRoot + "/examples/webcruiter/fat-event.json", "--as-of",
+                         "2026-11-23"});
   CAPTURE(r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("vacancy 4100000001", 0) == 0);
-  CHECK(r.out.find("invite_one (interview_minimum, group immigrant_background)") != std::string::npos);
+  CHECK(r.out.find("invite_one (interview_minimum, group immigrant_background)") !=
+        std::string::npos);
 
   // A thin event needs the ATS's API, which this tenant has not configured.
-  auto thin = mangfold_cmd({"simulate", "--config", dir.path() + "/mangfold.yaml", "--tenant", "oslo", "--event",
-                            kRoot + "/examples/webcruiter/thin-event.json"});
+  auto thin = mangfold_cmd({"simulate", "--config", dir.path() + "/mangfold.yaml", "--tenant",
+                            "oslo", "--event", kRoot + "/examples/webcruiter/thin-event.json"});
   CHECK(thin.exit_code == 1);
   CHECK(thin.err.find("ids only") != std::string::npos);
 }

@@ -139,7 +139,8 @@ tenants:
  private:
   bool tls_ = false;
   testing::TempDir dir_;
-  testing::MangfoldProcess process_{MANGFOLD_BINARY, path("mangfold.yaml"), path("db/mangfold.db"), path("server.log")};
+  testing::MangfoldProcess process_{MANGFOLD_BINARY, path("mangfold.yaml"), path("db/mangfold.db"),
+                                    path("server.log")};
 };
 
 nlohmann::json json_of(const HttpAnswer& a) {

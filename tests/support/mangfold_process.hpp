@@ -29,7 +29,8 @@ class MangfoldProcess {
 
   // Waits up to `seconds` for a log line containing `needle` after the lines already
   // matched by earlier calls; passes it, parsed, to `on_line`.
-  bool wait_for_log(const std::string& needle, const std::function<void(const nlohmann::json&)>& on_line = {},
+  bool wait_for_log(const std::string& needle,
+                    const std::function<void(const nlohmann::json&)>& on_line = {},
                     int seconds = 10);
 
   // One number from the database, read as another process would.
