@@ -1,4 +1,5 @@
 #include "connector/ads/ad_text.hpp"
+#include "connector/common/html.hpp"
 
 #include <utility>
 
@@ -37,27 +38,7 @@ std::vector<std::string> heading_keys(const Anchor& anchor) {
 }
 
 std::string escape_html(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return html_escape(s);
 }
 
 Status check_sentence(std::string_view sentence) {

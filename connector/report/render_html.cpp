@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "connector/common/html.hpp"
 #include "connector/report/labels.hpp"
 #include "connector/report/render.hpp"
 
@@ -17,30 +18,7 @@ namespace {
 constexpr std::string_view kNbsp = "\u00a0";
 
 std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return html_escape(s);
 }
 
 std::string fmt(double v) {
