@@ -1,23 +1,12 @@
 #include "adapters/generic/json_path.hpp"
 
+#include "adapters/common/json_wire.hpp"
+
 #include <cstdint>
 
 namespace mangfold::generic {
 
 namespace {
-
-std::string escape_token(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
 
 std::optional<std::size_t> array_index(const std::string& token) {
   if (token.empty() || token.size() > 18) return std::nullopt;
@@ -233,7 +222,7 @@ const Json* resolve(const Json& from, const Pointer& p) {
 }
 
 std::string extend(const std::string& base, std::string_view token) {
-  return base + "/" + escape_token(token);
+  return base + "/" + adapters::pointer_token(token);
 }
 
 std::string extend(const std::string& base, std::size_t index) {

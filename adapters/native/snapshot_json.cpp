@@ -1,5 +1,7 @@
 #include "adapters/native/snapshot_json.hpp"
 
+#include "adapters/common/json_wire.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -11,34 +13,9 @@ using nlohmann::json;
 
 namespace {
 
-// Every mapping problem becomes one of these; caught at the edge of parse_event.
-struct MappingError {
-  std::string pointer;
-  std::string message;
-};
-
-[[noreturn]] void fail(const std::string& pointer, std::string message) {
-  throw MappingError{pointer.empty() ? "/" : pointer, std::move(message)};
-}
-
-std::string type_name(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::discarded:
-      return "nothing";
-    default:
-      return "a number";
-  }
-}
+using adapters::fail;
+using adapters::MappingError;
+const auto& type_name = adapters::json_type_name;
 
 void only_keys(const json& obj, const std::string& at,
                std::initializer_list<std::string_view> keys) {

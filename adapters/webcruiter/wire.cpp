@@ -1,4 +1,5 @@
 #include "adapters/webcruiter/wire.hpp"
+#include "adapters/common/json_wire.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -12,47 +13,10 @@ using nlohmann::json;
 
 namespace {
 
-// Every mapping problem becomes one of these, caught at the edge of each public function.
-struct MappingError {
-  std::string pointer;
-  std::string message;
-};
-
-[[noreturn]] void fail(const std::string& pointer, std::string message) {
-  throw MappingError{pointer.empty() ? "/" : pointer, std::move(message)};
-}
-
-std::string type_name(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::discarded:
-      return "nothing";
-    default:
-      return "a number";
-  }
-}
-
-std::string pointer_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
+using adapters::fail;
+using adapters::MappingError;
+using adapters::pointer_token;
+const auto& type_name = adapters::json_type_name;
 
 // Webcruiter spells keys in several styles (AdvertId, Culture_Id, apply_within_date,
 // JOB_TYPE_COLLECTION) and JSON APIs often camel-case them: compare lower-case without '_'.
