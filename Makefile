@@ -36,6 +36,11 @@ asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L unit
 
+# Measured, never asserted: ingest against nginx with wrk, and microbenchmarks (docs/benchmarks.md).
+bench:
+	@scripts/install-deps --bench
+	bench/run
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 

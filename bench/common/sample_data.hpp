@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connector/domain/vacancy.hpp"
@@ -18,8 +19,10 @@ namespace mangfold::bench {
 // A bokmål job ad in HTML, laid out like a Webcruiter ad (intro, tasks, qualifications,
 // "Vi tilbyr", "Slik søker du"), at least `bytes` long and at most a few hundred bytes
 // longer. It mentions diversity but lacks the encouragement sentence, so detection scans
-// it all and injection has work to do (before the "Slik søker du" heading).
-std::string job_ad_html(std::size_t bytes);
+// it all and injection has work to do (before the "Slik søker du" heading). `reference`
+// (e.g. the vacancy id) is written into the ad, so that ads of different vacancies differ
+// as real ones do and a cache keyed on the ad's text gets no unearned hits.
+std::string job_ad_html(std::size_t bytes, std::string_view reference = "4100000101");
 
 // `count` applications with a fixed mix of stages, qualifications and answers to the
 // group "immigrant_background". Candidate ids are numeric strings, as Webcruiter's are.
