@@ -1,4 +1,5 @@
 #include "adapters/webcruiter/candidate_api.hpp"
+#include "connector/webhook/codec.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -51,29 +52,9 @@ std::string origin_of(std::string_view url) {
   return std::string(url.substr(0, end));
 }
 
+// Standard base64 with padding (OpenSSL, through the webhook codec).
 std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
-                       static_cast<unsigned char>(in[i + 1]) << 8 |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[v >> 18 & 63];
-    out += kAlphabet[v >> 12 & 63];
-    out += kAlphabet[v >> 6 & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[v >> 18 & 63];
-    out += kAlphabet[v >> 12 & 63];
-    out += i + 1 < in.size() ? kAlphabet[v >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
+  return webhook::base64_encode(in);
 }
 
 // Retry-After is either delta-seconds or an IMF-fixdate.

@@ -9,6 +9,7 @@
 
 #include "connector/notify/message.hpp"
 #include "connector/notify/sha256.hpp"
+#include "connector/webhook/codec.hpp"
 
 namespace mangfold::notify {
 
@@ -29,27 +30,9 @@ std::string one_line(std::string_view s) {
   return out;
 }
 
+// Standard base64 with padding (OpenSSL, through the webhook codec).
 std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
-                       static_cast<unsigned char>(in[i + 1]) << 8 |
-                       static_cast<unsigned char>(in[i + 2]);
-    for (int shift : {18, 12, 6, 0})
-      out.push_back(kAlphabet[(v >> shift) & 63]);
-  }
-  if (i + 1 == in.size()) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const unsigned v =
-        static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8;
-    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-  }
-  return out;
+  return webhook::base64_encode(in);
 }
 
 bool is_continuation(unsigned char c) {
