@@ -1,6 +1,7 @@
 #include "adapters/generic/json_path.hpp"
 
 #include "adapters/common/json_wire.hpp"
+#include "connector/common/utf8.hpp"
 
 #include <cstdint>
 
@@ -88,7 +89,7 @@ class Scanner {
             if (!low || *low < 0xDC00 || *low > 0xDFFF) return std::nullopt;
             *cp = 0x10000 + ((*cp - 0xD800) << 10) + (*low - 0xDC00);
           }
-          append_utf8(out, *cp);
+          append_utf8(out, static_cast<char32_t>(*cp));
           break;
         }
         default:
@@ -143,24 +144,6 @@ class Scanner {
     }
     return v;
   }
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   std::string_view s_;
   std::size_t i_ = 0;
 };

@@ -5,13 +5,14 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include "connector/common/utf8.hpp"
 
 namespace mangfold::ads::internal {
 
 // Decodes the code point at s[i] and advances i; an invalid or truncated sequence yields
 // U+FFFD and advances by one byte.
 char32_t next_code_point(std::string_view s, std::size_t& i);
-void append_utf8(std::string& out, char32_t cp);
+using mangfold::append_utf8;  // connector/common/utf8.hpp
 bool is_valid_utf8(std::string_view s);
 
 // Letters (Latin, Greek, Cyrillic, …), digits and combining marks; not punctuation,
