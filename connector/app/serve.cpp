@@ -345,6 +345,7 @@ int run_serve(const std::string& config_path) {
                               {"tenant", e.tenant},
                               {"vacancy_id", e.vacancy_id},
                               {"template", e.template_name},
+                              {"key", e.key},
                               {"attempts", e.attempts}};
         if (!e.error.empty()) fields["detail"] = e.error;
         log->write(e.kind == notify::DeliveryEvent::Kind::kDead   ? LogLevel::kError
@@ -361,6 +362,9 @@ int run_serve(const std::string& config_path) {
   metrics.add_counter("mangfold_emails_dead_total",
                       "Emails given up on (permanent failure or too many attempts).",
                       [&worker] { return static_cast<double>(worker.counters().dead); });
+  metrics.add_counter("mangfold_digest_notices_total",
+                      "Notifications delivered inside daily digests (each digest is one email).",
+                      [&worker] { return static_cast<double>(worker.counters().digested); });
   mail_worker->start();
 
   // Ads with the sentence inserted, written back through adapters that can.

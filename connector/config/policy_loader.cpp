@@ -16,6 +16,17 @@ using namespace mangfold::policy;
 
 namespace {
 
+// "HH:MM" (24-hour clock) → minutes after midnight.
+std::optional<int> parse_time_of_day(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  for (size_t i : {0, 1, 3, 4})
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  const int hour = (text[0] - '0') * 10 + (text[1] - '0');
+  const int minute = (text[3] - '0') * 10 + (text[4] - '0');
+  if (hour > 23 || minute > 59) return std::nullopt;
+  return hour * 60 + minute;
+}
+
 constexpr std::string_view kRuleKinds[] = {"interview_minimum", "hire_justification",
                                            "moderate_quota", "ad_sentence", "ad_mentions"};
 
@@ -287,7 +298,8 @@ void decode_notifications(const Node& n, Policy& p, Decoder& d) {
   const std::string path = "notifications";
   if (!d.expect_map(n, path)) return;
   d.check_keys(n, path,
-               {"language", "hr_email", "cc", "send_on", "remind_after_days", "daily_digest"});
+               {"language", "hr_email", "cc", "send_on", "remind_after_days", "daily_digest",
+                "digest_time"});
   Notifications& out = p.notifications;
   if (const Node* v = n.get("language")) {
     out.language = d.language(*v, join_path(path, "language")).value_or(out.language);
@@ -327,12 +339,16 @@ void decode_notifications(const Node& n, Policy& p, Decoder& d) {
   if (const Node* v = n.get("remind_after_days"))
     out.remind_after_days =
         static_cast<int>(d.integer(*v, join_path(path, "remind_after_days"), 0, 365).value_or(5));
-  if (const Node* v = n.get("daily_digest")) {
+  if (const Node* v = n.get("daily_digest"))
     out.daily_digest = d.boolean(*v, join_path(path, "daily_digest")).value_or(false);
-    // Refused rather than ignored until the digest is built: a setting must do what it says.
-    if (out.daily_digest)
-      d.error(*v, join_path(path, "daily_digest"),
-              "daily digests are not available yet; each email is sent as its verdict changes");
+  if (const Node* v = n.get("digest_time")) {
+    const std::string tpath = join_path(path, "digest_time");
+    if (std::optional<std::string> text = d.string(*v, tpath)) {
+      if (std::optional<int> minute = parse_time_of_day(*text))
+        out.digest_minute = *minute;
+      else
+        d.error(*v, tpath, "expected a time of day as HH:MM (00:00 to 23:59), got '" + *text + "'");
+    }
   }
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
+#include "connector/notify/digest.hpp"
 #include "connector/notify/plan.hpp"
 
 namespace mangfold::notify {
@@ -15,13 +17,19 @@ const domain::RuleVerdict* find_rule(const domain::Verdict& v, std::string_view 
   return nullptr;
 }
 
-// A reminder reports the figures as they are when it goes out, not as they were when the
-// shortfall began. nullopt: the reminder is not due any more.
-std::optional<Payload> refresh_reminder(Payload p, const store::StoredVacancy& stored) {
-  if (!stored.exists || stored.record.status == "closed" || !stored.last_verdict)
-    return std::nullopt;
+// A notification that waited (a reminder, or a digest's entry) reports the figures as they
+// are when it goes out, not as they were when it was planned. nullopt: what it reports is
+// over — the rule is no longer in the outcome it is about (shortfall, or insufficient data),
+// the vacancy is gone, or, for a reminder, closed. A "resolved" note stays as it is.
+std::optional<Payload> refresh(Payload p, const store::StoredVacancy& stored) {
+  if (p.template_name == kTemplateResolved) return p;
+  if (!stored.exists || !stored.last_verdict) return std::nullopt;
+  if (p.template_name == kTemplateReminder && stored.record.status == "closed") return std::nullopt;
   const domain::RuleVerdict* rule = find_rule(*stored.last_verdict, p.rule);
-  if (!rule || rule->outcome != domain::Outcome::kShortfall) return std::nullopt;
+  const domain::Outcome expected = p.template_name == kTemplateInsufficientData
+                                       ? domain::Outcome::kInsufficientData
+                                       : domain::Outcome::kShortfall;
+  if (!rule || rule->outcome != expected) return std::nullopt;
   const domain::Counts& c = rule->counts;
   p.counts =
       PayloadCounts{c.qualified_in_group,  c.invited, c.invited_in_group, c.required, rule->missing,
@@ -67,6 +75,7 @@ OutboxWorker::OutboxWorker(store::Store& store, Mailer& mailer, WorkerOptions op
       observer_(std::move(observer)),
       builtin_(std::make_shared<const Templates>(Templates::builtin())) {
   options_.batch = std::max(options_.batch, 1);
+  options_.digest_max_rows = std::max(options_.digest_max_rows, 1);
   options_.lease_seconds = std::max<std::int64_t>(options_.lease_seconds, 1);
 }
 
@@ -130,7 +139,21 @@ Result<int> OutboxWorker::run_once(std::int64_t now) {
     }
     handle(row, now);
   }
-  return static_cast<int>(claimed->size());
+  int total = static_cast<int>(claimed->size());
+  // Then up to `batch` digests, each batch whole.
+  for (int n = 0; n < options_.batch && !stopping_; ++n) {
+    Result<std::vector<store::Store::Claimed>> rows = store_.claim_outbox_batch(
+        kDigestKind, now, options_.digest_max_rows, options_.lease_seconds);
+    if (!rows.ok()) {
+      ++store_errors_;
+      report({DeliveryEvent::Kind::kStoreError, "", "", "", "", 0, rows.status().message(), 0});
+      return total > 0 ? Result<int>(total) : Result<int>(rows.status());
+    }
+    if (rows->empty()) break;
+    total += static_cast<int>(rows->size());
+    handle_digest(*rows, now);
+  }
+  return total;
 }
 
 void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
@@ -175,7 +198,7 @@ void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
     Result<store::StoredVacancy> stored = store_.load_vacancy(row.item.tenant, row.item.vacancy_id);
     if (!stored.ok())
       return retry("loading the vacancy for a reminder: " + stored.status().message());
-    std::optional<Payload> still_due = refresh_reminder(std::move(payload), *stored);
+    std::optional<Payload> still_due = refresh(std::move(payload), *stored);
     if (!still_due) {
       ++skipped_;
       event.error = "no longer in shortfall";
@@ -197,13 +220,114 @@ void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
   dead(sent.message());
 }
 
+void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows, std::int64_t now) {
+  DeliveryEvent event;
+  event.tenant = rows.front().item.tenant;
+  event.template_name = std::string(kTemplateDigest);
+  for (const store::Store::Claimed& row : rows)
+    event.attempts = std::max(event.attempts, row.attempts);
+
+  // Every row of the batch ends the same way, except one whose payload cannot be read.
+  std::vector<std::int64_t> ids;
+  auto settle_all = [&](DeliveryEvent::Kind kind, auto&& store_call) {
+    event.kind = kind;
+    for (std::int64_t id : ids) {
+      if (Status stored = store_call(id); !stored.ok()) {
+        ++store_errors_;
+        DeliveryEvent failure = event;
+        failure.kind = DeliveryEvent::Kind::kStoreError;
+        failure.error = stored.message();
+        report(std::move(failure));
+      }
+    }
+    report(event);
+  };
+  auto dead_all = [&](const std::string& why) {
+    ++dead_;
+    event.error = why;
+    settle_all(DeliveryEvent::Kind::kDead,
+               [&](std::int64_t id) { return store_.dead_letter_outbox(id, why); });
+  };
+  auto retry_all = [&](const std::string& why) {
+    if (options_.max_attempts > 0 && event.attempts >= options_.max_attempts)
+      return dead_all("gave up after " + std::to_string(event.attempts) + " attempts: " + why);
+    ++retried_;
+    const double r = random_ ? std::clamp(random_(), 0.0, 1.0) : 0.5;
+    event.next_attempt = now + backoff_seconds(options_, event.attempts, r);
+    event.error = why;
+    settle_all(DeliveryEvent::Kind::kRetried,
+               [&](std::int64_t id) { return store_.retry_outbox(id, event.next_attempt, why); });
+  };
+
+  std::vector<DigestCandidate> candidates;
+  std::vector<std::string> keys;
+  std::vector<std::string_view> vacancy_ids;
+  for (const store::Store::Claimed& row : rows) {
+    Result<Payload> parsed = parse_payload(row.item.payload);
+    if (!parsed.ok()) {
+      ++dead_;
+      DeliveryEvent bad = event;
+      bad.kind = DeliveryEvent::Kind::kDead;
+      bad.vacancy_id = row.item.vacancy_id;
+      bad.key = row.item.idempotency_key;
+      bad.error = parsed.status().message();
+      if (Status s = store_.dead_letter_outbox(row.id, bad.error); !s.ok()) ++store_errors_;
+      report(std::move(bad));
+      continue;
+    }
+    ids.push_back(row.id);
+    keys.push_back(row.item.idempotency_key);
+    vacancy_ids.push_back(row.item.vacancy_id);
+    candidates.push_back({std::move(*parsed), true});
+  }
+  if (ids.empty()) return;
+  std::map<std::string_view, store::StoredVacancy> vacancies;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    auto stored = vacancies.find(vacancy_ids[i]);
+    if (stored == vacancies.end()) {
+      Result<store::StoredVacancy> loaded = store_.load_vacancy(event.tenant, vacancy_ids[i]);
+      if (!loaded.ok())
+        return retry_all("loading a vacancy for a digest: " + loaded.status().message());
+      stored = vacancies.emplace(vacancy_ids[i], std::move(*loaded)).first;
+    }
+    if (std::optional<Payload> current = refresh(candidates[i].payload, stored->second))
+      candidates[i].payload = std::move(*current);
+    else
+      candidates[i].current = false;
+  }
+  event.key = digest_key(keys);
+
+  const std::vector<Payload> entries = digest_entries(std::move(candidates));
+  if (entries.empty()) {
+    // Everything it would have said is over: nothing to send.
+    ++skipped_;
+    event.error = "nothing left to report";
+    return settle_all(DeliveryEvent::Kind::kSkipped,
+                      [&](std::int64_t id) { return store_.complete_outbox(id); });
+  }
+  std::shared_ptr<const Templates> templates = templates_ ? templates_(event.tenant) : nullptr;
+  Result<Message> message =
+      compose_digest(entries, event.key, now, templates ? *templates : *builtin_, options_.from);
+  if (!message.ok()) return dead_all(message.status().message());
+
+  const Status sent = mailer_.send(*message);
+  if (sent.ok()) {
+    ++sent_;
+    digested_ += ids.size();
+    return settle_all(DeliveryEvent::Kind::kSent,
+                      [&](std::int64_t id) { return store_.complete_outbox(id); });
+  }
+  if (sent.retryable()) return retry_all(sent.message());
+  dead_all(sent.message());
+}
+
 void OutboxWorker::report(DeliveryEvent event) {
   if (observer_) observer_(event);
 }
 
 WorkerCounters OutboxWorker::counters() const {
-  return WorkerCounters{sent_.load(), retried_.load(), dead_.load(), skipped_.load(),
-                        store_errors_.load()};
+  return WorkerCounters{sent_.load(),    retried_.load(),      dead_.load(),
+                        skipped_.load(), store_errors_.load(), digested_.load()};
 }
 
 std::int64_t OutboxWorker::backoff_seconds(const WorkerOptions& o, int attempts, double random) {

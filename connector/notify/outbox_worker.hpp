@@ -10,6 +10,12 @@
 //                             the rule it reminds of is not in shortfall any more)
 // A reminder that is still due is sent with the vacancy's current figures.
 //
+// Daily digests (kind "digest", digest.hpp): after the emails, each pass claims whole
+// batches (one recipient's due notifications), brings each up to date with the stored
+// verdict, and sends one email for the batch; the outcomes above apply to all its rows at
+// once (a payload that cannot be read is dead-lettered alone). A batch with nothing left
+// to say is completed without sending (skipped).
+//
 // Delivery is at least once: if the process dies after the server accepted a message but
 // before complete_outbox committed, the row is claimed again when its lease runs out and
 // sent again with the same Message-ID (the spool mailer then writes nothing new).
@@ -30,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "connector/common/status.hpp"
 #include "connector/notify/mailer.hpp"
@@ -46,15 +53,19 @@ struct WorkerOptions {
   std::int64_t backoff_cap_seconds = 21600;  // no retry waits longer than this (6 h)
   int max_attempts = 40;  // claims before a temporary failure is given up; 0 = never
   std::chrono::milliseconds poll_interval{2000};  // start(): idle wait between passes
+  int digest_max_rows = 1000;                     // notifications in one digest email at most; >= 1
 };
 
-// Monotonic since construction.
+// Monotonic since construction. Each counts emails: a digest counts once however many
+// notifications it carries (those are `digested`).
 struct WorkerCounters {
   std::uint64_t sent = 0;          // accepted by the mailer
   std::uint64_t retried = 0;       // temporary failures put back with a delay
   std::uint64_t dead = 0;          // dead-lettered (permanent failure or attempts used up)
   std::uint64_t skipped = 0;       // reminders completed without sending
   std::uint64_t store_errors = 0;  // claim/complete/retry/dead-letter calls that failed
+  std::uint64_t digested = 0;      // notifications delivered inside a digest (each digest
+                                   // email also counts once in `sent`)
 };
 
 // One outcome, for the log. Ids, template name and codes only.
@@ -95,8 +106,9 @@ class OutboxWorker {
   // True from stop() until the next start().
   bool stop_requested() const { return stopping_; }
 
-  // One pass at time `now`: claims up to `batch` due rows and handles each. Returns how
-  // many rows were claimed; the store's error when the claim failed.
+  // One pass at time `now`: claims up to `batch` due email rows and handles each, then up
+  // to `batch` digest batches. Returns how many rows were claimed; the store's error when
+  // the first claim failed.
   Result<int> run_once(std::int64_t now);
 
   WorkerCounters counters() const;
@@ -109,6 +121,7 @@ class OutboxWorker {
  private:
   void loop();
   void handle(const store::Store::Claimed& row, std::int64_t now);
+  void handle_digest(const std::vector<store::Store::Claimed>& rows, std::int64_t now);
   void report(DeliveryEvent event);
 
   store::Store& store_;
@@ -120,7 +133,8 @@ class OutboxWorker {
   Observer observer_;
   std::shared_ptr<const Templates> builtin_;
 
-  std::atomic<std::uint64_t> sent_{0}, retried_{0}, dead_{0}, skipped_{0}, store_errors_{0};
+  std::atomic<std::uint64_t> sent_{0}, retried_{0}, dead_{0}, skipped_{0}, store_errors_{0},
+      digested_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "connector/notify/digest.hpp"
 #include "connector/notify/payload.hpp"
 #include "connector/notify/sha256.hpp"
 
@@ -102,11 +103,16 @@ struct Planner {
     p.phase = domain::to_string(current.phase);
     store::OutboxItem item;
     item.kind = std::string(kEmailKind);
+    item.not_before = not_before;
+    if (settings.daily_digest) {
+      item.kind = std::string(kDigestKind);
+      item.not_before = next_digest_time(not_before, settings.digest_minute);
+      item.batch_key = digest_batch_key(p);
+    }
     item.idempotency_key = p.key;
     item.tenant = vacancy.tenant;
     item.vacancy_id = vacancy.vacancy_id;
     item.payload = to_json(p);
-    item.not_before = not_before;
     out.push_back(std::move(item));
   }
 

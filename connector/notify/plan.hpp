@@ -13,9 +13,13 @@
 //                          rule is no longer in shortfall
 // An unchanged verdict plans nothing. moderate_quota rules are not mailed.
 //
-// Every row is kind "email" with a deterministic idempotency key (which is also the left
-// part of the Message-ID) from (tenant, vacancy, rule, transition, phase, counts), so a
-// replayed plan cannot add a second row: the store ignores a repeated key.
+// With `daily_digest`, the same rows (same keys and payloads) are of kind "digest", due at
+// the next digest time after they would have been sent, with a batch key per recipient
+// (digest.hpp); the worker sends each batch as one email.
+//
+// Every row is kind "email" (or "digest", below) with a deterministic idempotency key (which
+// is also the left part of the Message-ID) from (tenant, vacancy, rule, transition, phase,
+// counts), so a replayed plan cannot add a second row: the store ignores a repeated key.
 //
 // PRIVACY (DESIGN.md §4): the payload holds recipients (the employer's contacts), the
 // language, the template name, vacancy fields, the rule, aggregate counts, severity and the
@@ -58,7 +62,7 @@ VacancyInfo vacancy_info(const store::VacancyRecord& record);
 using GroupLabels = std::map<std::string, std::string, std::less<>>;
 GroupLabels group_labels(const policy::Policy& policy);
 
-// Outbox rows (kind "email") to write in the same transaction as `current`. `previous` is
+// Outbox rows ("email" or "digest") to write in the same transaction as `current`. `previous` is
 // the vacancy's last stored verdict (nullopt for a new vacancy). `now_unix` is the plan's
 // time: the Date of immediate emails and the start of the reminder delay. Returns no rows
 // when neither the manager's nor the HR address is valid.

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "connector/domain/date.hpp"
+#include "connector/notify/digest.hpp"
 #include "connector/notify/embedded_templates.hpp"
 
 namespace mangfold::notify {
@@ -132,6 +133,70 @@ mu::data template_data(const Payload& p) {
   return d;
 }
 
+// The digest's data in three levels: the email (recipient, date, totals), `vacancies`
+// (each vacancy's fields) and each vacancy's `items` (one notification, with every variable
+// of a single email and which kind it is). A level sets only its own fields, because
+// mustache looks a name that is unset in an item up in the levels around it.
+mu::data digest_data(const std::vector<Payload>& entries, std::int64_t date) {
+  const Payload& first = entries.front();
+  const std::string language = language_of(first.language);
+  const long day = static_cast<long>(date >= 0 ? date / 86400 : (date - 86399) / 86400);
+  mu::data d;
+  auto flag = [](mu::data& on, const std::string& name, bool value) {
+    on.set(name, value ? mu::data::type::bool_true : mu::data::type::bool_false);
+  };
+  d.set("language", language);
+  d.set("tenant", first.tenant);
+  flag(d, "to_manager", first.to_manager);
+  if (first.to_manager && !first.manager_name.empty()) d.set("manager_name", first.manager_name);
+  flag(d, "has_reply_to", first.reply_to.has_value());
+  if (first.reply_to) d.set("hr_email", first.reply_to->email);
+  d.set("date_text", format_date(domain::Date::from_days_since_epoch(day), language));
+
+  mu::data vacancies = mu::data::type::list;
+  int action_vacancies = 0;
+  for (size_t i = 0; i < entries.size();) {
+    const Payload& v = entries[i];
+    mu::data vacancy;
+    auto set = [&vacancy](const std::string& name, const std::string& value) {
+      if (!value.empty()) vacancy.set(name, value);
+    };
+    set("title", v.title);
+    set("department", v.department);
+    set("url", safe_url(v.url));
+    set("vacancy_id", v.vacancy_id);
+    set("manager_name", v.manager_name);
+    const std::optional<domain::Date> deadline = domain::Date::parse(v.deadline);
+    flag(vacancy, "has_deadline", deadline.has_value());
+    set("deadline", deadline ? deadline->to_string() : "");
+    set("deadline_text", deadline ? format_date(*deadline, language) : "");
+    flag(vacancy, "deadline_passed", deadline && deadline->days_since_epoch() < day);
+    mu::data items = mu::data::type::list;
+    bool needs_action = false;
+    for (; i < entries.size() && entries[i].vacancy_id == v.vacancy_id; ++i) {
+      Payload e = entries[i];
+      e.date = date;
+      const std::string_view what = e.template_name == kTemplateReminder
+                                        ? std::string_view(e.reminds)
+                                        : std::string_view(e.template_name);
+      mu::data item = template_data(e);
+      for (std::string_view name : kTemplateNames)
+        if (name != kTemplateReminder) flag(item, "is_" + std::string(name), what == name);
+      flag(item, "is_reminder", e.template_name == kTemplateReminder);
+      needs_action = needs_action || what != kTemplateResolved;
+      items.push_back(item);
+    }
+    vacancy.set("items", items);
+    if (needs_action) ++action_vacancies;
+    vacancies.push_back(vacancy);
+  }
+  d.set("vacancies", vacancies);
+  d.set("action_vacancies", std::to_string(action_vacancies));
+  flag(d, "action_vacancies_one", action_vacancies == 1);
+  flag(d, "has_actions", action_vacancies > 0);
+  return d;
+}
+
 // kainjow drops the line of a standalone section tag only when the section renders; a
 // skipped one leaves its line break behind. The text part therefore gets its blank lines
 // normalised: never two in a row, none at the start, one line break at the end.
@@ -161,6 +226,38 @@ Result<std::string> render_one(const std::string& source, const mu::data& data, 
   std::string out = tmpl.render(data);
   if (!tmpl.is_valid())
     return invalid_argument("email template " + std::string(path) + ": " + tmpl.error_message());
+  return out;
+}
+
+// Subject, text and HTML of template `name` in `language`, with the footers and layout.
+Result<RenderedEmail> render_set(const Templates& t, const std::string& language,
+                                 std::string_view name, mu::data& data) {
+  const std::string base = language + "/" + std::string(name);
+  RenderedEmail out;
+  Result<std::string> subject =
+      render_one(t.file(base + ".subject"), data, false, base + ".subject");
+  if (!subject.ok()) return subject.status();
+  out.subject = one_line(std::move(*subject));
+
+  Result<std::string> footer =
+      render_one(t.file(language + "/footer.txt"), data, false, "footer.txt");
+  if (!footer.ok()) return footer.status();
+  data.set("footer", *footer);
+  Result<std::string> text = render_one(t.file(base + ".txt"), data, false, base + ".txt");
+  if (!text.ok()) return text.status();
+  out.text = tidy_text(*text);
+
+  Result<std::string> footer_html =
+      render_one(t.file(language + "/footer.html"), data, true, "footer.html");
+  if (!footer_html.ok()) return footer_html.status();
+  Result<std::string> content = render_one(t.file(base + ".html"), data, true, base + ".html");
+  if (!content.ok()) return content.status();
+  data.set("content", *content);
+  data.set("footer", *footer_html);
+  data.set("subject", out.subject);
+  Result<std::string> html = render_one(t.file("layout.html"), data, true, "layout.html");
+  if (!html.ok()) return html.status();
+  out.html = tidy_text(*html);
   return out;
 }
 
@@ -200,44 +297,25 @@ Result<Templates> Templates::load(const std::string& override_dir) {
   return t;
 }
 
+const std::string& Templates::file(const std::string& path) const {
+  static const std::string kEmpty;
+  const auto found = files_.find(path);
+  return found == files_.end() ? kEmpty : found->second;
+}
+
 Result<RenderedEmail> Templates::render(const Payload& payload) const {
   if (std::find(kTemplateNames.begin(), kTemplateNames.end(), payload.template_name) ==
       kTemplateNames.end())
     return invalid_argument("no email template named '" + payload.template_name + "'");
-  const std::string language = language_of(payload.language);
   mu::data data = template_data(payload);
-  auto file = [&](const std::string& path) -> const std::string& {
-    static const std::string kEmpty;
-    const auto found = files_.find(path);
-    return found == files_.end() ? kEmpty : found->second;
-  };
-  const std::string base = language + "/" + payload.template_name;
-  RenderedEmail out;
+  return render_set(*this, language_of(payload.language), payload.template_name, data);
+}
 
-  Result<std::string> subject = render_one(file(base + ".subject"), data, false, base + ".subject");
-  if (!subject.ok()) return subject.status();
-  out.subject = one_line(std::move(*subject));
-
-  Result<std::string> footer =
-      render_one(file(language + "/footer.txt"), data, false, "footer.txt");
-  if (!footer.ok()) return footer.status();
-  data.set("footer", *footer);
-  Result<std::string> text = render_one(file(base + ".txt"), data, false, base + ".txt");
-  if (!text.ok()) return text.status();
-  out.text = tidy_text(*text);
-
-  Result<std::string> footer_html =
-      render_one(file(language + "/footer.html"), data, true, "footer.html");
-  if (!footer_html.ok()) return footer_html.status();
-  Result<std::string> content = render_one(file(base + ".html"), data, true, base + ".html");
-  if (!content.ok()) return content.status();
-  data.set("content", *content);
-  data.set("footer", *footer_html);
-  data.set("subject", out.subject);
-  Result<std::string> html = render_one(file("layout.html"), data, true, "layout.html");
-  if (!html.ok()) return html.status();
-  out.html = tidy_text(*html);
-  return out;
+Result<RenderedEmail> Templates::render_digest(const std::vector<Payload>& entries,
+                                               std::int64_t date) const {
+  if (entries.empty()) return invalid_argument("a digest needs at least one notification");
+  mu::data data = digest_data(entries, date);
+  return render_set(*this, language_of(entries.front().language), kTemplateDigest, data);
 }
 
 std::string message_id(std::string_view key, const Address& from) {
@@ -245,6 +323,39 @@ std::string message_id(std::string_view key, const Address& from) {
   const std::string domain =
       at == std::string::npos ? std::string("mangfold.invalid") : from.email.substr(at + 1);
   return "<" + std::string(key) + "@" + domain + ">";
+}
+
+Result<Message> compose_digest(const std::vector<Payload>& entries, std::string_view key,
+                               std::int64_t date, const Templates& templates, const Address& from) {
+  Result<RenderedEmail> rendered = templates.render_digest(entries, date);
+  if (!rendered.ok()) return rendered.status();
+  const Payload& first = entries.front();
+  Message m;
+  m.from = from;
+  m.to = first.to;
+  m.reply_to = first.reply_to;
+  // Every cc of the day's notifications, once, and never one of the recipients.
+  auto known = [&m](const Address& a) {
+    auto same = [&a](const Address& b) {
+      return a.email.size() == b.email.size() &&
+             std::equal(a.email.begin(), a.email.end(), b.email.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+             });
+    };
+    return std::any_of(m.to.begin(), m.to.end(), same) ||
+           std::any_of(m.cc.begin(), m.cc.end(), same);
+  };
+  for (const Payload& e : entries)
+    for (const Address& cc : e.cc)
+      if (!known(cc)) m.cc.push_back(cc);
+  m.subject = std::move(rendered->subject);
+  m.text = std::move(rendered->text);
+  m.html = std::move(rendered->html);
+  m.message_id = message_id(key, from);
+  m.date = date;
+  m.language = language_of(first.language);
+  return m;
 }
 
 Result<Message> compose(const Payload& payload, const Templates& templates, const Address& from) {

@@ -7,13 +7,15 @@
 //   <lang>/<name>.txt       the text/plain body; no HTML escaping
 //   <lang>/<name>.html      the text/html content; values HTML-escaped
 // and <lang>/footer.txt, <lang>/footer.html (inserted as {{footer}}), layout.html (wraps
-// the HTML content as {{{content}}}). The built-ins (connector/notify/templates/, embedded
-// at build time) document the variables in templates/README.md.
+// the HTML content as {{{content}}}); `digest.*` per language for the daily digest. The built-ins
+// (connector/notify/templates/, embedded at build time) document the variables in
+// templates/README.md.
 //
 // Thread-safety: a Templates value is immutable after load; render() is const and safe
 // to call from several threads.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +47,14 @@ class Templates {
   // kInvalidArgument for an unknown template name.
   Result<RenderedEmail> render(const Payload& payload) const;
 
+  // The daily digest (templates `digest.*`) of `entries`, in digest_entries' order and all
+  // to the same recipient (the first entry's addressing and language are used), dated
+  // `date` (unix seconds). kInvalidArgument when entries is empty.
+  Result<RenderedEmail> render_digest(const std::vector<Payload>& entries, std::int64_t date) const;
+
+  // The text of a file of the set by relative path ("nb/digest.txt"); empty when absent.
+  const std::string& file(const std::string& path) const;
+
   // Relative paths taken from the override directory, sorted (for the start-up log).
   const std::vector<std::string>& overridden() const { return overridden_; }
 
@@ -56,6 +66,11 @@ class Templates {
 // The Message for an outbox payload: rendered text, recipients from the payload, the
 // given sender, Message-ID "<key@domain of from>", Date from the payload.
 Result<Message> compose(const Payload& payload, const Templates& templates, const Address& from);
+
+// The digest Message for `entries`, with Message-ID "<key@domain of from>", recipients
+// from the first entry (cc: every entry's, once) and Date `date`.
+Result<Message> compose_digest(const std::vector<Payload>& entries, std::string_view key,
+                               std::int64_t date, const Templates& templates, const Address& from);
 
 // The Message-ID for a payload key and a sender: "<mf-…@example.org>".
 std::string message_id(std::string_view key, const Address& from);

@@ -96,7 +96,10 @@ struct Notifications {
   std::vector<std::string> cc;
   std::vector<std::string> send_on = {"shortfall", "justification_missing", "resolved"};
   int remind_after_days = 5;  // 0 = no reminders
+  // Collect a day's notifications per recipient into one email, sent at digest_minute
+  // (minutes after midnight, Norwegian local time) instead of one email per change.
   bool daily_digest = false;
+  int digest_minute = 7 * 60;
 };
 
 struct Policy {

@@ -123,6 +123,12 @@ CREATE INDEX folded_vacancies_at ON folded_vacancies (folded_at);
 CREATE INDEX vacancies_closed ON vacancies (status, closed_at);
 CREATE INDEX outbox_vacancy ON outbox (tenant, vacancy_id);
 )sql"},
+    {3, R"sql(
+-- Rows with the same batch key go out together (the daily digest: one email per manager).
+-- The key names a tenant, a recipient and a language, never an applicant.
+ALTER TABLE outbox ADD COLUMN batch_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX outbox_batch ON outbox (kind, batch_key, not_before) WHERE state = 'pending';
+)sql"},
 };
 
 }  // namespace

@@ -64,14 +64,27 @@ constexpr std::string_view kInsertVerdict =
     "overall, rules) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr std::string_view kInsertOutbox =
     "INSERT INTO outbox (kind, idempotency_key, tenant, vacancy_id, payload, not_before, "
-    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "created_at, batch_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
     "ON CONFLICT (tenant, idempotency_key) DO NOTHING";
 constexpr std::string_view kClaimOutbox =
     "UPDATE outbox SET state = 'inflight', lease_until = ?3, attempts = attempts + 1 "
     "WHERE id IN (SELECT id FROM outbox WHERE kind = ?1 AND "
     "((state = 'pending' AND not_before <= ?2) OR (state = 'inflight' AND lease_until <= ?2)) "
     "ORDER BY not_before, id LIMIT ?4) "
-    "RETURNING id, kind, idempotency_key, tenant, vacancy_id, payload, not_before, attempts";
+    "RETURNING id, kind, idempotency_key, tenant, vacancy_id, payload, not_before, attempts, "
+    "batch_key";
+// The same, restricted to the batch key of the oldest due row, in one statement so that
+// two workers cannot split a batch between them.
+constexpr std::string_view kClaimOutboxBatch =
+    "UPDATE outbox SET state = 'inflight', lease_until = ?3, attempts = attempts + 1 "
+    "WHERE id IN (SELECT id FROM outbox WHERE kind = ?1 AND "
+    "((state = 'pending' AND not_before <= ?2) OR (state = 'inflight' AND lease_until <= ?2)) "
+    "AND batch_key = (SELECT batch_key FROM outbox WHERE kind = ?1 AND "
+    "((state = 'pending' AND not_before <= ?2) OR (state = 'inflight' AND lease_until <= ?2)) "
+    "ORDER BY not_before, id LIMIT 1) "
+    "ORDER BY not_before, id LIMIT ?4) "
+    "RETURNING id, kind, idempotency_key, tenant, vacancy_id, payload, not_before, attempts, "
+    "batch_key";
 constexpr std::string_view kOutboxState = "SELECT state FROM outbox WHERE id = ?1";
 constexpr std::string_view kCompleteOutbox =
     "UPDATE outbox SET state = 'done', lease_until = 0 WHERE id = ?1";
@@ -308,7 +321,7 @@ Status write_changes(Db& db, const Submission& sub, const Changes& c) {
     auto st = db.prepare(kInsertOutbox);
     if (!st.ok()) return st.status();
     st->bind(1, o.kind).bind(2, o.idempotency_key).bind(3, o.tenant).bind(4, o.vacancy_id);
-    st->bind(5, o.payload).bind(6, o.not_before).bind(7, sub.received_at);
+    st->bind(5, o.payload).bind(6, o.not_before).bind(7, sub.received_at).bind(8, o.batch_key);
     if (Status s = st->run(); !s) return s;
   }
   return Status{};
@@ -576,12 +589,22 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Claimed>> claim_outbox(std::string_view kind, std::int64_t now, int limit,
                                             std::int64_t lease_seconds) override {
+    return claim(kClaimOutbox, kind, now, limit, lease_seconds);
+  }
+
+  Result<std::vector<Claimed>> claim_outbox_batch(std::string_view kind, std::int64_t now,
+                                                  int limit, std::int64_t lease_seconds) override {
+    return claim(kClaimOutboxBatch, kind, now, limit, lease_seconds);
+  }
+
+  Result<std::vector<Claimed>> claim(std::string_view sql, std::string_view kind, std::int64_t now,
+                                     int limit, std::int64_t lease_seconds) {
     if (limit <= 0) return std::vector<Claimed>{};
     if (lease_seconds <= 0) return invalid_argument("claim_outbox: lease_seconds must be > 0");
     const std::string kind_copy(kind);
     return call<std::vector<Claimed>>(
-        [&kind_copy, now, limit, lease_seconds](Db& db) -> Result<std::vector<Claimed>> {
-          auto st = db.prepare(kClaimOutbox);
+        [sql, &kind_copy, now, limit, lease_seconds](Db& db) -> Result<std::vector<Claimed>> {
+          auto st = db.prepare(sql);
           if (!st.ok()) return st.status();
           st->bind(1, kind_copy).bind(2, now).bind(3, now + lease_seconds);
           st->bind(4, std::int64_t{limit});
@@ -599,6 +622,7 @@ class SqliteStore final : public Store {
             c.item.payload = st->text(5);
             c.item.not_before = st->int64(6);
             c.attempts = static_cast<int>(st->int64(7));
+            c.item.batch_key = st->text(8);
             out.push_back(std::move(c));
           }
           // RETURNING gives rows in no promised order.

@@ -61,6 +61,9 @@ struct OutboxItem {
   std::string vacancy_id;
   std::string payload;          // JSON text built by the caller; never applicant data
   std::int64_t not_before = 0;  // unix seconds; not claimed before then
+  // Rows of one kind with the same non-empty batch key are delivered together (a daily
+  // digest: one email for several notifications); see claim_outbox_batch. Empty = alone.
+  std::string batch_key;
 };
 
 // What one event changes. The vacancy row is replaced as a whole; each listed candidate's
@@ -185,6 +188,11 @@ class Store {
   // and are not claimed again before then. Oldest not_before first.
   virtual Result<std::vector<Claimed>> claim_outbox(std::string_view kind, std::int64_t now,
                                                     int limit, std::int64_t lease_seconds) = 0;
+  // Claims the due rows of `kind` (as claim_outbox, up to `limit`) that share the batch key
+  // of the oldest due one, so that a batch is handled whole. Empty when none is due.
+  virtual Result<std::vector<Claimed>> claim_outbox_batch(std::string_view kind, std::int64_t now,
+                                                          int limit,
+                                                          std::int64_t lease_seconds) = 0;
   // Marks a row delivered. kNotFound for an unknown id.
   virtual Status complete_outbox(std::int64_t id) = 0;
   // Puts a row back to pending, due at not_before. `error` is kept as last_error and must

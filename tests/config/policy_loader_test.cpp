@@ -152,3 +152,36 @@ TEST_CASE("every shipped policy loads without a diagnostic") {
   }
   CHECK(count == 4);
 }
+
+TEST_CASE("daily_digest and digest_time: a time of day in HH:MM, else the line and key") {
+  auto load = [](const std::string& notifications) {
+    config::ReadFile files = [notifications](const std::string&) -> Result<std::string> {
+      return std::string(
+                 "id: d\nversion: '1'\nlanguages: [nb]\ntarget_groups: {g: {}}\nrules:\n  r: "
+                 "{type: interview_minimum, group: g, min_count: 1}\nnotifications:\n") +
+             notifications;
+    };
+    return config::load_policy("p.yaml", files);
+  };
+  config::PolicyLoad on = load("  daily_digest: true\n  digest_time: \"06:30\"\n");
+  REQUIRE(on.policy.has_value());
+  CHECK(on.policy->notifications.daily_digest);
+  CHECK(on.policy->notifications.digest_minute == 6 * 60 + 30);
+  config::PolicyLoad plain = load("  daily_digest: true\n  digest_time: 23:59\n");
+  REQUIRE(plain.policy.has_value());
+  CHECK(plain.policy->notifications.digest_minute == 23 * 60 + 59);
+  config::PolicyLoad defaults = load("  daily_digest: false\n");
+  REQUIRE(defaults.policy.has_value());
+  CHECK_FALSE(defaults.policy->notifications.daily_digest);
+  CHECK(defaults.policy->notifications.digest_minute == 7 * 60);
+  for (const char* bad : {"24:00", "7:00", "07:60", "0700", "seven"}) {
+    CAPTURE(bad);
+    config::PolicyLoad broken = load(std::string("  digest_time: \"") + bad + "\"\n");
+    CHECK_FALSE(broken.policy.has_value());
+    REQUIRE(broken.diagnostics.size() == 1);
+    CHECK(broken.diagnostics[0].to_string() ==
+          std::string("p.yaml:8:16: notifications.digest_time: expected a time of day as HH:MM "
+                      "(00:00 to 23:59), got '") +
+              bad + "'");
+  }
+}

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/notify/digest.hpp"
 #include "connector/notify/mailer.hpp"
 #include "connector/notify/outbox_worker.hpp"
 #include "connector/notify/plan.hpp"
@@ -236,6 +237,57 @@ TEST_CASE(
   CHECK(envelope["rcpt_tos"] ==
         json::parse(R"(["kare.odegard@oslo.example.no","mangfold@oslo.example.no"])"));
   // PRIVACY: no candidate id in the raw bytes or in any decoded part.
+  const std::string raw = mangfold::testing::read_file(received[0]);
+  for (const std::string& canary : kCanaries) {
+    CHECK(raw.find(canary) == std::string::npos);
+    CHECK(m.dump().find(canary) == std::string::npos);
+  }
+  server.stop();
+}
+
+TEST_CASE("a daily digest reaches the manager as one well-formed message for three vacancies") {
+  mangfold::testing::TempDir dir;
+  SmtpServer server(dir.path());
+  server.start();
+  auto store = open_store(dir.path() + "/mangfold.db");
+  SmtpMailer mailer(smtp(server));
+  constexpr std::int64_t kDigestTime = 1772517600;  // 2026-03-03 07:00 CET
+  std::int64_t now = kNow;
+  OutboxWorker worker(
+      *store, mailer, worker_options(), [&now] { return now; }, [] { return 0.5; });
+  auto digest_policy = std::make_shared<policy::Policy>(*oslo_policy());
+  digest_policy->notifications.daily_digest = true;
+  for (int i = 0; i < 3; ++i) {
+    const std::string v = "v-" + std::to_string(300 + i);
+    REQUIRE(submit_sync(*store, "e" + std::to_string(i), pipeline_plan(digest_policy, snapshot(v)),
+                        "oslo", v)
+                .ok());
+  }
+  CHECK(*worker.run_once(kDigestTime - 1) == 0);
+  CHECK(server.messages().empty());
+  REQUIRE(*worker.run_once(kDigestTime) == 3);
+  CHECK(*worker.run_once(kDigestTime + 86400) == 0);
+  const std::vector<std::string> received = server.messages();
+  REQUIRE(received.size() == 1);
+  const json m = check_message(received[0]);
+  INFO(m.dump(2));
+  CHECK(m["defects"].empty());
+  CHECK(m["ascii_only"] == true);
+  CHECK(m["max_line"] <= 998);
+  CHECK(m["headers"]["Subject"] ==
+        "Intervjuordningen: daglig oversikt 3. mars 2026 – 3 stillinger trenger oppfølging");
+  CHECK(m["date_unix"] == kDigestTime);
+  CHECK(m["to"][0]["email"] == "kare.odegard@oslo.example.no");
+  CHECK(m["cc"] == json::parse(R"(["mangfold@oslo.example.no"])"));
+  CHECK(m["reply_to"] == json::parse(R"(["hr@oslo.example.no"])"));
+  REQUIRE(m["parts"].size() == 2);
+  const std::string text = m["parts"][0]["content"];
+  const std::string html = m["parts"][1]["content"];
+  for (int i = 0; i < 3; ++i) {
+    const std::string link = "https://oslo.example.no/stillinger/v-" + std::to_string(300 + i);
+    CHECK(text.find("Stillingen: " + link + "\r\n") != std::string::npos);
+    CHECK(html.find("<a href=\"" + link + "\">") != std::string::npos);
+  }
   const std::string raw = mangfold::testing::read_file(received[0]);
   for (const std::string& canary : kCanaries) {
     CHECK(raw.find(canary) == std::string::npos);

@@ -325,12 +325,14 @@ TEST_CASE("a version-1 database is migrated with its data") {
     put(*store, {"v1", false, 0, 3, 1, {}}, "e1");
     store->close();
   }
-  // Turn the file back into what version 1 left: no migration-2 tables or indexes.
+  // Turn the file back into what version 1 left: no migration-2 (or later) tables,
+  // indexes or columns.
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
   REQUIRE(sqlite3_exec(raw,
                        "DROP TABLE monthly_aggregates; DROP TABLE folded_vacancies; "
                        "DROP INDEX vacancies_closed; DROP INDEX outbox_vacancy; "
+                       "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
                        "PRAGMA user_version = 1;",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);

@@ -160,5 +160,48 @@ TEST_CASE("claim leases rows and retry, dead-letter and complete move them on") 
   }
 }
 
+OutboxItem batched(std::string key, std::string batch, std::int64_t not_before) {
+  OutboxItem o = item("digest", std::move(key), not_before);
+  o.batch_key = std::move(batch);
+  return o;
+}
+
+TEST_CASE("a batch is claimed whole: the due rows sharing the oldest due row's batch key") {
+  TempDir dir;
+  auto store = open_store(dir.file("m.db"));
+  REQUIRE(
+      submit_sync(
+          *store,
+          submission("oslo", "e1",
+                     with_outbox({batched("k1", "oslo:kari", 100), batched("o1", "oslo:ola", 100),
+                                  batched("k2", "oslo:kari", 100), batched("k3", "oslo:kari", 500),
+                                  item("email", "alone", 0)})))
+          .ok());
+  auto keys = [](const std::vector<Store::Claimed>& rows) {
+    std::vector<std::string> out;
+    for (const Store::Claimed& r : rows) {
+      out.push_back(r.item.idempotency_key);
+      CHECK(r.item.kind == "digest");
+    }
+    return out;
+  };
+  CHECK(store->claim_outbox_batch("digest", 99, 10, 30)->empty());
+  auto kari = store->claim_outbox_batch("digest", 100, 10, 30);
+  REQUIRE(kari.ok());
+  CHECK(keys(*kari) == std::vector<std::string>{"k1", "k2"});  // k3 is not due yet
+  CHECK((*kari)[0].item.batch_key == "oslo:kari");
+  auto ola = store->claim_outbox_batch("digest", 100, 10, 30);
+  CHECK(keys(*ola) == std::vector<std::string>{"o1"});
+  CHECK(store->claim_outbox_batch("digest", 100, 10, 30)->empty());
+  // The lease runs out (a worker died): the batch comes back whole, with k3 now due too.
+  auto again = store->claim_outbox_batch("digest", 600, 10, 30);
+  CHECK(keys(*again) == std::vector<std::string>{"k1", "k2", "k3"});
+  CHECK((*again)[0].attempts == 2);
+  CHECK((*again)[2].attempts == 1);
+  // The limit caps a batch; the email row was never part of one.
+  CHECK(store->claim_outbox_batch("digest", 1000, 1, 30)->size() == 1);
+  CHECK(store->claim_outbox("email", 1000, 10, 30)->size() == 1);
+}
+
 }  // namespace
 }  // namespace mangfold::store

@@ -46,7 +46,10 @@ TEST_CASE("the schema is exactly the pinned tables and columns") {
         "overall", "rules"}},
       {"outbox",
        {"id", "kind", "idempotency_key", "tenant", "vacancy_id", "payload", "state", "attempts",
-        "not_before", "lease_until", "last_error", "created_at"}},
+        "not_before", "lease_until", "last_error", "created_at",
+        // Migration 3: the daily digest's batch: the tenant and a hash of the recipient's
+        // address (the employer's contact person) and language.
+        "batch_key"}},
       {"store_meta", {"key", "value"}},
       // Migration 2 (retention, DESIGN.md §4.5). A monthly_aggregates value is a count summed
       // over vacancies; `metric` names the figure (e.g. how many applicants answered yes for a
@@ -55,6 +58,41 @@ TEST_CASE("the schema is exactly the pinned tables and columns") {
       {"folded_vacancies", {"tenant", "vacancy_id", "folded_at"}},
   };
   CHECK(read_schema(dir.file("m.db")) == expected);
+}
+
+TEST_CASE("a file at schema version 2 is migrated to 3, its outbox rows unbatched") {
+  TempDir dir;
+  const std::string path = dir.file("m.db");
+  {
+    auto store = open_store(path);
+    OutboxItem o;
+    o.kind = "email";
+    o.idempotency_key = "mail-1";
+    o.payload = "{}";
+    REQUIRE(
+        submit_sync(*store, submission("oslo", "e1", [o](const StoredVacancy&) -> Result<Changes> {
+          Changes c;
+          c.vacancy = vacancy();
+          c.outbox = {o};
+          return c;
+        })).ok());
+    store->close();
+  }
+  // Turn the file back into what version 2 wrote.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
+                       "PRAGMA user_version = 2;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK(read_schema(path).at("outbox").count("batch_key") == 0);
+
+  auto store = open_store(path);
+  CHECK(read_schema(path).at("outbox").count("batch_key") == 1);
+  auto claimed = store->claim_outbox("email", 0, 10, 60);
+  REQUIRE(claimed->size() == 1);
+  CHECK((*claimed)[0].item.batch_key.empty());
 }
 
 TEST_CASE("no column anywhere is named for answers, groups or applicant identity") {

@@ -1,0 +1,138 @@
+#include "connector/notify/digest.hpp"
+
+#include <algorithm>
+#include <boost/date_time/local_time/local_time.hpp>
+#include <boost/date_time/posix_time/posix_time.hpp>
+#include <cctype>
+#include <functional>
+#include <map>
+#include <tuple>
+
+#include "connector/notify/sha256.hpp"
+
+namespace mangfold::notify {
+
+namespace {
+
+namespace lt = boost::local_time;
+namespace pt = boost::posix_time;
+
+// Norway's clocks: CET (UTC+1), CEST (UTC+2) from the last Sunday of March 02:00 to the
+// last Sunday of October 03:00 local time, as a POSIX TZ rule. Boost reads the offset with
+// the ISO sign (+1 is east of Greenwich), the opposite of the TZ variable's "CET-1CEST".
+constexpr const char* kNorwegianTime = "CET+1CEST,M3.5.0,M10.5.0/3";
+
+const lt::time_zone_ptr& norwegian_time() {
+  static const lt::time_zone_ptr zone(new lt::posix_time_zone(kNorwegianTime));
+  return zone;
+}
+
+std::int64_t to_unix(const pt::ptime& utc) {
+  return (utc - pt::ptime(boost::gregorian::date(1970, 1, 1))).total_seconds();
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_resolved(const Payload& p) {
+  return p.template_name == kTemplateResolved;
+}
+
+}  // namespace
+
+std::int64_t next_digest_time(std::int64_t now_unix, int minute_of_day) {
+  minute_of_day = std::clamp(minute_of_day, 0, 24 * 60 - 1);
+  const lt::time_zone_ptr& zone = norwegian_time();
+  const pt::ptime now_utc = pt::from_time_t(static_cast<std::time_t>(now_unix));
+  const pt::ptime now_local = lt::local_date_time(now_utc, zone).local_time();
+  const pt::time_duration at = pt::minutes(minute_of_day);
+  boost::gregorian::date day = now_local.date();
+  // Tomorrow at the latest; the loop also steps over a day whose time fell into a gap.
+  for (int i = 0; i < 3; ++i, day += boost::gregorian::days(1)) {
+    const lt::local_date_time when(day, at, zone, lt::local_date_time::NOT_DATE_TIME_ON_ERROR);
+    const std::int64_t t = when.is_not_a_date_time()
+                               // Skipped or repeated: read it as standard time.
+                               ? to_unix(pt::ptime(day, at) - zone->base_utc_offset())
+                               : to_unix(when.utc_time());
+    if (t > now_unix) return t;
+  }
+  return now_unix + 86400;  // not reached: three calendar days always hold one more instant
+}
+
+std::string digest_batch_key(const Payload& p) {
+  std::string input = "mangfold-digest-1";
+  for (std::string_view part : {std::string_view(p.tenant), std::string_view(p.language),
+                                std::string_view(p.to_manager ? "manager" : "hr")}) {
+    input.push_back('\x1f');
+    input.append(part);
+  }
+  for (const Address& a : p.to) {
+    input.push_back('\x1f');
+    input.append(lower(a.email));
+  }
+  return p.tenant + ":" + detail::sha256_hex(input, 16);
+}
+
+std::vector<Payload> digest_entries(std::vector<DigestCandidate> candidates) {
+  // Per (vacancy, rule): whether anything other than "resolved" was in the batch, the
+  // latest current one of those, and the latest "resolved".
+  struct Slot {
+    bool other_seen = false;
+    const Payload* action = nullptr;
+    const Payload* resolved = nullptr;
+  };
+  std::map<std::pair<std::string, std::string>, Slot> slots;
+  for (const DigestCandidate& c : candidates) {
+    Slot& slot = slots[{c.payload.vacancy_id, c.payload.rule}];
+    if (is_resolved(c.payload)) {
+      slot.resolved = &c.payload;
+      continue;
+    }
+    slot.other_seen = true;
+    if (c.current) slot.action = &c.payload;
+  }
+  // Kept entries by vacancy; the map's order within a vacancy is by rule name.
+  std::map<std::string, std::vector<Payload>> by_vacancy;
+  for (const auto& [key, slot] : slots) {
+    if (slot.action)
+      by_vacancy[key.first].push_back(*slot.action);
+    else if (slot.resolved && !slot.other_seen)
+      by_vacancy[key.first].push_back(*slot.resolved);
+  }
+  std::vector<std::vector<Payload>> vacancies;
+  for (auto& [id, entries] : by_vacancy) {
+    std::stable_partition(entries.begin(), entries.end(),
+                          [](const Payload& p) { return !is_resolved(p); });
+    vacancies.push_back(std::move(entries));
+  }
+  // The first entry speaks for its vacancy (an action's fields are the freshest). A
+  // vacancy without a deadline goes last.
+  auto order = [](const std::vector<Payload>& v) {
+    const Payload& p = v.front();
+    return std::make_tuple(p.deadline.empty(), std::cref(p.deadline), std::cref(p.title),
+                           std::cref(p.vacancy_id));
+  };
+  std::sort(vacancies.begin(), vacancies.end(),
+            [&](const auto& a, const auto& b) { return order(a) < order(b); });
+  std::vector<Payload> out;
+  for (std::vector<Payload>& v : vacancies)
+    for (Payload& p : v)
+      out.push_back(std::move(p));
+  return out;
+}
+
+std::string digest_key(std::vector<std::string> row_keys) {
+  std::sort(row_keys.begin(), row_keys.end());
+  std::string input = "mangfold-digest-message-1";
+  for (const std::string& k : row_keys) {
+    input.push_back('\x1f');
+    input.append(k);
+  }
+  return "mf-" + detail::sha256_hex(input, 16);
+}
+
+}  // namespace mangfold::notify
