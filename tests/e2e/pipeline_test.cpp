@@ -193,6 +193,44 @@ TEST_CASE("without an SMTP server, emails are .eml files in the spool folder") {
   CHECK(eml.find("SPOOLCANARY") == std::string::npos);
 }
 
+TEST_CASE("a tenant with a daily digest mails nothing at once and queues the notice for 07:00") {
+  testing::TempDir policies;
+  testing::write_file(policies.path() + "/digest.yaml",
+                      "extends: " + kRoot +
+                          "/policies/oslo.yaml\nid: oslo-digest\nnotifications:\n  "
+                          "daily_digest: true\n  digest_time: \"07:00\"\n");
+  Service s(oslo_tenant() + "  digest:\n    policy: " + policies.path() +
+                "/digest.yaml\n    signature: {secret: {file: oslo.whsec}}\n",
+            "{spool_dir: mail}");
+  const std::string digest_body = shortfall_event("evt-digest", "DIGESTCANARY");
+  CHECK(s.post("digest", digest_body, standard_headers("evt-digest", digest_body)).status == 200);
+  const std::string body = shortfall_event("evt-now", "NOWCANARY");
+  CHECK(s.post("oslo", body, standard_headers("evt-now", body)).status == 200);
+  // The immediate tenant's email is written; the digest tenant's notice (and its reminder)
+  // wait as rows, the notice due at the next 07:00 in Norway (06:00 or 05:00 UTC).
+  REQUIRE(wait_for_files(s.path("mail"), ".eml", 1).size() == 1);
+  CHECK(s.server->wait_for_count(
+            "SELECT count(*) FROM outbox WHERE tenant = 'digest' AND kind = 'digest' AND "
+            "state = 'pending' AND batch_key LIKE 'digest:%'",
+            2) == 2);
+  const std::int64_t now = now_unix();
+  const long long due =
+      s.server->count("SELECT not_before FROM outbox WHERE tenant = 'digest' AND kind = 'digest'");
+  CHECK(due > now);
+  CHECK(due <= now + 86400);
+  CHECK(((due % 86400) == 6 * 3600 || (due % 86400) == 5 * 3600));
+  CHECK(s.server->count("SELECT count(*) FROM outbox WHERE tenant = 'digest' AND kind = 'email'") ==
+        0);
+  std::this_thread::sleep_for(500ms);
+  const auto files = files_with_extension(s.path("mail"), ".eml");
+  REQUIRE(files.size() == 1);
+  const std::string eml = testing::read_file(files[0].string());
+  CHECK(eml.find("DIGESTCANARY") == std::string::npos);
+  CHECK(eml.find("NOWCANARY") == std::string::npos);
+  const std::string metrics = testing::http_request("GET", s.server->url("/metrics"), {}, "").body;
+  CHECK(metrics.find("mangfold_digest_notices_total 0") != std::string::npos);
+}
+
 namespace {
 
 std::string webcruiter_tenant(const std::string& api) {
