@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/ads/ad_text.hpp"
+#include "connector/notify/digest.hpp"
 #include "connector/notify/payload.hpp"
 #include "connector/notify/templates.hpp"
 #include "connector/policy/engine.hpp"
@@ -110,14 +111,6 @@ std::string render_ad_change_text(const Result<std::optional<policy::AdChange>>&
 
 namespace {
 
-// The message an outbox row would become, with the built-in templates.
-Result<notify::Message> preview(const store::OutboxItem& mail) {
-  Result<notify::Payload> payload = notify::parse_payload(mail.payload);
-  if (!payload.ok()) return payload.status();
-  return notify::compose(*payload, notify::Templates::builtin(),
-                         notify::Address{"Mangfold Connector", "noreply@mangfold.invalid"});
-}
-
 std::string addresses(const std::vector<notify::Address>& list) {
   std::string out;
   for (const notify::Address& a : list)
@@ -128,21 +121,66 @@ std::string addresses(const std::vector<notify::Address>& list) {
 }  // namespace
 
 std::string render_emails_text(const std::vector<store::OutboxItem>& mails) {
+  const notify::Address from{"Mangfold Connector", "noreply@mangfold.invalid"};
   std::string out;
+  auto message = [&out](const std::string& header, const notify::Message& m) {
+    out += "\n" + header + " to " + addresses(m.to);
+    if (!m.cc.empty()) out += ", cc " + addresses(m.cc);
+    out += "\nSubject: " + m.subject + "\n\n" + m.text;
+    if (!m.text.empty() && m.text.back() != '\n') out += "\n";
+  };
+  // Notices for a daily digest: the first digest they join, shown as that digest would be
+  // (for this vacancy alone); later ones (reminders) as one line each.
+  std::vector<notify::Payload> first_digest;
+  std::int64_t digest_at = 0;
+  std::vector<std::string> later, keys;
   for (const store::OutboxItem& mail : mails) {
-    Result<notify::Message> m = preview(mail);
+    Result<notify::Payload> payload = notify::parse_payload(mail.payload);
+    if (!payload.ok()) {
+      out += "\nemail: cannot render (" + payload.status().message() + ")\n";
+      continue;
+    }
+    const bool reminder = payload->template_name == notify::kTemplateReminder;
+    if (mail.kind == notify::kDigestKind) {
+      if (digest_at == 0 || mail.not_before == digest_at) {
+        digest_at = mail.not_before;
+        first_digest.push_back(std::move(*payload));
+        keys.push_back(mail.idempotency_key);
+      } else {
+        later.push_back(std::string(reminder ? "reminder" : "notice") +
+                        ": joins the daily digest of " +
+                        notify::norwegian_time_text(mail.not_before) +
+                        (reminder ? " if the rule is still not met" : ""));
+      }
+      continue;
+    }
+    Result<notify::Message> m = notify::compose(*payload, notify::Templates::builtin(), from);
     if (!m.ok()) {
       out += "\nemail: cannot render (" + m.status().message() + ")\n";
       continue;
     }
-    out += "\nemail";
-    if (mail.not_before > 0 && mail.idempotency_key.find("remind") != std::string::npos)
-      out += " (reminder)";
-    out += " to " + addresses(m->to);
-    if (!m->cc.empty()) out += ", cc " + addresses(m->cc);
-    out += "\nSubject: " + m->subject + "\n\n" + m->text;
-    if (!m->text.empty() && m->text.back() != '\n') out += "\n";
+    message(reminder ? "email (reminder, sent on " +
+                           notify::norwegian_time_text(mail.not_before).substr(0, 10) +
+                           " if the rule is still not met)"
+                     : std::string("email"),
+            *m);
   }
+  if (!first_digest.empty()) {
+    std::vector<notify::DigestCandidate> candidates;
+    for (notify::Payload& p : first_digest)
+      candidates.push_back({std::move(p), true});
+    Result<notify::Message> m = notify::compose_digest(
+        notify::digest_entries(std::move(candidates)), notify::digest_key(keys), digest_at,
+        notify::Templates::builtin(), from);
+    if (m.ok())
+      message("daily digest at " + notify::norwegian_time_text(digest_at) +
+                  " (Norwegian time), with this vacancy's notices,",
+              *m);
+    else
+      out += "\ndaily digest: cannot render (" + m.status().message() + ")\n";
+  }
+  for (const std::string& line : later)
+    out += "\n" + line + "\n";
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <boost/date_time/local_time/local_time.hpp>
 #include <boost/date_time/posix_time/posix_time.hpp>
 #include <cctype>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <tuple>
@@ -61,6 +62,19 @@ std::int64_t next_digest_time(std::int64_t now_unix, int minute_of_day) {
     if (t > now_unix) return t;
   }
   return now_unix + 86400;  // not reached: three calendar days always hold one more instant
+}
+
+std::string norwegian_time_text(std::int64_t unix_seconds) {
+  const pt::ptime local =
+      lt::local_date_time(pt::from_time_t(static_cast<std::time_t>(unix_seconds)), norwegian_time())
+          .local_time();
+  const boost::gregorian::date d = local.date();
+  char out[32];
+  std::snprintf(out, sizeof out, "%04d-%02d-%02d %02d:%02d", static_cast<int>(d.year()),
+                static_cast<int>(d.month()), static_cast<int>(d.day()),
+                static_cast<int>(local.time_of_day().hours()),
+                static_cast<int>(local.time_of_day().minutes()));
+  return out;
 }
 
 std::string digest_batch_key(const Payload& p) {

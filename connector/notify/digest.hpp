@@ -32,6 +32,9 @@ inline constexpr std::string_view kTemplateDigest = "digest";
 // standard time (CET). Unix seconds.
 std::int64_t next_digest_time(std::int64_t now_unix, int minute_of_day);
 
+// An instant as clocks in Norway show it: "YYYY-MM-DD HH:MM".
+std::string norwegian_time_text(std::int64_t unix_seconds);
+
 // The batch key of a digest row: one per tenant, recipient address (case-insensitive),
 // language and whether the recipient is the manager or HR standing in for one.
 std::string digest_batch_key(const Payload& payload);

@@ -110,6 +110,26 @@ TEST_CASE("simulate output is pinned for the example snapshots") {
   }
 }
 
+TEST_CASE("simulate shows the daily digest a notice joins, and when its reminder would") {
+  mangfold::testing::TempDir dir;
+  mangfold::testing::write_file(dir.path() + "/digest.yaml",
+                                "extends: " + kRoot +
+                                    "/policies/oslo.yaml\nnotifications:\n  daily_digest: "
+                                    "true\n  digest_time: \"06:30\"\n");
+  auto r =
+      mangfold_cmd({"simulate", "--policy", dir.path() + "/digest.yaml", "--snapshot",
+                    kRoot + "/examples/snapshots/oslo-screening.json", "--as-of", "2026-11-23"});
+  CHECK(r.exit_code == 0);
+  // --as-of is midnight UTC, 01:00 in Norway: the digest goes out the same morning.
+  CHECK(r.out.find("\ndaily digest at 2026-11-23 06:30 (Norwegian time), with this vacancy's "
+                   "notices, to ola.nordmann@oslo.example.no\nSubject: Intervjuordninga: dagleg "
+                   "oversikt 23. november 2026 – 1 stilling treng oppfølging\n") !=
+        std::string::npos);
+  CHECK(r.out.find("\nreminder: joins the daily digest of 2026-11-28 06:30 if the rule is still "
+                   "not met\n") != std::string::npos);
+  CHECK(r.out.find("\nemail") == std::string::npos);
+}
+
 TEST_CASE("simulate --json is machine-readable and agrees with the text") {
   auto r = mangfold_cmd({"simulate", "--json", "--policy", kRoot + "/policies/imdi.yaml",
                          "--snapshot", kRoot + "/examples/snapshots/imdi-shortfall.json"});

@@ -45,6 +45,8 @@ TEST_CASE("the digest is due at the next digest time in Norwegian time") {
   // Midnight and one minute before it.
   CHECK(next_digest_time(kNow, 0) == 1772492400);             // 2026-03-03 00:00 CET
   CHECK(next_digest_time(kNow, 23 * 60 + 59) == 1772492340);  // 2026-03-02 23:59 CET
+  CHECK(norwegian_time_text(1772517600) == "2026-03-03 07:00");
+  CHECK(norwegian_time_text(1782882000) == "2026-07-01 07:00");
 }
 
 Payload payload(std::string template_name, std::string vacancy_id, std::string rule,
