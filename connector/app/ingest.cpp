@@ -13,6 +13,7 @@
 #include "connector/app/worker_pool.hpp"
 #include "connector/notify/plan.hpp"
 #include "connector/policy/engine.hpp"
+#include "connector/store/verdict_json.hpp"
 #include "connector/webhook/codec.hpp"
 
 namespace mangfold::app {
@@ -61,7 +62,8 @@ store::VacancyRecord record_of(const domain::Vacancy& v, std::int64_t now) {
 
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
                                   const store::StoredVacancy& prior, std::int64_t now_unix,
-                                  const std::optional<policy::AdChange>& ad_change) {
+                                  const std::optional<policy::AdChange>& ad_change,
+                                  UnchangedVerdict unchanged) {
   store::Changes changes;
   if (ad_change) {
     // Keyed by the new text, so the same change is written once however often the ATS
@@ -112,6 +114,9 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
        notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy),
                                   prior.last_verdict, *changes.verdict, policy, now_unix))
     changes.outbox.push_back(std::move(mail));
+  if (unchanged == UnchangedVerdict::kSkip && prior.last_verdict &&
+      store::verdict_to_json(*prior.last_verdict) == store::verdict_to_json(*changes.verdict))
+    changes.verdict.reset();
 
   changes.vacancy = record_of(snapshot.vacancy, now_unix);
   const bool closed = snapshot.vacancy.status == domain::VacancyStatus::kClosed;
@@ -135,7 +140,7 @@ std::shared_ptr<const TenantMap> Ingest::tenants() const {
 
 void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
                    std::string event_id, domain::Snapshot snapshot, std::int64_t now,
-                   OutcomeDone done) {
+                   OutcomeDone done, UnchangedVerdict unchanged) {
   // The ad as the policy wants it: answered synchronously to the sender (custom
   // integrations may apply it at once) and, for adapters that can, written back.
   Result<std::optional<policy::AdChange>> ad_change =
@@ -150,9 +155,10 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   const bool write_back = tenant.adapter->writes_ads();
   auto shared = std::make_shared<domain::Snapshot>(std::move(snapshot));
   // `tenants` keeps the policy alive while the plan waits in the store's queue.
-  submission.plan = [tenants, policy = tenant.policy, shared, now, change,
-                     write_back](const store::StoredVacancy& prior) {
-    return plan_event(*policy, std::move(*shared), prior, now, write_back ? *change : std::nullopt);
+  submission.plan = [tenants, policy = tenant.policy, shared, now, change, write_back,
+                     unchanged](const store::StoredVacancy& prior) {
+    return plan_event(*policy, std::move(*shared), prior, now, write_back ? *change : std::nullopt,
+                      unchanged);
   };
   store_.submit(
       std::move(submission), [done = std::move(done), change](Result<store::SubmitResult> result) {
@@ -319,13 +325,17 @@ int Ingest::reconcile() {
       ++fetched;
       const std::int64_t now = now_();
       std::promise<Result<Outcome>> result;
-      apply(tenants, tenant, "reconcile:" + v.vacancy_id + ":" + std::to_string(now),
-            std::move(*snapshot), now,
-            [&result](Result<Outcome> r) { result.set_value(std::move(r)); });
+      apply(
+          tenants, tenant, "reconcile:" + v.vacancy_id + ":" + std::to_string(now),
+          std::move(*snapshot), now,
+          [&result](Result<Outcome> r) { result.set_value(std::move(r)); },
+          UnchangedVerdict::kSkip);
       Result<Outcome> outcome = result.get_future().get();
       nlohmann::json fields{{"tenant", name}, {"vacancy_id", v.vacancy_id}};
       if (outcome.ok() && outcome->verdict)
         fields["verdict"] = domain::to_string(outcome->verdict->overall);
+      else if (outcome.ok())
+        fields["unchanged"] = true;
       if (!outcome.ok()) fields["detail"] = outcome.status().message();
       log_.write(outcome.ok() ? LogLevel::kInfo : LogLevel::kWarn, "reconciled", fields);
     }

@@ -25,12 +25,18 @@ namespace mangfold::app {
 class Log;
 class Metrics;
 
+// What a plan does with a verdict equal to the vacancy's last one: an event's is logged
+// (the log then shows what each event found); a reconcile's is not, since it runs for
+// every open vacancy every interval and mostly finds nothing new.
+enum class UnchangedVerdict { kLog, kSkip };
+
 // The store plan for one event, as a plain function (tested on its own): merges the
 // stored stage histories into the snapshot, evaluates the policy, and lists the changes,
 // including an ATS write-back of `ad_change` when there is one.
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
                                   const store::StoredVacancy& prior, std::int64_t now_unix,
-                                  const std::optional<policy::AdChange>& ad_change = std::nullopt);
+                                  const std::optional<policy::AdChange>& ad_change = std::nullopt,
+                                  UnchangedVerdict unchanged = UnchangedVerdict::kLog);
 
 class WorkerPool;
 
@@ -61,7 +67,8 @@ class Ingest {
  private:
   // Plans, submits and reports one event's snapshot; `done` runs on the store's writer.
   void apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
-             std::string event_id, domain::Snapshot snapshot, std::int64_t now, OutcomeDone done);
+             std::string event_id, domain::Snapshot snapshot, std::int64_t now, OutcomeDone done,
+             UnchangedVerdict unchanged = UnchangedVerdict::kLog);
 
   store::Store& store_;
   Metrics& metrics_;

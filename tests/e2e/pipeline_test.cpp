@@ -324,6 +324,22 @@ TEST_CASE(
   CHECK(s.server->wait_for_count(
             "SELECT count(*) FROM verdicts WHERE tenant='wc' AND overall='compliant'", 1, 20) >= 1);
   CHECK(s.server->log().find("\"msg\":\"reconciled\"") != std::string::npos);
+  // Later passes find nothing new and log no further verdict.
+  auto passes = [&s] {
+    const std::string log = s.server->log();
+    size_t n = 0;
+    for (size_t at = log.find("\"msg\":\"reconciled\""); at != std::string::npos;
+         at = log.find("\"msg\":\"reconciled\"", at + 1))
+      ++n;
+    return n;
+  };
+  const size_t before = passes();
+  for (int i = 0; i < 300 && passes() < before + 2; ++i)
+    std::this_thread::sleep_for(50ms);
+  REQUIRE(passes() >= before + 2);
+  CHECK(s.server->count(
+            "SELECT count(*) FROM verdicts WHERE tenant='wc' AND overall='compliant'") == 1);
+  CHECK(s.server->log().find("\"unchanged\":true") != std::string::npos);
 }
 
 TEST_CASE(

@@ -1,0 +1,71 @@
+// plan_event, the store plan of one event: stage histories merged, the verdict, and what
+// it does with a verdict equal to the last one (kept for events, dropped for reconciles).
+#include <doctest/doctest.h>
+
+#include "connector/app/ingest.hpp"
+#include "connector/config/policy_loader.hpp"
+
+using namespace mangfold;
+
+namespace {
+
+const std::int64_t kNow = 1'795'000'000;  // 2026-11-18
+
+policy::Policy oslo() {
+  Result<policy::Policy> p =
+      config::load_policy_or_error(std::string(MANGFOLD_SOURCE_DIR) + "/policies/oslo.yaml");
+  REQUIRE_MESSAGE(p.ok(), p.status().message());
+  return *p;
+}
+
+// One qualified applicant in the group, not invited; one other invited.
+domain::Snapshot snapshot(domain::Stage group_member_stage = domain::Stage::kApplied) {
+  domain::Snapshot s;
+  s.vacancy.id = "v-1";
+  s.vacancy.title = "Rådgiver";
+  s.vacancy.manager = {"Kari", "kari@oslo.example.no"};
+  domain::Application yes;
+  yes.candidate_id = "c-1";
+  yes.stage = group_member_stage;
+  yes.qualification = domain::Qualification::kQualified;
+  yes.answers["immigrant_background"] = domain::Answer::kYes;
+  domain::Application no = yes;
+  no.candidate_id = "c-2";
+  no.stage = domain::Stage::kInterview;
+  no.answers["immigrant_background"] = domain::Answer::kNo;
+  s.applications = {yes, no};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a reconcile that finds the same verdict logs none, an event still logs it") {
+  const policy::Policy policy = oslo();
+  store::StoredVacancy prior;
+  prior.record.tenant = "oslo";
+  Result<store::Changes> first = app::plan_event(policy, snapshot(), prior, kNow);
+  REQUIRE(first.ok());
+  REQUIRE(first->verdict.has_value());
+  CHECK(first->verdict->overall == domain::Outcome::kShortfall);
+
+  prior.exists = true;
+  prior.last_verdict = first->verdict;
+  prior.candidates = first->candidates;
+  using app::UnchangedVerdict;
+  auto again = [&](UnchangedVerdict u, domain::Stage stage = domain::Stage::kApplied) {
+    return app::plan_event(policy, snapshot(stage), prior, kNow + 3600, std::nullopt, u);
+  };
+  CHECK(again(UnchangedVerdict::kLog)->verdict.has_value());
+  Result<store::Changes> skipped = again(UnchangedVerdict::kSkip);
+  REQUIRE(skipped.ok());
+  CHECK_FALSE(skipped->verdict.has_value());
+  CHECK(skipped->outbox.empty());               // nothing changed, nothing to mail
+  CHECK(skipped->vacancy.title == "Rådgiver");  // the vacancy row is still refreshed
+  // A reconcile that finds a change logs it.
+  Result<store::Changes> changed = again(UnchangedVerdict::kSkip, domain::Stage::kInterview);
+  REQUIRE(changed.ok());
+  REQUIRE(changed->verdict.has_value());
+  CHECK(changed->verdict->overall != first->verdict->overall);
+  for (const domain::RuleVerdict& r : changed->verdict->rules)
+    if (r.kind == "interview_minimum") CHECK(r.outcome == domain::Outcome::kCompliant);
+}
