@@ -38,6 +38,11 @@ struct Counts {
   int proposed = 0;             // proposed for hire (recommended, offered, hired)
   int hired = 0;                // stage hired
   int hired_in_group = 0;       // for reports: the share of invited in the group who were hired
+  // All qualified applicants (assessed qualified, or invited without an assessment — the
+  // same definition as Q), whatever their answer. Last, so positional initialisers keep
+  // their meaning. kNotRecorded in a verdict stored before the figure existed.
+  int qualified = 0;
+  static constexpr int kNotRecorded = -1;
 };
 
 struct RuleVerdict {

@@ -72,9 +72,13 @@ Counts count_group(const Snapshot& s, std::string_view group) {
     const Answer answer = a.answer(group);
     const bool in_group = answer == Answer::kYes;
     const bool invited = a.invited();
+    // One predicate for both Q and the total, whatever the answer, so that Q <= qualified
+    // always holds and reports can set the one against the other.
+    const bool qualified = a.qualified();
     ++c.applicants;
     if (answer == Answer::kUnknown) ++c.unknown_answer;
     if (invited) ++c.invited;
+    if (qualified) ++c.qualified;
     const bool hired = a.stage == domain::Stage::kHired;
     if (domain::proposes_hire(a.stage)) ++c.proposed;
     if (hired) ++c.hired;
@@ -82,7 +86,7 @@ Counts count_group(const Snapshot& s, std::string_view group) {
     ++c.in_group;
     if (hired) ++c.hired_in_group;
     if (invited) ++c.invited_in_group;
-    if (a.qualified())
+    if (qualified)
       ++c.qualified_in_group;
     else if (a.qualification == domain::Qualification::kUnknown)
       ++c.unassessed_in_group;

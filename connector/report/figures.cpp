@@ -95,7 +95,8 @@ std::optional<Parsed> parse(std::string_view key) {
   const auto parts = split(key);
   Parsed p;
   if (parts.size() == 1) {
-    for (std::string_view plain : {kVacancies, kApplicants, kInvited, kHired, kProposed})
+    for (std::string_view plain :
+         {kVacancies, kApplicants, kInvited, kHired, kProposed, kQualified, kQualifiedMeasured})
       if (key == plain) {
         p.kind = "vacancies";
         p.field = std::string(key);
@@ -190,6 +191,15 @@ std::vector<store::AggregateRow> vacancy_figures(const store::ReportVacancy& vac
     add(std::string(metric::kHired), any->hired);
     add(std::string(metric::kProposed), any->proposed);
   }
+  // Every counting rule counts the same applicants, so one unrecorded set of counts (or
+  // one with Q above the total) makes the whole vacancy's figure unknown. A vacancy that
+  // no rule counted adds no applicants, and so no qualified ones either: measured, 0.
+  const bool recorded = std::all_of(measured.begin(), measured.end(),
+                                    [](const auto& m) { return qualified_recorded(*m.second); });
+  if (recorded) {
+    add(std::string(metric::kQualifiedMeasured), 1);
+    if (any != nullptr) add(std::string(metric::kQualified), any->qualified);
+  }
   for (const std::string& g : groups) {
     auto it = measured.find(g);
     if (it == measured.end()) {
@@ -224,8 +234,9 @@ std::vector<store::AggregateRow> vacancy_figures(const store::ReportVacancy& vac
       add(metric::rule(key.first, key.second, "missing"), value.second);
   }
   add(metric::overall(domain::to_string(verdict.overall)), 1);
+  // A notification delivered inside a daily digest is a notification sent like any other.
   for (const auto& [kind, n] : vacancy.outbox_done)
-    add(metric::outbox_done(kind), n);
+    add(metric::outbox_done(kind == "digest" ? "email" : kind), n);
 
   const std::string month = month_of(vacancy.record, now);
   std::vector<store::AggregateRow> rows;
@@ -233,6 +244,11 @@ std::vector<store::AggregateRow> vacancy_figures(const store::ReportVacancy& vac
   for (auto& [key, value] : sums)
     rows.push_back({month, vacancy.record.department, key, value});
   return rows;
+}
+
+bool qualified_recorded(const domain::Counts& c) {
+  // Q counts a subset of the total: a total below it did not come from the engine.
+  return c.qualified != domain::Counts::kNotRecorded && c.qualified >= c.qualified_in_group;
 }
 
 store::Fold retention_fold() {

@@ -11,6 +11,8 @@
 //
 // Metric keys (stored in monthly_aggregates; stable once released):
 //   vacancies | applicants | invited | hired | proposed
+//   qualified | qualified_measured   all qualified applicants, and the vacancies whose
+//                                    verdict records that figure (see below)
 //   group:<g>:{yes,no,unknown,qualified,unassessed,invited,hired,measured}
 //   rule:<kind>:<g>:{compliant,shortfall,not_applicable,insufficient_data,missing}
 //   overall:{compliant,shortfall,not_applicable,insufficient_data}
@@ -19,6 +21,12 @@
 // <g> is a target group's name ("" for ad rules), with '%' and ':' percent-encoded.
 // "unknown" also counts the applicants of a vacancy for which no rule counted the group
 // (out of scope), so that yes + no + unknown = applicants for every group.
+//
+// The qualified total (domain::Counts::qualified) is newer than stored verdicts: a verdict
+// stored before it existed reads Counts::kNotRecorded there. Such a vacancy adds neither
+// `qualified` nor `qualified_measured`, and a period is measured only when every vacancy in
+// it added `qualified_measured` (folded rows from before the change have no such row
+// either).
 #pragma once
 
 #include <cstdint>
@@ -44,12 +52,18 @@ std::vector<store::AggregateRow> vacancy_figures(const store::ReportVacancy& vac
 // The store::Fold that retention uses: vacancy_figures of a closed vacancy.
 store::Fold retention_fold();
 
+// Whether a counting rule's counts carry the qualified total (see above): true for every
+// verdict the engine makes.
+bool qualified_recorded(const domain::Counts& counts);
+
 namespace metric {
 inline constexpr std::string_view kVacancies = "vacancies";
 inline constexpr std::string_view kApplicants = "applicants";
 inline constexpr std::string_view kInvited = "invited";
 inline constexpr std::string_view kHired = "hired";
 inline constexpr std::string_view kProposed = "proposed";
+inline constexpr std::string_view kQualified = "qualified";
+inline constexpr std::string_view kQualifiedMeasured = "qualified_measured";
 inline constexpr std::string_view kOverall = "overall";
 
 inline constexpr std::string_view kOutcomes[] = {"compliant", "shortfall", "not_applicable",

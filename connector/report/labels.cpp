@@ -37,6 +37,7 @@ constexpr Words kNb = {
     "Innkalt (I)",
     "Ansatt i gruppen",
     "Andel av søkere",
+    "Andel av kvalifiserte",
     "Andel av innkalte",
     "Andel av ansatte",
     "Ansatt av innkalte i gruppen",
@@ -72,8 +73,10 @@ constexpr Words kNb = {
     "måned. Tallene gjelder siste vurdering av hver utlysning.",
     "Målgruppen er selvoppgitt. «Ukjent» er søkere som ikke svarte, og søkere til utlysninger "
     "der ingen regel gjaldt målgruppen. Ukjent regnes aldri som en del av målgruppen.",
-    "Andelen blant kvalifiserte kan ikke vises ennå: antallet kvalifiserte søkere totalt "
-    "registreres ikke.",
+    "«Kvalifisert» er søkere som arbeidsgiveren har vurdert som kvalifisert, og søkere kalt "
+    "inn til intervju uten en slik vurdering. «–» betyr ikke målt: antallet kvalifiserte ble "
+    "ikke registrert for utlysninger sist vurdert av en eldre versjon, og en periode med en "
+    "slik utlysning viser det ikke.",
     "Årstallene gjelder hele kalenderåret så langt, også måneder utenfor den valgte perioden, "
     "slik at ulike rapporter ikke kan trekkes fra hverandre.",
     "Med denne policyen",
@@ -112,6 +115,7 @@ constexpr Words kEn = {
     "Invited (I)",
     "Hired in group",
     "Share of applicants",
+    "Share of qualified",
     "Share of invited",
     "Share of hired",
     "Hired of invited in group",
@@ -148,8 +152,10 @@ constexpr Words kEn = {
     "The target group is self-declared. “Unknown” is applicants who did not answer, and "
     "applicants to vacancies where no rule covered the group. Unknown never counts as being "
     "in the group.",
-    "The share among qualified applicants cannot be shown yet: the total number of qualified "
-    "applicants is not recorded.",
+    "“Qualified” is applicants the employer assessed as qualified, and applicants invited to "
+    "interview without such an assessment. “–” means not measured: the number of qualified "
+    "applicants was not recorded for vacancies last assessed by an older version, and a "
+    "period with such a vacancy does not show it.",
     "Year figures cover the whole calendar year so far, including months outside the chosen "
     "period, so that different reports cannot be subtracted from each other.",
     "Under this policy",

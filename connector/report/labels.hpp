@@ -38,6 +38,7 @@ struct Words {
   const char* invited_i;
   const char* hired_in_group;
   const char* share_applicants;
+  const char* share_qualified;
   const char* share_invited;
   const char* share_hired;
   const char* hired_of_invited_group;
@@ -66,7 +67,7 @@ struct Words {
   const char* note_suppression;  // {t}
   const char* note_month;
   const char* note_unknown;
-  const char* note_qualified;
+  const char* note_qualified;  // what "qualified" counts, and "–" for not measured
   const char* note_totals;
   const char* with_policy;
   const char* as_recorded;

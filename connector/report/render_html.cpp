@@ -234,6 +234,10 @@ std::string cell_html(Language lang, const Cell& c, const labels::Words& w) {
   if (c.value) return labels::number(lang, *c.value, kNbsp);
   return "<abbr class=\"supp\" title=\"" + esc(w.suppressed_marker_title) + "\">:</abbr>";
 }
+std::string cell_html(Language lang, const std::optional<Cell>& c, const labels::Words& w) {
+  if (c) return cell_html(lang, *c, w);
+  return "<abbr class=\"na\" title=\"" + esc(w.not_measured) + "\">–</abbr>";
+}
 
 std::string share_html(Language lang, const Share& s, const labels::Words& w) {
   if (s.value) return labels::percent(lang, *s.value, kNbsp);
@@ -372,15 +376,16 @@ std::string render_html(const Report& r, Language lang) {
 
     Table t(std::string(w.table_alternative) + ": " + std::string(w.target_group) + " " + label,
             {w.month, w.yes, w.no, w.unknown, w.qualified_q, w.invited_i, w.hired_in_group,
-             w.share_applicants, w.share_invited, w.share_hired, w.hired_of_invited_group});
+             w.share_applicants, w.share_qualified, w.share_invited, w.share_hired,
+             w.hired_of_invited_group});
     for (const Period* p : periods(r)) {
       const GroupFigures& f = p->groups[g];
       t.row(labels::period_label(lang, *p, false),
             {cell_html(lang, f.yes, w), cell_html(lang, f.no, w), cell_html(lang, f.unknown, w),
              cell_html(lang, f.qualified, w), cell_html(lang, f.invited, w),
              cell_html(lang, f.hired, w), share_html(lang, f.applied_share, w),
-             share_html(lang, f.invited_share, w), share_html(lang, f.hired_share, w),
-             share_html(lang, f.hired_of_invited, w)},
+             share_html(lang, f.qualified_share, w), share_html(lang, f.invited_share, w),
+             share_html(lang, f.hired_share, w), share_html(lang, f.hired_of_invited, w)},
             p->year_total);
     }
     h += t.take() + "</section>\n";
@@ -432,14 +437,14 @@ std::string render_html(const Report& r, Language lang) {
 
   h += "<section aria-labelledby=\"overview\">\n<h2 id=\"overview\">" + esc(w.overview) + "</h2>\n";
   Table t(std::string(w.table_alternative) + ": " + w.overview,
-          {w.month, w.vacancies, w.applicants, w.invited, w.hired, w.hired_of_invited,
-           w.notifications_sent, w.ads_written_back});
+          {w.month, w.vacancies, w.applicants, w.stage_qualified, w.invited, w.hired,
+           w.hired_of_invited, w.notifications_sent, w.ads_written_back});
   for (const Period* p : periods(r))
     t.row(labels::period_label(lang, *p, false),
           {cell_html(lang, p->vacancies, w), cell_html(lang, p->applicants, w),
-           cell_html(lang, p->invited, w), cell_html(lang, p->hired, w),
-           share_html(lang, p->hired_of_invited, w), cell_html(lang, p->notifications_sent, w),
-           cell_html(lang, p->ads_written_back, w)},
+           cell_html(lang, p->qualified, w), cell_html(lang, p->invited, w),
+           cell_html(lang, p->hired, w), share_html(lang, p->hired_of_invited, w),
+           cell_html(lang, p->notifications_sent, w), cell_html(lang, p->ads_written_back, w)},
           p->year_total);
   h += t.take() + "</section>\n";
 

@@ -3,15 +3,19 @@
 // Report: {"tenant", "from", "to", "department" (null = all), "threshold", "generated_at",
 //   "groups": [{"name", "label"}], "rules": [{"kind", "group"}], "departments": [...],
 //   "months": [Period], "years": [Period]}
-// Period: {"period", "year_total", "empty", "vacancies", "applicants", "invited", "hired",
-//   "hired_of_invited", "notifications_sent", "ads_written_back",
+// Period: {"period", "year_total", "empty", "vacancies", "applicants", "qualified",
+//   "invited", "hired", "hired_of_invited", "notifications_sent", "ads_written_back",
 //   "groups": [{"group", "yes", "no", "unknown", "qualified", "invited", "hired",
-//               "applied_share", "invited_share", "hired_share", "hired_of_invited"}],
+//               "applied_share", "qualified_share", "invited_share", "hired_share",
+//               "hired_of_invited"}],
 //   "rules": [{"kind", "group", "evaluated", "compliant", "shortfall", "not_applicable",
 //              "insufficient_data", "missing" (not for overall), "compliance_rate"}],
-//   "suppressed": ["applicants", "groups.<g>.yes", "rules.<kind>.<g>.compliant", ...]}
-// A suppressed figure is null and listed in "suppressed"; a share with nothing to divide
-// is null and not listed. Shares are fractions rounded to 4 decimals.
+//   "suppressed": ["applicants", "groups.<g>.yes", "rules.<kind>.<g>.compliant", ...],
+//   "not_measured": ["qualified"] or []}
+// A suppressed figure is null and listed in "suppressed"; a figure not measured (the
+// period's qualified total, see figures.hpp) is null and listed in "not_measured"; a share
+// with nothing to divide, or from a figure not measured, is null and in neither list.
+// Shares are fractions rounded to 4 decimals.
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -31,15 +35,22 @@ class PeriodWriter {
     suppressed_.push_back(path);
     return nullptr;
   }
+  json cell(const std::optional<Cell>& c, const std::string& path) {
+    if (c) return cell(*c, path);
+    not_measured_.push_back(path);
+    return nullptr;
+  }
   json share(const Share& s, const std::string& path) {
     if (s.value) return std::round(*s.value * 10000.0) / 10000.0;
     if (s.suppressed) suppressed_.push_back(path);
     return nullptr;
   }
   json take_suppressed() { return std::move(suppressed_); }
+  json take_not_measured() { return std::move(not_measured_); }
 
  private:
   json suppressed_ = json::array();
+  json not_measured_ = json::array();
 };
 
 json period_json(const Report& r, const Period& p) {
@@ -47,6 +58,7 @@ json period_json(const Report& r, const Period& p) {
   json j = {{"period", p.label}, {"year_total", p.year_total}, {"empty", p.empty}};
   j["vacancies"] = w.cell(p.vacancies, "vacancies");
   j["applicants"] = w.cell(p.applicants, "applicants");
+  j["qualified"] = w.cell(p.qualified, "qualified");
   j["invited"] = w.cell(p.invited, "invited");
   j["hired"] = w.cell(p.hired, "hired");
   j["hired_of_invited"] = w.share(p.hired_of_invited, "hired_of_invited");
@@ -64,6 +76,7 @@ json period_json(const Report& r, const Period& p) {
                       {"invited", w.cell(f.invited, at + "invited")},
                       {"hired", w.cell(f.hired, at + "hired")},
                       {"applied_share", w.share(f.applied_share, at + "applied_share")},
+                      {"qualified_share", w.share(f.qualified_share, at + "qualified_share")},
                       {"invited_share", w.share(f.invited_share, at + "invited_share")},
                       {"hired_share", w.share(f.hired_share, at + "hired_share")},
                       {"hired_of_invited", w.share(f.hired_of_invited, at + "hired_of_invited")}});
@@ -87,6 +100,7 @@ json period_json(const Report& r, const Period& p) {
   }
   j["rules"] = std::move(rules);
   j["suppressed"] = w.take_suppressed();
+  j["not_measured"] = w.take_not_measured();
   return j;
 }
 

@@ -45,6 +45,10 @@ std::string layout(const Rows& rows) {
 std::string text(Language lang, const Cell& c) {
   return c.value ? labels::number(lang, *c.value) : ":";
 }
+// A figure that may not be measured: "–" then, as for a share.
+std::string text(Language lang, const std::optional<Cell>& c) {
+  return c ? text(lang, *c) : "–";
+}
 std::string text(Language lang, const Share& s) {
   if (s.value) return labels::percent(lang, *s.value);
   return s.suppressed ? ":" : "–";
@@ -103,6 +107,10 @@ std::vector<std::string> cell_fields(const Cell& c) {
   if (c.value) return {std::to_string(*c.value), "shown"};
   return {"", "suppressed"};
 }
+std::vector<std::string> cell_fields(const std::optional<Cell>& c) {
+  if (c) return cell_fields(*c);
+  return {"", "not_measured"};
+}
 std::vector<std::string> share_fields(const Share& s) {
   if (s.value) return {share_text(*s.value), "shown"};
   return {"", s.suppressed ? "suppressed" : "not_available"};
@@ -122,24 +130,26 @@ std::string render_table(const Report& r, Language lang) {
          "\n";
   out += std::string(w.generated) + ": " + labels::timestamp(r.generated_at) + "\n";
 
-  Rows overview = {{w.month, w.vacancies, w.applicants, w.invited, w.hired, w.hired_of_invited,
-                    w.notifications_sent, w.ads_written_back}};
+  Rows overview = {{w.month, w.vacancies, w.applicants, w.stage_qualified, w.invited, w.hired,
+                    w.hired_of_invited, w.notifications_sent, w.ads_written_back}};
   for (const Period* p : periods(r))
     overview.push_back({label(lang, *p), text(lang, p->vacancies), text(lang, p->applicants),
-                        text(lang, p->invited), text(lang, p->hired),
+                        text(lang, p->qualified), text(lang, p->invited), text(lang, p->hired),
                         text(lang, p->hired_of_invited), text(lang, p->notifications_sent),
                         text(lang, p->ads_written_back)});
   out += "\n" + std::string(w.overview) + "\n" + layout(overview);
 
   for (std::size_t g = 0; g < r.groups.size(); ++g) {
     Rows rows = {{w.month, w.yes, w.no, w.unknown, w.qualified_q, w.invited_i, w.hired_in_group,
-                  w.share_applicants, w.share_invited, w.share_hired, w.hired_of_invited_group}};
+                  w.share_applicants, w.share_qualified, w.share_invited, w.share_hired,
+                  w.hired_of_invited_group}};
     for (const Period* p : periods(r)) {
       const GroupFigures& f = p->groups[g];
       rows.push_back({label(lang, *p), text(lang, f.yes), text(lang, f.no), text(lang, f.unknown),
                       text(lang, f.qualified), text(lang, f.invited), text(lang, f.hired),
-                      text(lang, f.applied_share), text(lang, f.invited_share),
-                      text(lang, f.hired_share), text(lang, f.hired_of_invited)});
+                      text(lang, f.applied_share), text(lang, f.qualified_share),
+                      text(lang, f.invited_share), text(lang, f.hired_share),
+                      text(lang, f.hired_of_invited)});
     }
     out += "\n" + std::string(w.target_group) + ": " + r.groups[g].label + "\n" + layout(rows);
   }
@@ -177,6 +187,7 @@ std::string render_csv(const Report& r) {
   for (const Period* p : periods(r)) {
     emit(*p, "", "", "vacancies", cell_fields(p->vacancies));
     emit(*p, "", "", "applicants", cell_fields(p->applicants));
+    emit(*p, "", "", "qualified", cell_fields(p->qualified));
     emit(*p, "", "", "invited", cell_fields(p->invited));
     emit(*p, "", "", "hired", cell_fields(p->hired));
     emit(*p, "", "", "hired_of_invited", share_fields(p->hired_of_invited));
@@ -192,6 +203,7 @@ std::string render_csv(const Report& r) {
       emit(*p, "", name, "invited", cell_fields(f.invited));
       emit(*p, "", name, "hired", cell_fields(f.hired));
       emit(*p, "", name, "applied_share", share_fields(f.applied_share));
+      emit(*p, "", name, "qualified_share", share_fields(f.qualified_share));
       emit(*p, "", name, "invited_share", share_fields(f.invited_share));
       emit(*p, "", name, "hired_share", share_fields(f.hired_share));
       emit(*p, "", name, "hired_of_invited", share_fields(f.hired_of_invited));

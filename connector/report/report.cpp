@@ -113,6 +113,15 @@ nlohmann::json time_or_null(std::int64_t unix_seconds) {
                            : nlohmann::json(detail::iso_time(unix_seconds));
 }
 
+// A verdict stored before counts.qualified existed has none: say null.
+nlohmann::json verdict_json(const domain::Verdict& verdict) {
+  nlohmann::json j = store::verdict_to_json(verdict);
+  for (std::size_t i = 0; i < verdict.rules.size(); ++i)
+    if (!qualified_recorded(verdict.rules[i].counts))
+      j["rules"][i]["counts"]["qualified"] = nullptr;
+  return j;
+}
+
 }  // namespace
 
 Result<std::string> vacancies_json(store::Store& store, std::string_view tenant) {
@@ -130,8 +139,7 @@ Result<std::string> vacancies_json(store::Store& store, std::string_view tenant)
          {"deadline", r.deadline.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.deadline)},
          {"opened_at", time_or_null(r.opened_at)},
          {"updated_at", time_or_null(r.updated_at)},
-         {"verdict",
-          v.last_verdict ? store::verdict_to_json(*v.last_verdict) : nlohmann::json(nullptr)}});
+         {"verdict", v.last_verdict ? verdict_json(*v.last_verdict) : nlohmann::json(nullptr)}});
   }
   nlohmann::json body = {{"tenant", std::string(tenant)}, {"vacancies", std::move(list)}};
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -65,7 +65,7 @@ struct GroupFigures {
   Cell invited;            // I: invited to interview, in the group
   Cell hired;              // hired, in the group
   Share applied_share;     // yes / applicants
-  Share qualified_share;   // in the group / all qualified: not measured yet (README.md)
+  Share qualified_share;   // Q / Period::qualified; not measured when that is not
   Share invited_share;     // I / all invited
   Share hired_share;       // hired in the group / all hired
   Share hired_of_invited;  // hired in the group / I
@@ -94,8 +94,12 @@ struct Period {
   bool empty = false;       // no vacancy was counted in it: every cell is a true 0
   Cell vacancies;           // vacancies evaluated
   Cell applicants, invited, hired;
+  // All qualified applicants (assessed qualified, or invited without an assessment; Q is
+  // the part in a group). nullopt: not measured, because a vacancy of the period has a
+  // verdict stored before the figure was recorded (figures.hpp).
+  std::optional<Cell> qualified;
   Share hired_of_invited;   // hired / invited (the state survey found 33 %)
-  Cell notifications_sent;  // emails delivered (outbox kind "email")
+  Cell notifications_sent;  // notifications delivered (outbox kinds "email" and "digest")
   Cell ads_written_back;    // ad texts written back to the ATS (outbox kind "ad_writeback")
   std::vector<GroupFigures> groups;  // parallel to Report::groups
   std::vector<RuleFigures> rules;    // parallel to Report::rules
@@ -207,7 +211,8 @@ std::string render(const WhatIf& what_if, Format format, Language language = Lan
 // --- The vacancies endpoint: GET /v1/tenants/{tenant}/vacancies.
 // {"tenant": T, "vacancies": [{"vacancy_id", "title", "department", "url", "status",
 //  "deadline", "opened_at", "updated_at" (ISO 8601 or null), "verdict": <verdict JSON, see
-//  store/verdict_json.hpp, or null before the first evaluation>}]}, open
+//  store/verdict_json.hpp, or null before the first evaluation; a rule's counts.qualified
+//  is null where the verdict does not record it (figures.hpp)>}]}, open
 // vacancies only, ordered by id. Operational data for the tenant's own staff: per-vacancy
 // counts like the verdict emails carry, no applicant data, no manager contact.
 Result<std::string> vacancies_json(store::Store& store, std::string_view tenant);

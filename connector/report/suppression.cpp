@@ -199,7 +199,9 @@ std::vector<bool> suppress(const SuppressionTable& table, int threshold) {
   std::vector<bool> hidden(n, false);
   for (std::size_t i = 0; i < n; ++i) {
     const bool zero_ok = !table.zero_ok.empty() && table.zero_ok[i] && table.values[i] == 0;
-    hidden[i] = !is_structural(table, static_cast<int>(i)) && !zero_ok && table.values[i] < t;
+    const bool withheld = !table.withheld.empty() && table.withheld[i];
+    hidden[i] =
+        withheld || (!is_structural(table, static_cast<int>(i)) && !zero_ok && table.values[i] < t);
   }
 
   std::vector<std::vector<int>> relations_of(n);

@@ -14,7 +14,9 @@
 // Zero counts are below the threshold and hidden too ("none of the 3 hired is in the
 // group" says as much as "one is"), except in cells marked zero_ok (counts of vacancies,
 // where 0 says nothing about a person: "no vacancy lacked data") and cells marked
-// structural (a month in which no vacancy was evaluated: every figure a true 0).
+// structural (a month in which no vacancy was evaluated: every figure a true 0). Cells
+// marked withheld (a figure not measured for that period) are never shown: they start
+// hidden, like small cells, and are protected like them, whatever their value.
 // Pure and deterministic: the same table gives the same pattern. Thread-safe (no state).
 #pragma once
 
@@ -35,6 +37,7 @@ struct SuppressionTable {
   std::vector<std::int64_t> values;  // non-negative counts
   std::vector<bool> structural;      // same size as values (or empty: none)
   std::vector<bool> zero_ok;         // same size as values (or empty: none)
+  std::vector<bool> withheld;        // same size as values (or empty: none)
   // What hiding a cell costs the reader; complementary suppression hides the cheapest cell
   // that protects. Same size as values, or empty: the value + 1 (hide small cells first).
   std::vector<double> cost;

@@ -15,7 +15,11 @@ namespace {
 constexpr int kYearRow = 12;  // rows 0..11 are the months, 12 the year total
 constexpr int kMaxMonths = 120;
 
-const char* const kGroupFields[] = {"yes", "no", "unknown", "qualified", "invited", "hired"};
+// qualified_outside: the qualified applicants not in Q (answered no, did not answer, or a
+// vacancy that did not count the group), so that qualified = Q + qualified_outside. It is
+// never shown, but a reader can subtract, so it is protected like the cells that are.
+const char* const kGroupFields[] = {"yes",     "no",    "unknown",          "qualified",
+                                    "invited", "hired", "qualified_outside"};
 // not_evaluated: vacancies whose verdict had no such rule, so that the outcomes and it add
 // up to the vacancies (a rule's own "evaluated" total would, in practice, equal them).
 const char* const kRuleFields[] = {"compliant",         "shortfall",     "not_applicable",
@@ -93,6 +97,10 @@ class YearTable {
   bool empty(int row, int col) const {
     return table_.values[static_cast<std::size_t>(index(row, col, measure_.at("vacancies")))] == 0;
   }
+  // Whether every vacancy of the period records its qualified total (figures.hpp).
+  bool qualified_measured(int row, int col) const {
+    return !unmeasured_[static_cast<std::size_t>(row * columns_ + col)];
+  }
   // The published cell; a measure this year does not have is hidden unless the period is
   // empty (then every figure is a true 0).
   Cell cell(int row, int col, const std::string& key) const {
@@ -110,8 +118,8 @@ class YearTable {
 
   // weight: how much readers lose when a cell of the measure is hidden, relative to the
   // others; complementary suppression hides cheap cells first (suppression.hpp). The shares
-  // the report is about (in the group at each stage, compliance) need yes, invited, hired,
-  // compliant and shortfall; totals are needed by every share.
+  // the report is about (in the group at each stage, compliance) need yes, Q, invited,
+  // hired, compliant and shortfall; totals are needed by every share.
   void add_measure(std::string key, double weight) {
     measure_.emplace(key, static_cast<int>(keys_.size()));
     keys_.push_back(std::move(key));
@@ -121,12 +129,14 @@ class YearTable {
   void define_measures() {
     add_measure(std::string(metric::kVacancies), 4);
     add_measure(std::string(metric::kApplicants), 4);
+    add_measure(std::string(metric::kQualified), 3);
     add_measure(std::string(metric::kInvited), 3);
     add_measure(std::string(metric::kHired), 3);
     add_measure(outbox_email(), 1);
     add_measure(outbox_ad(), 1);
     const std::map<std::string_view, double> group_weights = {
-        {"yes", 3}, {"no", 1}, {"unknown", 1}, {"qualified", 1}, {"invited", 2}, {"hired", 2}};
+        {"yes", 3},     {"no", 1},    {"unknown", 1},          {"qualified", 2},
+        {"invited", 2}, {"hired", 2}, {"qualified_outside", 1}};
     for (const std::string& g : contents_.groups)
       for (const char* f : kGroupFields)
         add_measure(metric::group(g, f), group_weights.at(f));
@@ -159,6 +169,11 @@ class YearTable {
       return std::max<std::int64_t>(0, get(std::string(metric::kApplicants)) -
                                            get(metric::group(p->group, "yes")) -
                                            get(metric::group(p->group, "no")));
+    // Exact where the period is measured (each vacancy's Q is part of its total); elsewhere
+    // the cell is withheld and its value unused.
+    if (p && p->kind == "group" && p->field == "qualified_outside")
+      return std::max<std::int64_t>(
+          0, get(std::string(metric::kQualified)) - get(metric::group(p->group, "qualified")));
     if (p && p->kind == "rule" && p->field == "not_evaluated") {
       std::int64_t rest = get(std::string(metric::kVacancies));
       for (std::string_view o : metric::kOutcomes)
@@ -180,6 +195,7 @@ class YearTable {
   void fill(int year, const MonthlyFigures& figures) {
     const int measures = static_cast<int>(keys_.size());
     table_.values.assign(static_cast<std::size_t>(13 * columns_ * measures), 0);
+    unmeasured_.assign(static_cast<std::size_t>(13 * columns_), false);
     const std::map<std::string, std::int64_t> none;
     for (int row = 0; row < 12; ++row) {
       auto month = figures.find(months::YearMonth{year, row + 1}.str());
@@ -196,8 +212,28 @@ class YearTable {
           table_.values[static_cast<std::size_t>(index(kYearRow, d, m))] += v;
           table_.values[static_cast<std::size_t>(index(kYearRow, columns_ - 1, m))] += v;
         }
+        // A total is measured only when all of its parts are.
+        if (raw(*metrics, std::string(metric::kQualifiedMeasured)) <
+            raw(*metrics, std::string(metric::kVacancies)))
+          for (auto [r, c] : {std::pair{row, d}, std::pair{row, columns_ - 1},
+                              std::pair{kYearRow, d}, std::pair{kYearRow, columns_ - 1}})
+            unmeasured_[static_cast<std::size_t>(r * columns_ + c)] = true;
       }
     }
+    // Where the qualified total is not measured, it and its differences from Q are never
+    // shown; their values (partial sums) are set to 0 so that none can slip out.
+    table_.withheld.assign(table_.values.size(), false);
+    std::vector<int> qualified_measures = {measure_.at(std::string(metric::kQualified))};
+    for (const std::string& g : contents_.groups)
+      qualified_measures.push_back(measure_.at(metric::group(g, "qualified_outside")));
+    for (int row = 0; row <= kYearRow; ++row)
+      for (int col = 0; col < columns_; ++col)
+        if (!qualified_measured(row, col))
+          for (int m : qualified_measures) {
+            const auto i = static_cast<std::size_t>(index(row, col, m));
+            table_.values[i] = 0;
+            table_.withheld[i] = true;
+          }
     // All departments together and the year matter more than one department-month.
     table_.cost.resize(table_.values.size());
     for (int row = 0; row <= kYearRow; ++row)
@@ -228,10 +264,14 @@ class YearTable {
     auto m = [this](const std::string& key) { return measure_.at(key); };
     // Within each department-month (and totals): the parts of each family.
     std::vector<std::pair<int, std::vector<int>>> families;
-    for (const std::string& g : contents_.groups)
+    for (const std::string& g : contents_.groups) {
       families.push_back({m(std::string(metric::kApplicants)),
                           {m(metric::group(g, "yes")), m(metric::group(g, "no")),
                            m(metric::group(g, "unknown"))}});
+      families.push_back(
+          {m(std::string(metric::kQualified)),
+           {m(metric::group(g, "qualified")), m(metric::group(g, "qualified_outside"))}});
+    }
     // Every rule's outcomes (with the vacancies it was not evaluated on) add up to the
     // vacancies, and so does the verdicts' overall outcome.
     for (const RuleKey& r : contents_.rules) {
@@ -274,6 +314,7 @@ class YearTable {
   std::vector<std::string> keys_;
   std::vector<double> weights_;
   std::map<std::string, int, std::less<>> measure_;
+  std::vector<bool> unmeasured_;  // (row * columns_ + col): the qualified total is not known
   SuppressionTable table_;
   std::vector<bool> hidden_;
 };
@@ -299,6 +340,7 @@ Period make_period(const Report& report, const YearTable& t, std::string label, 
   auto cell = [&](const std::string& key) { return absent ? Cell{0} : t.cell(row, col, key); };
   p.vacancies = cell(std::string(metric::kVacancies));
   p.applicants = cell(std::string(metric::kApplicants));
+  if (absent || t.qualified_measured(row, col)) p.qualified = cell(std::string(metric::kQualified));
   p.invited = cell(std::string(metric::kInvited));
   p.hired = cell(std::string(metric::kHired));
   p.hired_of_invited = ratio(p.hired, p.invited);
@@ -313,6 +355,7 @@ Period make_period(const Report& report, const YearTable& t, std::string label, 
     f.invited = cell(metric::group(g.name, "invited"));
     f.hired = cell(metric::group(g.name, "hired"));
     f.applied_share = ratio(f.yes, p.applicants);
+    if (p.qualified) f.qualified_share = ratio(f.qualified, *p.qualified);
     f.invited_share = ratio(f.invited, p.invited);
     f.hired_share = ratio(f.hired, p.hired);
     f.hired_of_invited = ratio(f.hired, f.invited);

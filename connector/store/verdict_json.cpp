@@ -47,19 +47,12 @@ class Reader {
     }
     return v->get<std::string>();
   }
-  int integer(const char* key) {
-    const json* v = find(key);
-    if (v == nullptr) return 0;
-    if (!v->is_number_integer()) {
-      fail(key, "an integer");
-      return 0;
-    }
-    const auto n = v->get<std::int64_t>();
-    if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max()) {
-      fail(key, "an int");
-      return 0;
-    }
-    return static_cast<int>(n);
+  int integer(const char* key) { return integer_at(find(key), key); }
+  // For a key added after rows were first stored: absent is `absent`, a wrong type still
+  // fails.
+  int integer_or(const char* key, int absent) {
+    if (!status_.ok() || !j_.contains(key)) return absent;
+    return integer_at(find(key), key);
   }
   template <typename E, std::size_t N>
   E enumeration(const char* key, const std::array<E, N>& values) {
@@ -87,6 +80,19 @@ class Reader {
   const Status& status() const { return status_; }
 
  private:
+  int integer_at(const json* v, const char* key) {
+    if (v == nullptr) return 0;
+    if (!v->is_number_integer()) {
+      fail(key, "an integer");
+      return 0;
+    }
+    const auto n = v->get<std::int64_t>();
+    if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max()) {
+      fail(key, "an int");
+      return 0;
+    }
+    return static_cast<int>(n);
+  }
   const json* find(const char* key) {
     if (!status_.ok()) return nullptr;
     auto it = j_.find(key);
@@ -110,17 +116,20 @@ class Reader {
 };
 
 json counts_to_json(const domain::Counts& c) {
-  return json{{"applicants", c.applicants},
-              {"in_group", c.in_group},
-              {"unknown_answer", c.unknown_answer},
-              {"qualified_in_group", c.qualified_in_group},
-              {"unassessed_in_group", c.unassessed_in_group},
-              {"invited", c.invited},
-              {"invited_in_group", c.invited_in_group},
-              {"required", c.required},
-              {"proposed", c.proposed},
-              {"hired", c.hired},
-              {"hired_in_group", c.hired_in_group}};
+  json j{{"applicants", c.applicants},
+         {"in_group", c.in_group},
+         {"unknown_answer", c.unknown_answer},
+         {"qualified_in_group", c.qualified_in_group},
+         {"unassessed_in_group", c.unassessed_in_group},
+         {"invited", c.invited},
+         {"invited_in_group", c.invited_in_group},
+         {"required", c.required},
+         {"proposed", c.proposed},
+         {"hired", c.hired},
+         {"hired_in_group", c.hired_in_group}};
+  // Not recorded stays absent, as in the rows stored before the figure existed.
+  if (c.qualified != domain::Counts::kNotRecorded) j["qualified"] = c.qualified;
+  return j;
 }
 
 Result<domain::Counts> counts_from_json(const json& j, const std::string& where) {
@@ -137,6 +146,7 @@ Result<domain::Counts> counts_from_json(const json& j, const std::string& where)
   c.proposed = r.integer("proposed");
   c.hired = r.integer("hired");
   c.hired_in_group = r.integer("hired_in_group");
+  c.qualified = r.integer_or("qualified", domain::Counts::kNotRecorded);
   if (!r.status().ok()) return r.status();
   return c;
 }

@@ -8,6 +8,10 @@
 //               "reason_code", "reason", "counts": {"applicants", "in_group", ...}}]}
 // Enum values are the domain's to_string() names. A verdict holds counts and reason
 // codes only (DESIGN.md §4.3), so its JSON is safe to store and show.
+//
+// counts.qualified (all qualified applicants) was added after verdicts were first stored:
+// it is the one key a reader accepts as absent, and reads as Counts::kNotRecorded then (a
+// count that is not recorded is written without the key, so it stays so).
 #pragma once
 
 #include <string>
@@ -23,8 +27,8 @@ namespace mangfold::store {
 nlohmann::json verdict_to_json(const domain::Verdict& verdict);
 nlohmann::json rule_verdict_to_json(const domain::RuleVerdict& rule);
 
-// Strict: every key above must be present with the right type and a known enum name.
-// Errors: kInvalidArgument naming the offending key.
+// Strict: every key above must be present (counts.qualified excepted, see above) with the
+// right type and a known enum name. Errors: kInvalidArgument naming the offending key.
 Result<domain::Verdict> verdict_from_json(const nlohmann::json& json);
 Result<domain::RuleVerdict> rule_verdict_from_json(const nlohmann::json& json);
 

@@ -34,6 +34,22 @@ std::int64_t figure(const MonthlyFigures& f, const std::string& month, const std
   return k == d->second.end() ? 0 : k->second;
 }
 
+TEST_CASE("notifications delivered in a daily digest count as notifications sent") {
+  store::ReportVacancy v;
+  v.record.tenant = "oslo";
+  v.record.vacancy_id = "v-1";
+  v.record.status = "closed";
+  v.record.closed_at = 1736500000;  // 2025-01-10
+  v.last_verdict = domain::Verdict{};
+  v.outbox_done = {{"email", 1}, {"digest", 2}, {"ad_writeback", 1}};
+  std::map<std::string, std::int64_t> rows;
+  for (const store::AggregateRow& r : vacancy_figures(v, 0))
+    rows[r.metric] += r.value;
+  CHECK(rows.at(metric::outbox_done("email")) == 3);
+  CHECK(rows.at(metric::outbox_done("ad_writeback")) == 1);
+  CHECK(rows.count(metric::outbox_done("digest")) == 0);
+}
+
 TEST_CASE("aggregation counts each vacancy once, with its latest verdict, in its month") {
   Loaded l;
   auto f = load_figures(*l.store, "oslo", 2025, 2025, l.fixture.now);
@@ -134,6 +150,9 @@ void check_against_figures(const Report& r, const MonthlyFigures& f, int thresho
     for (const Period& p : *list) {
       check(p, p.vacancies, sum(p, "vacancies"), true);
       check(p, p.applicants, sum(p, "applicants"));
+      // The qualified total is measured exactly when every vacancy recorded it.
+      CHECK(p.qualified.has_value() == (sum(p, "qualified_measured") == sum(p, "vacancies")));
+      if (p.qualified) check(p, *p.qualified, sum(p, "qualified"));
       check(p, p.invited, sum(p, "invited"));
       check(p, p.hired, sum(p, "hired"));
       for (std::size_t g = 0; g < r.groups.size(); ++g) {
@@ -348,7 +367,7 @@ TEST_CASE("the HTML report is one well-formed page with accessible SVG charts, i
         }
       }
     legend += stage_unmeasured + rate_unmeasured;
-    CHECK(stage_unmeasured);  // the qualified stage
+    CHECK(stage_unmeasured);  // the qualified stage: these verdicts predate its total
     CHECK(shown >= 4);
     CHECK(count(html, "<rect class=\"bar\"") == shown);
     CHECK(count(html, "<text class=\"marker\"") == slots - shown + legend);
@@ -444,6 +463,9 @@ TEST_CASE("GET …/vacancies lists open vacancies with their latest verdict coun
   REQUIRE(j["vacancies"].size() == 3);  // v09, v10, and v12 without a verdict
   CHECK(j["vacancies"][0]["vacancy_id"] == "v09");
   CHECK(j["vacancies"][0]["verdict"]["rules"][0]["counts"]["qualified_in_group"] == 2);
+  // v09's verdict predates the qualified total (Q = 2 but 0 qualified): null, not 0.
+  CHECK(j["vacancies"][0]["verdict"]["rules"][0]["counts"]["qualified"].is_null());
+  CHECK(j["vacancies"][1]["verdict"]["rules"][0]["counts"]["qualified"] == 0);  // v10: none
   CHECK(j["vacancies"][2]["verdict"].is_null());
   CHECK(body->find("kari@example.org") == std::string::npos);  // no manager contact
   CHECK(nlohmann::json::parse(*vacancies_json(*l.store, "bergen"))["vacancies"].empty());

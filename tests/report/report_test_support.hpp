@@ -58,9 +58,11 @@ inline domain::Verdict verdict_of(const nlohmann::json& j, const std::string& va
     rv.outcome = outcome_of(r.at("outcome"));
     rv.missing = r.value("missing", 0);
     rv.reason_code = r.value("reason_code", "");
+    // 11 counts: a verdict as stored before Counts::qualified existed (it reads 0); 12: with
+    // the qualified total last.
     if (r.contains("counts")) {
       const auto& c = r.at("counts");
-      REQUIRE(c.size() == 11);
+      REQUIRE((c.size() == 11 || c.size() == 12));
       int* fields[] = {&rv.counts.applicants,
                        &rv.counts.in_group,
                        &rv.counts.unknown_answer,
@@ -71,8 +73,9 @@ inline domain::Verdict verdict_of(const nlohmann::json& j, const std::string& va
                        &rv.counts.required,
                        &rv.counts.proposed,
                        &rv.counts.hired,
-                       &rv.counts.hired_in_group};
-      for (std::size_t i = 0; i < 11; ++i)
+                       &rv.counts.hired_in_group,
+                       &rv.counts.qualified};
+      for (std::size_t i = 0; i < c.size(); ++i)
         *fields[i] = c[i].get<int>();
     }
     v.rules.push_back(std::move(rv));
@@ -112,8 +115,13 @@ inline Fixture load_fixture(store::Store& s, const std::string& name) {
       c.vacancy.updated_at = last && closed ? closed_at : at;
       if (!log.empty()) c.verdict = verdict_of(log[i], id);
       if (last)
-        for (int e = 0; e < v.value("emails_delivered", 0); ++e)
-          c.outbox.push_back({"email", id + "-mail-" + std::to_string(e), "", "", "{}", 0});
+        for (int e = 0; e < v.value("emails_delivered", 0); ++e) {
+          store::OutboxItem mail;
+          mail.kind = "email";
+          mail.idempotency_key = id + "-mail-" + std::to_string(e);
+          mail.payload = "{}";
+          c.outbox.push_back(std::move(mail));
+        }
       auto r = store::testing::submit_sync(
           s, store::testing::submission(
                  f.tenant, "e" + std::to_string(++event),

@@ -60,7 +60,7 @@ void put(Store& store, const VacancySpec& spec, const std::string& event) {
 }
 
 OutboxItem email(const std::string& key) {
-  return OutboxItem{"email", key, "", "", "{}", 0};
+  return OutboxItem{"email", key, "", "", "{}", 0, ""};
 }
 
 // A fold that counts the vacancy and its applicants in March 2025, and how often it ran.

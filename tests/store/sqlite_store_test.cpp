@@ -466,7 +466,7 @@ TEST_CASE("reopening finds everything, and migrations are not applied again") {
           c.vacancy = vacancy("Rådgiver");
           c.candidates = {{"c1", {Stage::kApplied, Stage::kInterview}}};
           c.verdict = verdict_with(1);
-          c.outbox = {{"email", "k1", "", "", R"({"to":"kari@example.org"})", 0}};
+          c.outbox = {{"email", "k1", "", "", R"({"to":"kari@example.org"})", 0, ""}};
           return c;
         }));
     REQUIRE(r.ok());

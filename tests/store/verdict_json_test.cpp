@@ -1,8 +1,11 @@
 #include "connector/store/verdict_json.hpp"
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
+
+#include "tests/store/store_test_support.hpp"
 
 namespace mangfold::store {
 namespace {
@@ -28,6 +31,7 @@ domain::Verdict sample_verdict() {
   r.reason_code = "below_required";
   r.reason = "2 qualified in the group, 0 invited, 1 required.";
   r.counts = {12, 3, 2, 2, 1, 4, 0, 1, -1, -1};
+  r.counts.qualified = 5;
   v.rules.push_back(r);
   domain::RuleVerdict ad;
   ad.rule = "oppfordring";
@@ -67,6 +71,7 @@ void check_equal(const domain::Verdict& a, const domain::Verdict& b) {
     CHECK(x.counts.proposed == y.counts.proposed);
     CHECK(x.counts.hired == y.counts.hired);
     CHECK(x.counts.hired_in_group == y.counts.hired_in_group);
+    CHECK(x.counts.qualified == y.counts.qualified);
   }
 }
 
@@ -101,6 +106,95 @@ TEST_CASE("verdict JSON uses the domain's names") {
   CHECK(j.at("rules").at(0).at("severity") == "warning");
   CHECK(j.at("rules").at(0).at("counts").at("qualified_in_group") == 2);
   CHECK(j.at("rules").at(0).at("counts").at("proposed") == -1);
+  CHECK(j.at("rules").at(0).at("counts").at("qualified") == 5);
+  CHECK(j.at("rules").at(1).at("counts").at("qualified") == 0);  // written even when 0
+}
+
+// Rows stored before counts.qualified existed lack the key. They must still load, with
+// "not recorded" there, and write back without it.
+TEST_CASE("a verdict stored before counts.qualified existed reads as not recorded") {
+  nlohmann::json j = verdict_to_json(sample_verdict());
+  for (auto& rule : j["rules"])
+    rule["counts"].erase("qualified");
+  auto back = verdict_from_json(j);
+  REQUIRE_MESSAGE(back.ok(), back.status().message());
+  CHECK(back->rules[0].counts.qualified == domain::Counts::kNotRecorded);
+  CHECK(back->rules[0].counts.qualified_in_group == 2);
+  CHECK(back->rules[0].counts.invited == 4);
+  CHECK(back->rules[1].counts.qualified == domain::Counts::kNotRecorded);
+  CHECK(verdict_to_json(*back) == j);
+
+  // Only this key is lenient: a count that has always been written is still required.
+  j["rules"][0]["counts"].erase("hired");
+  CHECK(verdict_from_json(j).status().message().find("rules[0].counts.hired") != std::string::npos);
+}
+
+TEST_CASE("counts.qualified, when present, is checked like every count") {
+  for (const nlohmann::json& bad : {nlohmann::json("5"), nlohmann::json(5.5),
+                                    nlohmann::json(nullptr), nlohmann::json(1LL << 40)}) {
+    CAPTURE(bad.dump());
+    nlohmann::json j = verdict_to_json(sample_verdict());
+    j["rules"][0]["counts"]["qualified"] = bad;
+    auto v = verdict_from_json(j);
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.status().code() == StatusCode::kInvalidArgument);
+    CHECK(v.status().message().find("rules[0].counts.qualified") != std::string::npos);
+  }
+}
+
+// The same through the SQLite store: a verdict row written by an older version (its rules
+// JSON without counts.qualified) still loads as the vacancy's last verdict.
+TEST_CASE("the store loads a verdict row from before counts.qualified existed") {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  {
+    auto store = testing::open_store(path);
+    auto r = testing::submit_sync(
+        *store, testing::submission("oslo", "e1", [](const StoredVacancy&) -> Result<Changes> {
+          Changes c;
+          c.vacancy = testing::vacancy();
+          c.verdict = sample_verdict();
+          return c;
+        }));
+    REQUIRE_MESSAGE(r.ok(), r.status().message());
+    REQUIRE(store->load_vacancy("oslo", "v1")->last_verdict->rules[0].counts.qualified == 5);
+  }
+  {
+    // Rewrite the stored rules as an older version wrote them.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* read = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT id, rules FROM verdicts", -1, &read, nullptr) ==
+            SQLITE_OK);
+    REQUIRE(sqlite3_step(read) == SQLITE_ROW);
+    const sqlite3_int64 id = sqlite3_column_int64(read, 0);
+    nlohmann::json rules =
+        nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(read, 1)));
+    sqlite3_finalize(read);
+    for (auto& rule : rules) {
+      REQUIRE(rule.at("counts").contains("qualified"));
+      rule["counts"].erase("qualified");
+    }
+    sqlite3_stmt* write = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "UPDATE verdicts SET rules = ? WHERE id = ?", -1, &write,
+                               nullptr) == SQLITE_OK);
+    const std::string text = rules.dump();
+    sqlite3_bind_text(write, 1, text.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(write, 2, id);
+    REQUIRE(sqlite3_step(write) == SQLITE_DONE);
+    sqlite3_finalize(write);
+    REQUIRE(sqlite3_close(db) == SQLITE_OK);
+  }
+  auto store = testing::open_store(path);
+  auto loaded = store->load_vacancy("oslo", "v1");
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().message());
+  REQUIRE(loaded->last_verdict.has_value());
+  CHECK(loaded->last_verdict->rules[0].counts.qualified == domain::Counts::kNotRecorded);
+  CHECK(loaded->last_verdict->rules[0].counts.qualified_in_group == 2);
+  auto listed = store->report_vacancies("oslo", false);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().last_verdict->rules[0].counts.qualified == domain::Counts::kNotRecorded);
 }
 
 TEST_CASE("verdict JSON with Norwegian text round-trips byte for byte") {
