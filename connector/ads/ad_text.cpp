@@ -1,6 +1,7 @@
 #include "connector/ads/ad_text.hpp"
 #include "connector/common/html.hpp"
 
+#include <cassert>
 #include <utility>
 
 #include "connector/ads/html_scan.hpp"
@@ -95,20 +96,27 @@ Result<Injection> inject_text(std::string_view body, const SentenceSpec& spec,
   return splice(body, last + 1, eol + eol + spec.sentence);
 }
 
-Result<Injection> inject_html(std::string_view body, const SentenceSpec& spec,
-                              const Anchor& anchor) {
+// Re-parses the injected body instead of trusting the position: malformed markup around
+// the insertion point can swallow or move a paragraph, and a wrong write-back to the ATS is
+// worse than none.
+bool placed_as_paragraph(const Injection& inj, std::string_view folded_sentence,
+                         [[maybe_unused]] const SentenceSpec& spec) {
+  const internal::HtmlDocument result(inj.body);
+  if (!result.has_paragraph(inj.offset, inj.offset + inj.length, folded_sentence)) return false;
+  // A visible <p> whose folded text is the sentence puts it, between spaces, into the folded
+  // visible text (fold works segment by segment between spaces, and the edges of a <p> are
+  // spaces), so detection cannot fail here. Checked in debug builds, not paid for in release.
+  assert(detect_in(fold(result.visible_text()), spec).present);
+  return true;
+}
+
+Result<Injection> inject_html(const internal::HtmlDocument& document, std::string_view body,
+                              const SentenceSpec& spec, const Anchor& anchor) {
   const std::string paragraph = "<p>" + escape_html(spec.sentence) + "</p>";
   const std::string folded = fold(spec.sentence);
-  for (const internal::InsertionPoint& point :
-       internal::html_insertion_points(body, heading_keys(anchor))) {
+  for (const internal::InsertionPoint& point : document.insertion_points(heading_keys(anchor))) {
     Injection inj = splice(body, point.offset, paragraph);
-    // Re-parse instead of trusting the position: malformed markup around the insertion
-    // point can swallow or move a paragraph, and a wrong write-back to the ATS is worse
-    // than none.
-    if (!internal::html_has_paragraph(inj.body, inj.offset, inj.offset + inj.length, folded)) {
-      continue;
-    }
-    if (!detect_sentence(inj.body, AdFormat::kHtml, spec).present) continue;
+    if (!placed_as_paragraph(inj, folded, spec)) continue;
     if (point.heading >= 0) inj.anchor = anchor.before_headings[point.heading];
     return inj;
   }
@@ -122,33 +130,52 @@ std::string normalize_text(std::string_view plain) {
 }
 
 std::string visible_text(std::string_view body, AdFormat format) {
-  if (format == AdFormat::kHtml) return fold(internal::html_visible_text(body));
+  if (format == AdFormat::kHtml) return fold(internal::HtmlDocument(body).visible_text());
   return fold(body);
+}
+
+VisibleText::VisibleText(std::string_view body, AdFormat format)
+    : folded_(visible_text(body, format)) {}
+
+ParsedAd::ParsedAd(std::string_view body, AdFormat format)
+    : body_(body),
+      format_(format),
+      html_(format == AdFormat::kHtml ? std::make_unique<internal::HtmlDocument>(body) : nullptr),
+      text_(VisibleText::Folded{}, html_ ? fold(html_->visible_text()) : fold(body)) {}
+ParsedAd::~ParsedAd() = default;
+ParsedAd::ParsedAd(ParsedAd&&) noexcept = default;
+ParsedAd& ParsedAd::operator=(ParsedAd&&) noexcept = default;
+
+Detection detect_sentence(const VisibleText& text, const SentenceSpec& spec) {
+  return detect_in(text.folded(), spec);
 }
 
 Detection detect_sentence(std::string_view body, AdFormat format, const SentenceSpec& spec) {
   return detect_in(visible_text(body, format), spec);
 }
 
-Result<Injection> inject_sentence(std::string_view body, AdFormat format, const SentenceSpec& spec,
+Result<Injection> inject_sentence(const ParsedAd& ad, const SentenceSpec& spec,
                                   const Anchor& anchor) {
   if (Status s = check_sentence(spec.sentence); !s.is_ok()) return s;
-  if (detect_sentence(body, format, spec).present) {
+  if (detect_sentence(ad.visible_text(), spec).present) {
     Injection same;
-    same.body = std::string(body);
+    same.body = std::string(ad.body());
     return same;
   }
-  Result<Injection> inj =
-      format == AdFormat::kHtml ? inject_html(body, spec, anchor) : inject_text(body, spec, anchor);
-  if (inj.ok() && format == AdFormat::kText && !detect_sentence(inj->body, format, spec).present) {
+  Result<Injection> inj = ad.html_ ? inject_html(*ad.html_, ad.body(), spec, anchor)
+                                   : inject_text(ad.body(), spec, anchor);
+  if (inj.ok() && !ad.html_ && !detect_sentence(inj->body, ad.format(), spec).present) {
     return internal_error("the injected sentence is not detected in the result");
   }
   return inj;
 }
 
-std::vector<std::string> missing_topics(std::string_view body, AdFormat format,
-                                        const std::vector<Topic>& topics) {
-  const std::string text = visible_text(body, format);
+Result<Injection> inject_sentence(std::string_view body, AdFormat format, const SentenceSpec& spec,
+                                  const Anchor& anchor) {
+  return inject_sentence(ParsedAd(body, format), spec, anchor);
+}
+
+std::vector<std::string> missing_topics(const VisibleText& text, const std::vector<Topic>& topics) {
   std::vector<std::string> missing;
   for (const Topic& topic : topics) {
     bool mentioned = false;
@@ -157,7 +184,7 @@ std::vector<std::string> missing_topics(std::string_view body, AdFormat format,
         kw.remove_suffix(1);
       const bool prefix = !kw.empty() && kw.back() == '*';
       if (prefix) kw.remove_suffix(1);
-      if (internal::contains_words(text, wording_key(kw), prefix)) {
+      if (internal::contains_words(text.folded(), wording_key(kw), prefix)) {
         mentioned = true;
         break;
       }
@@ -165,6 +192,11 @@ std::vector<std::string> missing_topics(std::string_view body, AdFormat format,
     if (!mentioned) missing.push_back(topic.name);
   }
   return missing;
+}
+
+std::vector<std::string> missing_topics(std::string_view body, AdFormat format,
+                                        const std::vector<Topic>& topics) {
+  return missing_topics(VisibleText(body, format), topics);
 }
 
 }  // namespace mangfold::ads

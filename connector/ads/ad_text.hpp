@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "connector/common/status.hpp"
@@ -49,6 +51,10 @@ struct Injection {
   std::string anchor;      // the heading it was placed before, as written in Anchor; empty
                            // when placed at the end or unchanged
 };
+
+namespace internal {
+class HtmlDocument;
+}  // namespace internal
 
 // Lower-cased, whitespace-collapsed text used for every comparison: typographic quotes,
 // apostrophes and dashes folded to ASCII, NBSP and other spaces to ' ', soft hyphens and
@@ -91,6 +97,66 @@ struct Topic {
 // The names of the topics not mentioned, in the given order.
 std::vector<std::string> missing_topics(std::string_view body, AdFormat format,
                                         const std::vector<Topic>& topics);
+
+// ---- Reading an ad once ---------------------------------------------------------------
+// Each function above reads the body afresh (for HTML, one gumbo parse per call). When an
+// ad is asked several things — the sentence, the topics, where to inject — read it once
+// into the types below and use the overloads that take them: the answers are the same,
+// byte for byte, without parsing again.
+
+// The folded visible text of an ad, visible_text(body, format): all that detect_sentence
+// and missing_topics read. An owning value with no tie to the body: copy it, keep it,
+// share it between threads (it is immutable).
+class VisibleText {
+ public:
+  VisibleText(std::string_view body, AdFormat format);  // one parse for HTML
+  const std::string& folded() const { return folded_; }
+
+ private:
+  friend class ParsedAd;
+  struct Folded {};
+  VisibleText(Folded, std::string folded) : folded_(std::move(folded)) {}
+  std::string folded_;
+};
+
+// An ad read once: its visible text and, for HTML, its gumbo parse tree, from which
+// inject_sentence finds the insertion points.
+// Lifetime: a view, not a copy. It refers to `body` (the tree points into it), so the
+// string must outlive the ParsedAd and must not change while it exists.
+// Cost: one gumbo parse for HTML (a fold for text); the tree, several times the size of
+// the body, is held until the ParsedAd is destroyed — keep visible_text() if only that is
+// needed for longer. Move-only; a moved-from ParsedAd may only be destroyed or assigned.
+// Thread-safety: immutable after construction; concurrent reads are safe.
+class ParsedAd {
+ public:
+  ParsedAd(std::string_view body, AdFormat format);
+  ~ParsedAd();
+  ParsedAd(ParsedAd&&) noexcept;
+  ParsedAd& operator=(ParsedAd&&) noexcept;
+  ParsedAd(const ParsedAd&) = delete;
+  ParsedAd& operator=(const ParsedAd&) = delete;
+
+  std::string_view body() const { return body_; }
+  AdFormat format() const { return format_; }
+  const VisibleText& visible_text() const { return text_; }
+
+ private:
+  friend Result<Injection> inject_sentence(const ParsedAd& ad, const SentenceSpec& spec,
+                                           const Anchor& anchor);
+  std::string_view body_;
+  AdFormat format_;
+  std::unique_ptr<internal::HtmlDocument> html_;  // null for a text ad
+  VisibleText text_;
+};
+
+// As detect_sentence(body, format, spec) on the ad the text was read from.
+Detection detect_sentence(const VisibleText& text, const SentenceSpec& spec);
+// As missing_topics(body, format, topics) on the ad the text was read from.
+std::vector<std::string> missing_topics(const VisibleText& text, const std::vector<Topic>& topics);
+// As inject_sentence(ad.body(), ad.format(), spec, anchor). Re-parses only the result, once
+// for each position tried (normally one), to check the placement.
+Result<Injection> inject_sentence(const ParsedAd& ad, const SentenceSpec& spec,
+                                  const Anchor& anchor);
 
 // A unified-diff-like, line-based rendering for previews (`mangfold simulate`): one hunk
 // "@@ -l,n +l,n @@" with up to `context` unchanged lines on each side, then ' '/'-'/'+'

@@ -14,33 +14,6 @@ namespace {
 
 constexpr std::size_t kUnbounded = std::numeric_limits<std::size_t>::max();
 
-// Owns one parse. gumbo keeps pointers into the buffer, so `html` must outlive it.
-class Parse {
- public:
-  explicit Parse(std::string_view html) : options_(kGumboDefaultOptions) {
-    options_.max_errors = 0;  // we never read parse errors; don't spend memory on them
-    output_ = gumbo_parse_with_options(&options_, html.data(), html.size());
-  }
-  ~Parse() { gumbo_destroy_output(&options_, output_); }
-  Parse(const Parse&) = delete;
-  Parse& operator=(const Parse&) = delete;
-
-  const GumboNode* document() const { return output_->document; }
-  // Null for a frameset document.
-  const GumboNode* body() const {
-    const GumboVector& kids = output_->root->v.element.children;
-    for (unsigned i = 0; i < kids.length; ++i) {
-      const auto* n = static_cast<const GumboNode*>(kids.data[i]);
-      if (n->type == GUMBO_NODE_ELEMENT && n->v.element.tag == GUMBO_TAG_BODY) return n;
-    }
-    return nullptr;
-  }
-
- private:
-  GumboOptions options_;
-  GumboOutput* output_ = nullptr;
-};
-
 bool is_element(const GumboNode* n) {
   return n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE;
 }
@@ -480,37 +453,67 @@ std::size_t content_end(const GumboNode* c, std::size_t input_size) {
 
 }  // namespace
 
-std::string html_visible_text(std::string_view html) {
-  Parse parse(html);
+// Owns one parse. gumbo keeps pointers into the buffer, so the input must outlive it.
+class HtmlDocument::Parse {
+ public:
+  explicit Parse(std::string_view html) : options_(kGumboDefaultOptions) {
+    options_.max_errors = 0;  // we never read parse errors; don't spend memory on them
+    output_ = gumbo_parse_with_options(&options_, html.data(), html.size());
+  }
+  ~Parse() { gumbo_destroy_output(&options_, output_); }
+  Parse(const Parse&) = delete;
+  Parse& operator=(const Parse&) = delete;
+
+  const GumboNode* document() const { return output_->document; }
+  // Null for a frameset document.
+  const GumboNode* body() const {
+    const GumboVector& kids = output_->root->v.element.children;
+    for (unsigned i = 0; i < kids.length; ++i) {
+      const auto* n = static_cast<const GumboNode*>(kids.data[i]);
+      if (n->type == GUMBO_NODE_ELEMENT && n->v.element.tag == GUMBO_TAG_BODY) return n;
+    }
+    return nullptr;
+  }
+
+ private:
+  GumboOptions options_;
+  GumboOutput* output_ = nullptr;
+};
+
+HtmlDocument::HtmlDocument(std::string_view html)
+    : size_(html.size()), parse_(std::make_unique<Parse>(html)) {}
+HtmlDocument::~HtmlDocument() = default;
+HtmlDocument::HtmlDocument(HtmlDocument&&) noexcept = default;
+HtmlDocument& HtmlDocument::operator=(HtmlDocument&&) noexcept = default;
+
+std::string HtmlDocument::visible_text() const {
   std::string out;
-  collect_text(parse.document(), out);
+  collect_text(parse_->document(), out);
   return out;
 }
 
-std::vector<InsertionPoint> html_insertion_points(std::string_view html,
-                                                  const std::vector<std::string>& heading_keys) {
-  Parse parse(html);
+std::vector<InsertionPoint> HtmlDocument::insertion_points(
+    const std::vector<std::string>& heading_keys) const {
   std::vector<InsertionPoint> points;
   auto add = [&](InsertionPoint p) {
-    p.offset = std::min(p.offset, html.size());
+    p.offset = std::min(p.offset, size_);
     for (const auto& q : points) {
       if (q.offset == p.offset) return;
     }
     points.push_back(p);
   };
-  if (const GumboNode* body = parse.body()) {
+  if (const GumboNode* body = parse_->body()) {
     if (auto heading = find_heading(body, heading_keys)) add(*heading);
-    add({content_end(innermost_wrapper(body), html.size()), -1});
-    add({content_end(body, html.size()), -1});
+    add({content_end(innermost_wrapper(body), size_), -1});
+    add({content_end(body, size_), -1});
   }
-  add({html.size(), -1});
+  add({size_, -1});
   return points;
 }
 
-bool html_has_paragraph(std::string_view html, std::size_t begin, std::size_t end,
-                        std::string_view folded_text) {
-  Parse parse(html);
-  const GumboNode* p = find_visible(parse.document(), [&](const GumboNode* n) {
+bool HtmlDocument::has_paragraph(std::size_t begin, std::size_t end,
+                                 std::string_view folded_text) const {
+  const GumboNode* p = find_visible(parse_->document(), [&](const GumboNode* n) {
     return is_element(n) && n->v.element.tag == GUMBO_TAG_P && has_source_start(n) &&
            n->v.element.start_pos.offset == begin;
   });

@@ -3,6 +3,9 @@
 // and by the ingest pipeline (as an ATS write-back through the outbox).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -21,7 +24,58 @@ struct AdChange {
 
 // nullopt when no enabled inject-mode rule applies or the sentence is already there.
 // kUnprocessable when the ad's HTML cannot take the paragraph (flag it instead).
+// `memo`, when given, shares what is read from the ad with later calls and evaluations.
+class AdMemo;
 Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
-                                                  const domain::Snapshot& snapshot);
+                                                  const domain::Snapshot& snapshot,
+                                                  AdMemo* memo = nullptr);
+
+// ---- The ad memo ---------------------------------------------------------------------
+// An ATS resends the whole vacancy, ad included, with every event, and the ad rarely
+// changes between two events. Given a memo, plan_ad_injection and the ad rules of
+// evaluate() (EvaluationContext::ad_memo) remember what they read in an ad: its folded
+// visible text (what the sentence and topics rules compare against) and the injection
+// planned for a given sentence and anchor. So a new ad is parsed once for the plan (plus
+// once to check the injected result), the rules evaluated after it reuse that text, and
+// an ad seen before is not parsed at all.
+//
+// Answers are identical with and without a memo. Keys are SHA-256 digests of everything
+// an answer depends on — the ad's format and body, and for an injection the sentence, its
+// equivalents and the anchor headings — not of policy names or versions, so a policy
+// edited without a version bump cannot be answered from stale entries, and tenants with
+// the same sentence share entries.
+//
+// Bounded: least recently used entries are dropped once the remembered bytes (visible
+// text or inserted paragraph, plus about 256 bytes of bookkeeping per entry) exceed the
+// capacity. Job ads are public text; nothing about applicants is kept. Thread-safe: one
+// mutex, never held while an ad is read. The owner (the ingest pipeline) keeps it alive
+// for as long as evaluations that were given it run.
+inline constexpr std::size_t kDefaultAdMemoBytes = std::size_t{8} << 20;  // ~2,000 4 KiB ads
+
+struct AdMemoStats {
+  std::uint64_t hits = 0;    // look-ups answered from the memo
+  std::uint64_t misses = 0;  // look-ups that had to read the ad
+  std::size_t entries = 0;
+  std::size_t bytes = 0;  // as counted against the capacity
+  std::size_t capacity_bytes = 0;
+};
+
+class AdMemo {
+ public:
+  explicit AdMemo(std::size_t capacity_bytes = kDefaultAdMemoBytes);
+  ~AdMemo();
+  AdMemo(const AdMemo&) = delete;
+  AdMemo& operator=(const AdMemo&) = delete;
+
+  AdMemoStats stats() const;
+  // Sets the capacity, evicting to fit; 0 empties the memo and keeps it empty.
+  void set_capacity(std::size_t bytes);
+
+  class Table;  // the LRU table (ad_rules.hpp, internal to the policy module)
+  Table& table() const { return *table_; }
+
+ private:
+  std::unique_ptr<Table> table_;
+};
 
 }  // namespace mangfold::policy

@@ -1,5 +1,6 @@
 // The policy engine: pure functions from (policy, vacancy snapshot) to a verdict.
-// No I/O, no clock (the date comes in the context), no globals; thread-safe.
+// No I/O, no clock (the date comes in the context), no globals; thread-safe (an ad memo
+// in the context is itself thread-safe).
 #pragma once
 
 #include <cstdint>
@@ -10,8 +11,11 @@
 
 namespace mangfold::policy {
 
+class AdMemo;
+
 struct EvaluationContext {
   std::optional<domain::Date> today;  // unset: the policy's effective date is not checked
+  AdMemo* ad_memo = nullptr;  // shares what ad rules read in an ad (ad_injection.hpp); optional
 };
 
 // Evaluates every enabled rule of `policy` on `snapshot`. Ad rules are evaluated only
