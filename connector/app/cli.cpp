@@ -173,8 +173,11 @@ int run_simulate(const SimulateArgs& args) {
       return kExitUsage;
     }
   }
+  policy::AdMemo ad_memo;  // the ad is read once for both
+  context.ad_memo = &ad_memo;
   const domain::Verdict verdict = policy::evaluate(*policy, *snapshot, context);
-  Result<std::optional<policy::AdChange>> change = policy::plan_ad_injection(*policy, *snapshot);
+  Result<std::optional<policy::AdChange>> change =
+      policy::plan_ad_injection(*policy, *snapshot, &ad_memo);
   // The emails a first verdict like this one would send.
   const std::int64_t now =
       context.today ? context.today->days_since_epoch() * 86400 : unix_seconds();

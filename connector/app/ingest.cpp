@@ -62,10 +62,9 @@ store::VacancyRecord record_of(const domain::Vacancy& v, std::int64_t now) {
 
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
                                   const store::StoredVacancy& prior, std::int64_t now_unix,
-                                  const std::optional<policy::AdChange>& ad_change,
-                                  UnchangedVerdict unchanged) {
+                                  const PlanOptions& options) {
   store::Changes changes;
-  if (ad_change) {
+  if (const std::optional<policy::AdChange>& ad_change = options.ad_change) {
     // Keyed by the new text, so the same change is written once however often the ATS
     // sends the old ad again; a later edit of the ad is a new change.
     store::OutboxItem item;
@@ -107,6 +106,7 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
 
   policy::EvaluationContext context;
   context.today = domain::Date::from_days_since_epoch(static_cast<long>(now_unix / 86400));
+  context.ad_memo = options.ad_memo;
   changes.verdict = policy::evaluate(policy, snapshot, context);
   // Emails for what changed since the last verdict, in the same transaction: acknowledged
   // means queued, and a replayed event (a duplicate) never plans them twice.
@@ -114,7 +114,7 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
        notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy),
                                   prior.last_verdict, *changes.verdict, policy, now_unix))
     changes.outbox.push_back(std::move(mail));
-  if (unchanged == UnchangedVerdict::kSkip && prior.last_verdict &&
+  if (options.unchanged == UnchangedVerdict::kSkip && prior.last_verdict &&
       store::verdict_to_json(*prior.last_verdict) == store::verdict_to_json(*changes.verdict))
     changes.verdict.reset();
 
@@ -144,7 +144,7 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   // The ad as the policy wants it: answered synchronously to the sender (custom
   // integrations may apply it at once) and, for adapters that can, written back.
   Result<std::optional<policy::AdChange>> ad_change =
-      policy::plan_ad_injection(*tenant.policy, snapshot);
+      policy::plan_ad_injection(*tenant.policy, snapshot, ad_memo_.get());
   auto change =
       std::make_shared<std::optional<policy::AdChange>>(ad_change.ok() ? *ad_change : std::nullopt);
   store::Submission submission;
@@ -155,10 +155,13 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   const bool write_back = tenant.adapter->writes_ads();
   auto shared = std::make_shared<domain::Snapshot>(std::move(snapshot));
   // `tenants` keeps the policy alive while the plan waits in the store's queue.
-  submission.plan = [tenants, policy = tenant.policy, shared, now, change, write_back,
-                     unchanged](const store::StoredVacancy& prior) {
-    return plan_event(*policy, std::move(*shared), prior, now, write_back ? *change : std::nullopt,
-                      unchanged);
+  PlanOptions options;
+  if (write_back) options.ad_change = *change;
+  options.unchanged = unchanged;
+  options.ad_memo = ad_memo_.get();
+  submission.plan = [tenants, policy = tenant.policy, shared, now, memo = ad_memo_,
+                     options = std::move(options)](const store::StoredVacancy& prior) {
+    return plan_event(*policy, std::move(*shared), prior, now, options);
   };
   store_.submit(
       std::move(submission), [done = std::move(done), change](Result<store::SubmitResult> result) {

@@ -30,13 +30,18 @@ class Metrics;
 // every open vacancy every interval and mostly finds nothing new.
 enum class UnchangedVerdict { kLog, kSkip };
 
+struct PlanOptions {
+  std::optional<policy::AdChange> ad_change;  // queued as an ATS write-back when set
+  UnchangedVerdict unchanged = UnchangedVerdict::kLog;
+  policy::AdMemo* ad_memo = nullptr;  // what was read in the ad for the plan, reused
+};
+
 // The store plan for one event, as a plain function (tested on its own): merges the
 // stored stage histories into the snapshot, evaluates the policy, and lists the changes,
-// including an ATS write-back of `ad_change` when there is one.
+// including the write-back of the options' ad change.
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
                                   const store::StoredVacancy& prior, std::int64_t now_unix,
-                                  const std::optional<policy::AdChange>& ad_change = std::nullopt,
-                                  UnchangedVerdict unchanged = UnchangedVerdict::kLog);
+                                  const PlanOptions& options = {});
 
 class WorkerPool;
 
@@ -49,6 +54,9 @@ class Ingest {
   // Replaces the tenant set atomically (SIGHUP reload). Requests in flight keep theirs.
   void set_tenants(std::shared_ptr<const TenantMap> tenants);
   std::shared_ptr<const TenantMap> tenants() const;
+
+  // The memo shared by every tenant's ad work (policy/ad_injection.hpp), for /metrics.
+  policy::AdMemoStats ad_memo_stats() const { return ad_memo_->stats(); }
 
   void handle(std::string_view tenant, http::Request&& request, http::Respond respond);
 
@@ -76,6 +84,9 @@ class Ingest {
   Clock now_;
   WorkerPool& fetchers_;
   std::atomic<std::shared_ptr<const TenantMap>> tenants_;
+  // ATSs resend unchanged ads with every event: read once, answered from here after.
+  // Shared with the plans waiting in the store's queue, which may outlive this object.
+  std::shared_ptr<policy::AdMemo> ad_memo_ = std::make_shared<policy::AdMemo>();
 };
 
 }  // namespace mangfold::app

@@ -283,6 +283,13 @@ int run_serve(const std::string& config_path) {
   // Fetches from ATS APIs (thin events, reconcile) block, so they run here, not on io threads.
   auto fetchers = std::make_unique<WorkerPool>(4, 1000);
   Ingest ingest(*store, metrics, *log, unix_now, *fetchers);
+  metrics.add_counter("mangfold_ad_memo_hits_total",
+                      "Ad readings answered from the ad memo (an ad seen before).",
+                      [&ingest] { return static_cast<double>(ingest.ad_memo_stats().hits); });
+  metrics.add_counter("mangfold_ad_memo_misses_total", "Ad readings that parsed the ad.",
+                      [&ingest] { return static_cast<double>(ingest.ad_memo_stats().misses); });
+  metrics.add_gauge("mangfold_ad_memo_bytes", "Bytes held by the ad memo (capped).",
+                    [&ingest] { return static_cast<double>(ingest.ad_memo_stats().bytes); });
   ingest.set_tenants(tenants.tenants);
   ApiContext api{*store, ingest, *fetchers, unix_now, cfg.suppression_threshold};
   Routes routes(ingest, metrics, health, api);
@@ -336,9 +343,9 @@ int run_serve(const std::string& config_path) {
   auto mail_worker = std::make_unique<notify::OutboxWorker>(
       *store, **mailer, mail_options, unix_now, uniform_random(),
       [&ingest](std::string_view tenant) -> std::shared_ptr<const notify::Templates> {
-        auto tenants = ingest.tenants();
-        auto it = tenants->find(tenant);
-        return it == tenants->end() ? nullptr : it->second.email_templates;
+        auto current = ingest.tenants();
+        auto it = current->find(tenant);
+        return it == current->end() ? nullptr : it->second.email_templates;
       },
       [log](const notify::DeliveryEvent& e) {
         nlohmann::json fields{{"event", notify::to_string(e.kind)},

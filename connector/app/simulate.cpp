@@ -195,6 +195,21 @@ std::string render_verdict_json(const policy::Policy& policy, const domain::Verd
     j["ad_change"] = {{"rule", (*change)->rule},
                       {"language", (*change)->language},
                       {"body", (*change)->after.body}};
+  // The notifications planned, as rows: what the outbox would hold.
+  nlohmann::json notifications = nlohmann::json::array();
+  for (const store::OutboxItem& mail : mails) {
+    Result<notify::Payload> p = notify::parse_payload(mail.payload);
+    if (!p.ok()) continue;
+    nlohmann::json to = nlohmann::json::array();
+    for (const notify::Address& a : p->to)
+      to.push_back(a.email);
+    nlohmann::json n{
+        {"kind", mail.kind},       {"template", p->template_name},
+        {"rule", p->rule},         {"to", to},
+        {"language", p->language}, {"due", notify::norwegian_time_text(mail.not_before)}};
+    notifications.push_back(std::move(n));
+  }
+  j["notifications"] = std::move(notifications);
   return j.dump(2) + "\n";
 }
 

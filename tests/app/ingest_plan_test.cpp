@@ -53,7 +53,9 @@ TEST_CASE("a reconcile that finds the same verdict logs none, an event still log
   prior.candidates = first->candidates;
   using app::UnchangedVerdict;
   auto again = [&](UnchangedVerdict u, domain::Stage stage = domain::Stage::kApplied) {
-    return app::plan_event(policy, snapshot(stage), prior, kNow + 3600, std::nullopt, u);
+    app::PlanOptions options;
+    options.unchanged = u;
+    return app::plan_event(policy, snapshot(stage), prior, kNow + 3600, options);
   };
   CHECK(again(UnchangedVerdict::kLog)->verdict.has_value());
   Result<store::Changes> skipped = again(UnchangedVerdict::kSkip);

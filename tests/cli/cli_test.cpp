@@ -147,6 +147,19 @@ TEST_CASE("simulate --json is machine-readable and agrees with the text") {
   CHECK(rule.at("counts").at("invited_in_group") == 1);
   CHECK(rule.at("counts").at("required") == 2);
   CHECK(rule.at("missing") == 1);
+  // The notifications the verdict plans: the shortfall now, its reminder five days on.
+  auto r2 =
+      mangfold_cmd({"simulate", "--json", "--policy", kRoot + "/policies/imdi.yaml", "--snapshot",
+                    kRoot + "/examples/snapshots/imdi-shortfall.json", "--as-of", "2026-11-23"});
+  const auto n = nlohmann::json::parse(r2.out).at("notifications");
+  REQUIRE(n.size() == 2);
+  CHECK(n[0].at("kind") == "email");
+  CHECK(n[0].at("template") == "shortfall");
+  CHECK(n[0].at("rule") == "half_of_invited");
+  CHECK(n[0].at("to") == nlohmann::json::array({"kari.eksempel@imdi.example.no"}));
+  CHECK(n[0].at("due") == "2026-11-23 01:00");
+  CHECK(n[1].at("template") == "reminder");
+  CHECK(n[1].at("due") == "2026-11-28 01:00");
 }
 
 TEST_CASE(
