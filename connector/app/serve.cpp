@@ -355,9 +355,10 @@ int run_serve(const std::string& config_path) {
                               {"key", e.key},
                               {"attempts", e.attempts}};
         if (!e.error.empty()) fields["detail"] = e.error;
-        log->write(e.kind == notify::DeliveryEvent::Kind::kDead   ? LogLevel::kError
-                   : e.kind == notify::DeliveryEvent::Kind::kSent ? LogLevel::kInfo
-                                                                  : LogLevel::kWarn,
+        using Kind = notify::DeliveryEvent::Kind;
+        log->write(e.kind == Kind::kDead                                     ? LogLevel::kError
+                   : e.kind == Kind::kRetried || e.kind == Kind::kStoreError ? LogLevel::kWarn
+                                                                             : LogLevel::kInfo,
                    "email", fields);
       });
   notify::OutboxWorker& worker = *mail_worker;

@@ -331,7 +331,8 @@ void decode_notifications(const Node& n, Policy& p, Decoder& d) {
                                              {"justification_missing", "justification_missing"},
                                              {"insufficient_data", "insufficient_data"},
                                              {"resolved", "resolved"},
-                                             {"ad_flagged", "ad_flagged"}});
+                                             {"ad_flagged", "ad_flagged"},
+                                             {"deadline_passed", "deadline_passed"}});
         if (e) out.send_on.emplace_back(*e);
       }
     }

@@ -9,6 +9,7 @@
 #include <map>
 #include <tuple>
 
+#include "connector/domain/date.hpp"
 #include "connector/notify/sha256.hpp"
 
 namespace mangfold::notify {
@@ -75,6 +76,21 @@ std::string norwegian_time_text(std::int64_t unix_seconds) {
                 static_cast<int>(local.time_of_day().hours()),
                 static_cast<int>(local.time_of_day().minutes()));
   return out;
+}
+
+int norwegian_minute_of_day(std::int64_t unix_seconds) {
+  const pt::ptime local =
+      lt::local_date_time(pt::from_time_t(static_cast<std::time_t>(unix_seconds)), norwegian_time())
+          .local_time();
+  return static_cast<int>(local.time_of_day().hours() * 60 + local.time_of_day().minutes());
+}
+
+std::optional<std::int64_t> deadline_reminder_time(std::string_view deadline) {
+  const std::optional<domain::Date> d = domain::Date::parse(deadline);
+  if (!d) return std::nullopt;
+  // Midnight UTC of the next day is 01:00 or 02:00 in Norway: its 07:00 is the same day.
+  const std::int64_t next_day = (std::int64_t{d->days_since_epoch()} + 1) * 86400;
+  return next_digest_time(next_day, 7 * 60);
 }
 
 std::string digest_batch_key(const Payload& p) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,12 @@ std::int64_t next_digest_time(std::int64_t now_unix, int minute_of_day);
 
 // An instant as clocks in Norway show it: "YYYY-MM-DD HH:MM".
 std::string norwegian_time_text(std::int64_t unix_seconds);
+// The minute of the day (0–1439) clocks in Norway show at that instant.
+int norwegian_minute_of_day(std::int64_t unix_seconds);
+
+// When the reminder after an application deadline is due: 07:00 in Norway on the day
+// after `deadline` (YYYY-MM-DD). nullopt when it does not parse as a date.
+std::optional<std::int64_t> deadline_reminder_time(std::string_view deadline);
 
 // The batch key of a digest row: one per tenant, recipient address (case-insensitive),
 // language and whether the recipient is the manager or HR standing in for one.

@@ -46,6 +46,16 @@ std::optional<Payload> refresh(Payload p, const store::StoredVacancy& stored) {
   return p;
 }
 
+// For a reminder due after the application deadline: when it is due now that the stored
+// deadline may have moved. nullopt when it is due already (or has no deadline to wait for).
+std::optional<std::int64_t> postponed_until(const Payload& p, const store::StoredVacancy& stored,
+                                            std::int64_t now) {
+  if (p.occasion != kOccasionDeadline || !stored.exists) return std::nullopt;
+  const std::optional<std::int64_t> due = deadline_reminder_time(stored.record.deadline);
+  if (!due || *due <= now) return std::nullopt;
+  return due;
+}
+
 }  // namespace
 
 std::string_view to_string(DeliveryEvent::Kind kind) {
@@ -58,6 +68,8 @@ std::string_view to_string(DeliveryEvent::Kind kind) {
       return "dead";
     case DeliveryEvent::Kind::kSkipped:
       return "skipped";
+    case DeliveryEvent::Kind::kPostponed:
+      return "postponed";
     case DeliveryEvent::Kind::kStoreError:
       return "store_error";
   }
@@ -198,6 +210,13 @@ void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
     Result<store::StoredVacancy> stored = store_.load_vacancy(row.item.tenant, row.item.vacancy_id);
     if (!stored.ok())
       return retry("loading the vacancy for a reminder: " + stored.status().message());
+    if (const std::optional<std::int64_t> later = postponed_until(payload, *stored, now)) {
+      event.kind = DeliveryEvent::Kind::kPostponed;
+      event.next_attempt = *later;
+      event.error = "the application deadline moved to " + stored->record.deadline;
+      return settle(DeliveryEvent::Kind::kPostponed,
+                    store_.retry_outbox(row.id, *later, "postponed: " + event.error));
+    }
     std::optional<Payload> still_due = refresh(std::move(payload), *stored);
     if (!still_due) {
       ++skipped_;
@@ -259,9 +278,11 @@ void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows,
                [&](std::int64_t id) { return store_.retry_outbox(id, event.next_attempt, why); });
   };
 
-  std::vector<DigestCandidate> candidates;
-  std::vector<std::string> keys;
-  std::vector<std::string_view> vacancy_ids;
+  struct Parsed {
+    const store::Store::Claimed* row;
+    Payload payload;
+  };
+  std::vector<Parsed> parsed_rows;
   for (const store::Store::Claimed& row : rows) {
     Result<Payload> parsed = parse_payload(row.item.payload);
     if (!parsed.ok()) {
@@ -275,26 +296,48 @@ void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows,
       report(std::move(bad));
       continue;
     }
-    ids.push_back(row.id);
-    keys.push_back(row.item.idempotency_key);
-    vacancy_ids.push_back(row.item.vacancy_id);
-    candidates.push_back({std::move(*parsed), true});
+    parsed_rows.push_back({&row, std::move(*parsed)});
   }
-  if (ids.empty()) return;
+  if (parsed_rows.empty()) return;
+  for (const Parsed& p : parsed_rows)
+    ids.push_back(p.row->id);
   std::map<std::string_view, store::StoredVacancy> vacancies;
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    auto stored = vacancies.find(vacancy_ids[i]);
+  std::vector<DigestCandidate> candidates;
+  std::vector<std::string> keys;
+  std::vector<std::int64_t> kept;
+  for (Parsed& p : parsed_rows) {
+    const std::string_view vacancy_id = p.row->item.vacancy_id;
+    auto stored = vacancies.find(vacancy_id);
     if (stored == vacancies.end()) {
-      Result<store::StoredVacancy> loaded = store_.load_vacancy(event.tenant, vacancy_ids[i]);
+      Result<store::StoredVacancy> loaded = store_.load_vacancy(event.tenant, vacancy_id);
       if (!loaded.ok())
         return retry_all("loading a vacancy for a digest: " + loaded.status().message());
-      stored = vacancies.emplace(vacancy_ids[i], std::move(*loaded)).first;
+      stored = vacancies.emplace(vacancy_id, std::move(*loaded)).first;
     }
-    if (std::optional<Payload> current = refresh(candidates[i].payload, stored->second))
-      candidates[i].payload = std::move(*current);
-    else
-      candidates[i].current = false;
+    if (const std::optional<std::int64_t> later = postponed_until(p.payload, stored->second, now)) {
+      // The deadline moved: into the digest after the new one, at this digest's time of day.
+      DeliveryEvent postponed = event;
+      postponed.kind = DeliveryEvent::Kind::kPostponed;
+      postponed.vacancy_id = p.row->item.vacancy_id;
+      postponed.key = p.row->item.idempotency_key;
+      postponed.next_attempt =
+          next_digest_time(*later - 1, norwegian_minute_of_day(p.row->item.not_before));
+      postponed.error = "the application deadline moved to " + stored->second.record.deadline;
+      if (Status s = store_.retry_outbox(p.row->id, postponed.next_attempt,
+                                         "postponed: " + postponed.error);
+          !s.ok())
+        ++store_errors_;
+      report(std::move(postponed));
+      continue;
+    }
+    kept.push_back(p.row->id);
+    keys.push_back(p.row->item.idempotency_key);
+    std::optional<Payload> current = refresh(p.payload, stored->second);
+    candidates.push_back(
+        {current ? std::move(*current) : std::move(p.payload), current.has_value()});
   }
+  ids = std::move(kept);
+  if (ids.empty()) return;
   event.key = digest_key(keys);
 
   const std::vector<Payload> entries = digest_entries(std::move(candidates));

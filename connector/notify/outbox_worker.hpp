@@ -8,6 +8,7 @@
 //                             that cannot render)
 //   reminder no longer due  → complete_outbox without sending (the vacancy is closed or
 //                             the rule it reminds of is not in shortfall any more)
+//   deadline moved later    → a deadline reminder is put back, due after the new deadline
 // A reminder that is still due is sent with the vacancy's current figures.
 //
 // Daily digests (kind "digest", digest.hpp): after the emails, each pass claims whole
@@ -70,7 +71,7 @@ struct WorkerCounters {
 
 // One outcome, for the log. Ids, template name and codes only.
 struct DeliveryEvent {
-  enum class Kind { kSent, kRetried, kDead, kSkipped, kStoreError };
+  enum class Kind { kSent, kRetried, kDead, kSkipped, kPostponed, kStoreError };
   Kind kind = Kind::kSent;
   std::string tenant, vacancy_id, template_name, key;
   int attempts = 0;

@@ -59,6 +59,7 @@ std::string to_json(const Payload& p) {
       {"phase", p.phase},
   };
   if (!p.reminds.empty()) j["reminds"] = p.reminds;
+  if (!p.occasion.empty()) j["occasion"] = p.occasion;
   // Replace rather than throw: titles from an ATS may carry broken UTF-8.
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -73,6 +74,7 @@ Result<Payload> parse_payload(std::string_view text) {
                               " is not supported");
     p.template_name = j.at("template").get<std::string>();
     p.reminds = j.value("reminds", std::string());
+    p.occasion = j.value("occasion", std::string());
     p.language = j.at("language").get<std::string>();
     p.key = j.at("key").get<std::string>();
     p.date = j.at("date").get<std::int64_t>();

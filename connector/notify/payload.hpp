@@ -23,6 +23,9 @@ inline constexpr std::string_view kTemplateInsufficientData = "insufficient_data
 inline constexpr std::string_view kTemplateAdFlagged = "ad_flagged";
 inline constexpr std::string_view kTemplateReminder = "reminder";
 inline constexpr std::string_view kTemplateResolved = "resolved";
+// Not a template: the `send_on` value for the reminder due after the application deadline.
+inline constexpr std::string_view kSendOnDeadlinePassed = "deadline_passed";
+inline constexpr std::string_view kOccasionDeadline = "deadline";
 
 struct PayloadCounts {
   int qualified_in_group = 0;   // Q
@@ -38,6 +41,8 @@ struct Payload {
   int version = 1;            // "v"
   std::string template_name;  // "template": one of the kTemplate* names
   std::string reminds;        // for a reminder: the template it follows up
+  std::string occasion;       // for a reminder: "deadline" when it is the one due the
+                              // morning after the application deadline; else empty
   std::string language;       // "nb", "nn", "en"
   std::string key;            // idempotency key = Message-ID left part ("mf-…")
   std::int64_t date = 0;      // unix seconds for the Date header

@@ -82,12 +82,18 @@ struct Planner {
   std::vector<store::OutboxItem> out;
 
   void add(std::string_view template_name, std::string_view transition, const RuleVerdict& r,
-           std::int64_t not_before, std::string_view reminds = {}) {
+           std::int64_t not_before, std::string_view reminds = {}, std::string_view occasion = {}) {
     Payload p = base;
     p.template_name = template_name;
     p.reminds = reminds;
-    p.key =
-        notification_key(vacancy.tenant, vacancy.vacancy_id, r.rule, transition, r, current.phase);
+    p.occasion = occasion;
+    p.key = occasion == kOccasionDeadline
+                // One per rule and vacancy, whatever the counts: re-entering a shortfall before
+                // the deadline must not add a second.
+                ? notification_key(vacancy.tenant, vacancy.vacancy_id, r.rule, transition,
+                                   RuleVerdict{}, domain::Phase::kScreening)
+                : notification_key(vacancy.tenant, vacancy.vacancy_id, r.rule, transition, r,
+                                   current.phase);
     p.date = not_before;
     p.rule = r.rule;
     p.kind = r.kind;
@@ -106,7 +112,8 @@ struct Planner {
     item.not_before = not_before;
     if (settings.daily_digest) {
       item.kind = std::string(kDigestKind);
-      item.not_before = next_digest_time(not_before, settings.digest_minute);
+      // The first digest at or after the moment the email would have gone.
+      item.not_before = next_digest_time(not_before - 1, settings.digest_minute);
       item.batch_key = digest_batch_key(p);
     }
     item.idempotency_key = p.key;
@@ -129,6 +136,11 @@ struct Planner {
         add(kTemplateReminder, std::string(kTemplateReminder) + ":" + std::string(mail), r, due,
             mail);
       }
+      // The interview list is drawn up once applications close: remind then, too.
+      if (entering && mail == kTemplateShortfall && listed(settings.send_on, kSendOnDeadlinePassed))
+        if (const std::optional<std::int64_t> due = deadline_reminder_time(vacancy.deadline);
+            due && *due > now)
+          add(kTemplateReminder, "reminder:deadline", r, *due, mail, kOccasionDeadline);
     }
     if (r.outcome == Outcome::kInsufficientData && was != Outcome::kInsufficientData &&
         listed(settings.send_on, kTemplateInsufficientData))

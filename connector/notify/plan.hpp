@@ -11,6 +11,11 @@
 //   reminder               with a shortfall or justification_missing email, one more row due
 //                          remind_after_days later; OutboxWorker drops it at send time when the
 //                          rule is no longer in shortfall
+//   deadline_passed        with a shortfall email, when the vacancy's application deadline
+//                          is still ahead: a reminder due at 07:00 the morning after it (when
+//                          interview lists are drawn up). One per vacancy and rule (its key has
+//                          no counts); postponed by the worker when the deadline has moved
+//                          later, dropped like any reminder
 // An unchanged verdict plans nothing. moderate_quota rules are not mailed.
 //
 // With `daily_digest`, the same rows (same keys and payloads) are of kind "digest", due at

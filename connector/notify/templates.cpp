@@ -113,6 +113,7 @@ mu::data template_data(const Payload& p) {
   flag("kind_ad", p.kind == "ad_sentence" || p.kind == "ad_mentions");
   flag("reminds_shortfall", p.reminds == kTemplateShortfall);
   flag("reminds_justification_missing", p.reminds == kTemplateJustificationMissing);
+  flag("at_deadline", p.occasion == kOccasionDeadline);
   bool known_reason = false;
   for (std::string_view r : {"not_yet_assessed", "no_ad_text", "no_sentence_for_language"}) {
     flag("reason_" + std::string(r), p.reason_code == r);

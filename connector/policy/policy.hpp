@@ -94,7 +94,8 @@ struct Notifications {
   std::string language = "nb";  // language of emails when the ad's language is not listed
   std::string hr_email;         // fallback recipient and Reply-To; empty = none
   std::vector<std::string> cc;
-  std::vector<std::string> send_on = {"shortfall", "justification_missing", "resolved"};
+  std::vector<std::string> send_on = {"shortfall", "justification_missing", "resolved",
+                                      "deadline_passed"};
   int remind_after_days = 5;  // 0 = no reminders
   // Collect a day's notifications per recipient into one email, sent at digest_minute
   // (minutes after midnight, Norwegian local time) instead of one email per change.

@@ -433,6 +433,38 @@ TEST_CASE("a digest that fails is retried whole, dead-lettered whole, with the s
   }
 }
 
+TEST_CASE("a deadline reminder joins the digest of its morning, or of the new deadline's") {
+  Fixture f;
+  policy::Notifications s = digest_settings();
+  s.remind_after_days = 0;
+  s.send_on.push_back("deadline_passed");
+  constexpr std::int64_t kMorningAfter = 1773640800;  // 2026-03-16 07:00 CET
+  f.submit("e1", "v-1", verdict({interview_rule(Outcome::kShortfall, 2, 3, 0, 1)}), vacancy(), s);
+  CHECK(f.depth("pending") == 2);
+  CHECK(*f.worker.run_once(kDigestTime) == 1);
+  REQUIRE(f.mailer.sent.size() == 1);
+  CHECK(f.mailer.sent[0].text.find("Søknadsfristen er ute") == std::string::npos);
+  SUBCASE("the deadline stands") {
+    CHECK(*f.worker.run_once(kMorningAfter - 1) == 0);
+    CHECK(*f.worker.run_once(kMorningAfter) == 1);
+    REQUIRE(f.mailer.sent.size() == 2);
+    CHECK(f.mailer.sent[1].text.find("- Søknadsfristen er ute. Intervjuordningen er fortsatt ikke "
+                                     "oppfylt.") != std::string::npos);
+  }
+  SUBCASE("the deadline moved a week") {
+    VacancyInfo later = vacancy();
+    later.deadline = "2026-03-22";
+    f.submit("e2", "v-1", verdict({interview_rule(Outcome::kShortfall, 2, 3, 0, 1)}), later, s);
+    CHECK(*f.worker.run_once(kMorningAfter) == 1);
+    CHECK(f.mailer.sent.size() == 1);
+    CHECK(f.events.back().kind == DeliveryEvent::Kind::kPostponed);
+    CHECK(f.events.back().next_attempt == kMorningAfter + 7 * 86400);
+    CHECK(*f.worker.run_once(kMorningAfter + 7 * 86400) == 1);
+    REQUIRE(f.mailer.sent.size() == 2);
+    CHECK(f.mailer.sent[1].text.find("Søknadsfrist: 22. mars 2026") != std::string::npos);
+  }
+}
+
 TEST_CASE("a digest row whose payload cannot be read is dead-lettered alone") {
   Fixture f;
   policy::Notifications s = digest_settings();

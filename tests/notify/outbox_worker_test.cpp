@@ -182,8 +182,8 @@ TEST_CASE("a payload that cannot render is dead-lettered without a send") {
   Fixture f;
   REQUIRE(submit_sync(*f.store, "e1", [](const store::StoredVacancy&) -> Result<store::Changes> {
             store::Changes c;
-            c.outbox.push_back({"email", "k1", "", "", R"({"v":1,"template":"shortfall"})", 0});
-            c.outbox.push_back({"ad_writeback", "k2", "", "", "{}", 0});  // not ours
+            c.outbox.push_back({"email", "k1", "", "", R"({"v":1,"template":"shortfall"})", 0, ""});
+            c.outbox.push_back({"ad_writeback", "k2", "", "", "{}", 0, ""});  // not ours
             return c;
           }).ok());
   CHECK(*f.worker.run_once(kNow) == 1);
@@ -218,6 +218,50 @@ TEST_CASE("a reminder goes out with today's figures only while the shortfall las
     CHECK(f.worker.counters().skipped == 1);
     CHECK(f.events.back().kind == DeliveryEvent::Kind::kSkipped);
     CHECK(f.depth("done") == 3);
+  }
+}
+
+TEST_CASE("the deadline reminder waits for a moved deadline, then says the deadline passed") {
+  policy::Notifications s = settings();
+  s.send_on.push_back("deadline_passed");
+  s.remind_after_days = 0;
+  constexpr std::int64_t kMorningAfter = 1773640800;  // 2026-03-16 07:00 CET
+  Fixture f;
+  REQUIRE(submit_sync(*f.store, "e1", verdict_plan(kShortfall, s)).ok());
+  REQUIRE(*f.worker.run_once(kNow) == 1);  // the shortfall email
+  CHECK(*f.worker.run_once(kMorningAfter - 1) == 0);
+  SUBCASE("the deadline stands: sent that morning") {
+    REQUIRE(*f.worker.run_once(kMorningAfter) == 1);
+    REQUIRE(f.mailer.sent().size() == 2);
+    const Message m = f.mailer.sent()[1];
+    CHECK(m.subject ==
+          "Påminnelse: søknadsfristen er ute, og intervjuordningen er fortsatt ikke oppfylt – "
+          "Rådgiver i økonomiavdelingen");
+    CHECK(m.text.find("Dette er en påminnelse: søknadsfristen gikk ut 15. mars 2026, og nå er "
+                      "det tid for å sette opp intervjulisten.") != std::string::npos);
+  }
+  SUBCASE("the ATS moved the deadline a week: postponed, then sent") {
+    VacancyInfo later = vacancy();
+    later.deadline = "2026-03-22";
+    // Same state, new deadline: no new notice, the vacancy row has the new deadline.
+    REQUIRE(submit_sync(*f.store, "e2", verdict_plan(kShortfall, s, later)).ok());
+    CHECK(f.depth("pending") == 1);
+    REQUIRE(*f.worker.run_once(kMorningAfter) == 1);
+    CHECK(f.mailer.sent().size() == 1);
+    CHECK(f.events.back().kind == DeliveryEvent::Kind::kPostponed);
+    CHECK(f.events.back().next_attempt == kMorningAfter + 7 * 86400);
+    CHECK(f.depth("pending") == 1);
+    CHECK(*f.worker.run_once(kMorningAfter + 7 * 86400 - 1) == 0);
+    REQUIRE(*f.worker.run_once(kMorningAfter + 7 * 86400) == 1);
+    REQUIRE(f.mailer.sent().size() == 2);
+    CHECK(f.mailer.sent()[1].text.find("søknadsfristen gikk ut 22. mars 2026") !=
+          std::string::npos);
+  }
+  SUBCASE("invited before the deadline: nothing more") {
+    REQUIRE(submit_sync(*f.store, "e2", verdict_plan(kCompliant, s)).ok());
+    REQUIRE(*f.worker.run_once(kMorningAfter) == 2);  // the resolved note; the reminder skipped
+    CHECK(f.mailer.sent().size() == 2);
+    CHECK(f.worker.counters().skipped == 1);
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "connector/notify/digest.hpp"
 #include "connector/notify/payload.hpp"
 #include "connector/notify/plan.hpp"
 #include "notify_test_support.hpp"
@@ -130,6 +131,52 @@ TEST_CASE("the reminder row is due remind_after_days later, and none with 0 days
   s.remind_after_days = 0;
   CHECK(templates_of(plan_notifications(vacancy(), std::nullopt, verdict({shortfall}), s, kNow)) ==
         Names{"shortfall"});
+}
+
+TEST_CASE("deadline_passed: one reminder the morning after a deadline still ahead") {
+  policy::Notifications s = settings();
+  s.send_on.push_back("deadline_passed");
+  const auto shortfall = verdict({interview_rule(Outcome::kShortfall, 2, 3, 0, 1)});
+  // The test vacancy's deadline is 2026-03-15; the plan's time is 2026-03-02.
+  const auto planned = plan_notifications(vacancy(), std::nullopt, shortfall, s, kNow);
+  REQUIRE(templates_of(planned) == Names{"shortfall", "reminder", "reminder"});
+  const Payload at_deadline = *parse_payload(planned[2].payload);
+  CHECK(at_deadline.occasion == "deadline");
+  CHECK(at_deadline.reminds == "shortfall");
+  CHECK(parse_payload(planned[1].payload)->occasion.empty());
+  CHECK(planned[2].not_before == 1773640800);  // 2026-03-16 07:00 CET
+  CHECK(deadline_reminder_time("2026-03-15") == 1773640800);
+  CHECK(deadline_reminder_time("2026-07-01") == 1782968400);  // 2026-07-02 07:00 CEST
+  CHECK_FALSE(deadline_reminder_time("").has_value());
+
+  // One per vacancy and rule: other counts on re-entering give the same key.
+  const auto again = plan_notifications(
+      vacancy(), verdict({interview_rule(Outcome::kCompliant, 2, 3, 1, 1)}),
+      verdict({interview_rule(Outcome::kShortfall, 5, 7, 1, 2)}), s, kNow + 86400);
+  REQUIRE(again.size() == 3);
+  CHECK(again[2].idempotency_key == planned[2].idempotency_key);
+  CHECK(again[0].idempotency_key != planned[0].idempotency_key);
+
+  SUBCASE("not when the deadline has passed, is unknown, or the option is off") {
+    VacancyInfo passed = vacancy();
+    passed.deadline = "2026-03-01";
+    CHECK(templates_of(plan_notifications(passed, std::nullopt, shortfall, s, kNow)) ==
+          Names{"shortfall", "reminder"});
+    VacancyInfo none = vacancy();
+    none.deadline = "";
+    CHECK(templates_of(plan_notifications(none, std::nullopt, shortfall, s, kNow)) ==
+          Names{"shortfall", "reminder"});
+    CHECK(templates_of(plan_notifications(vacancy(), std::nullopt, shortfall, settings(), kNow)) ==
+          Names{"shortfall", "reminder"});
+  }
+  SUBCASE("not for a missing justification, nor for a shortfall that only grew") {
+    CHECK(templates_of(plan_notifications(vacancy(), std::nullopt,
+                                          verdict({justification_rule(Outcome::kShortfall)}), s,
+                                          kNow)) == Names{"justification_missing", "reminder"});
+    CHECK(templates_of(plan_notifications(
+              vacancy(), shortfall, verdict({interview_rule(Outcome::kShortfall, 4, 6, 1, 3)}), s,
+              kNow)) == Names{"shortfall"});
+  }
 }
 
 TEST_CASE("recipients: the manager, else HR, cc without repeats, Reply-To HR") {
