@@ -175,31 +175,12 @@ void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
   event.key = row.item.idempotency_key;
   event.attempts = row.attempts;
 
+  const std::vector<std::int64_t> ids{row.id};
   auto settle = [&](DeliveryEvent::Kind kind, Status stored) {
-    event.kind = kind;
-    if (!stored.ok()) {
-      ++store_errors_;
-      DeliveryEvent failure = event;
-      failure.kind = DeliveryEvent::Kind::kStoreError;
-      failure.error = stored.message();
-      report(std::move(failure));
-    }
-    report(std::move(event));
+    settle_rows(event, kind, ids, [&stored](std::int64_t) { return stored; });
   };
-  auto dead = [&](const std::string& why) {
-    ++dead_;
-    event.error = why;
-    settle(DeliveryEvent::Kind::kDead, store_.dead_letter_outbox(row.id, why));
-  };
-  auto retry = [&](const std::string& why) {
-    if (options_.max_attempts > 0 && row.attempts >= options_.max_attempts)
-      return dead("gave up after " + std::to_string(row.attempts) + " attempts: " + why);
-    ++retried_;
-    const double r = random_ ? std::clamp(random_(), 0.0, 1.0) : 0.5;
-    event.next_attempt = now + backoff_seconds(options_, row.attempts, r);
-    event.error = why;
-    settle(DeliveryEvent::Kind::kRetried, store_.retry_outbox(row.id, event.next_attempt, why));
-  };
+  auto dead = [&](const std::string& why) { dead_letter(event, ids, why); };
+  auto retry = [&](const std::string& why) { retry_later(event, ids, now, why); };
 
   Result<Payload> parsed = parse_payload(row.item.payload);
   if (!parsed.ok()) return dead(parsed.status().message());
@@ -246,37 +227,14 @@ void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows,
   for (const store::Store::Claimed& row : rows)
     event.attempts = std::max(event.attempts, row.attempts);
 
-  // Every row of the batch ends the same way, except one whose payload cannot be read.
+  // Every row of the batch ends the same way, except one whose payload cannot be read or
+  // whose deadline moved.
   std::vector<std::int64_t> ids;
   auto settle_all = [&](DeliveryEvent::Kind kind, auto&& store_call) {
-    event.kind = kind;
-    for (std::int64_t id : ids) {
-      if (Status stored = store_call(id); !stored.ok()) {
-        ++store_errors_;
-        DeliveryEvent failure = event;
-        failure.kind = DeliveryEvent::Kind::kStoreError;
-        failure.error = stored.message();
-        report(std::move(failure));
-      }
-    }
-    report(event);
+    settle_rows(event, kind, ids, store_call);
   };
-  auto dead_all = [&](const std::string& why) {
-    ++dead_;
-    event.error = why;
-    settle_all(DeliveryEvent::Kind::kDead,
-               [&](std::int64_t id) { return store_.dead_letter_outbox(id, why); });
-  };
-  auto retry_all = [&](const std::string& why) {
-    if (options_.max_attempts > 0 && event.attempts >= options_.max_attempts)
-      return dead_all("gave up after " + std::to_string(event.attempts) + " attempts: " + why);
-    ++retried_;
-    const double r = random_ ? std::clamp(random_(), 0.0, 1.0) : 0.5;
-    event.next_attempt = now + backoff_seconds(options_, event.attempts, r);
-    event.error = why;
-    settle_all(DeliveryEvent::Kind::kRetried,
-               [&](std::int64_t id) { return store_.retry_outbox(id, event.next_attempt, why); });
-  };
+  auto dead_all = [&](const std::string& why) { dead_letter(event, ids, why); };
+  auto retry_all = [&](const std::string& why) { retry_later(event, ids, now, why); };
 
   struct Parsed {
     const store::Store::Claimed* row;
@@ -362,6 +320,43 @@ void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows,
   }
   if (sent.retryable()) return retry_all(sent.message());
   dead_all(sent.message());
+}
+
+void OutboxWorker::settle_rows(DeliveryEvent& event, DeliveryEvent::Kind kind,
+                               const std::vector<std::int64_t>& ids,
+                               const std::function<Status(std::int64_t)>& store_call) {
+  event.kind = kind;
+  for (std::int64_t id : ids) {
+    if (Status stored = store_call(id); !stored.ok()) {
+      ++store_errors_;
+      DeliveryEvent failure = event;
+      failure.kind = DeliveryEvent::Kind::kStoreError;
+      failure.error = stored.message();
+      report(std::move(failure));
+    }
+  }
+  report(event);
+}
+
+void OutboxWorker::dead_letter(DeliveryEvent& event, const std::vector<std::int64_t>& ids,
+                               const std::string& why) {
+  ++dead_;
+  event.error = why;
+  settle_rows(event, DeliveryEvent::Kind::kDead, ids,
+              [&](std::int64_t id) { return store_.dead_letter_outbox(id, why); });
+}
+
+void OutboxWorker::retry_later(DeliveryEvent& event, const std::vector<std::int64_t>& ids,
+                               std::int64_t now, const std::string& why) {
+  if (options_.max_attempts > 0 && event.attempts >= options_.max_attempts)
+    return dead_letter(event, ids,
+                       "gave up after " + std::to_string(event.attempts) + " attempts: " + why);
+  ++retried_;
+  const double r = random_ ? std::clamp(random_(), 0.0, 1.0) : 0.5;
+  event.next_attempt = now + backoff_seconds(options_, event.attempts, r);
+  event.error = why;
+  settle_rows(event, DeliveryEvent::Kind::kRetried, ids,
+              [&](std::int64_t id) { return store_.retry_outbox(id, event.next_attempt, why); });
 }
 
 void OutboxWorker::report(DeliveryEvent event) {

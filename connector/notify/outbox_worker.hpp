@@ -123,6 +123,16 @@ class OutboxWorker {
   void loop();
   void handle(const store::Store::Claimed& row, std::int64_t now);
   void handle_digest(const std::vector<store::Store::Claimed>& rows, std::int64_t now);
+  // Ends rows the same way: runs `store_call` on each (counting and reporting failures),
+  // then reports `event` as `kind`.
+  void settle_rows(DeliveryEvent& event, DeliveryEvent::Kind kind,
+                   const std::vector<std::int64_t>& ids,
+                   const std::function<Status(std::int64_t)>& store_call);
+  void dead_letter(DeliveryEvent& event, const std::vector<std::int64_t>& ids,
+                   const std::string& why);
+  // Backs off after event.attempts claims; dead letters once max_attempts are used up.
+  void retry_later(DeliveryEvent& event, const std::vector<std::int64_t>& ids, std::int64_t now,
+                   const std::string& why);
   void report(DeliveryEvent event);
 
   store::Store& store_;

@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "connector/policy/engine.hpp"
+#include "policy_test_support.hpp"
 
 using namespace mangfold;
+using namespace mangfold::policy::testing;
 using domain::Answer;
 using domain::Outcome;
 using domain::Qualification;
@@ -14,25 +16,6 @@ using domain::Severity;
 using domain::Stage;
 
 namespace {
-
-constexpr const char* kGroup = "immigrant_background";
-
-// A compact applicant: answer for kGroup, qualification, current stage, history.
-domain::Application person(Answer answer, Qualification q, Stage stage,
-                           std::vector<Stage> history = {}) {
-  static int next_id = 0;
-  domain::Application a;
-  a.candidate_id = "c" + std::to_string(++next_id);
-  if (answer != Answer::kUnknown) a.answers.emplace(kGroup, answer);
-  a.qualification = q;
-  a.stage = stage;
-  a.history = std::move(history);
-  return a;
-}
-
-constexpr Answer Y = Answer::kYes, N = Answer::kNo, U = Answer::kUnknown;
-constexpr Qualification QY = Qualification::kQualified, QN = Qualification::kNotQualified,
-                        Q_ = Qualification::kUnknown;
 
 policy::Policy interview_policy(int min_count, std::uint32_t share_ppm) {
   policy::Policy p;

@@ -7,32 +7,17 @@
 #include <vector>
 
 #include "connector/policy/engine.hpp"
+#include "policy_test_support.hpp"
 
 using namespace mangfold;
+using namespace mangfold::policy::testing;
 using domain::Answer;
 using domain::Qualification;
 using domain::Stage;
 
 namespace {
 
-constexpr const char* kGroup = "immigrant_background";
 constexpr const char* kOther = "non_western_background";
-
-domain::Application person(Answer answer, Qualification q, Stage stage,
-                           std::vector<Stage> history = {}) {
-  static int next_id = 0;
-  domain::Application a;
-  a.candidate_id = "q" + std::to_string(++next_id);
-  if (answer != Answer::kUnknown) a.answers.emplace(kGroup, answer);
-  a.qualification = q;
-  a.stage = stage;
-  a.history = std::move(history);
-  return a;
-}
-
-constexpr Answer Y = Answer::kYes, N = Answer::kNo, U = Answer::kUnknown;
-constexpr Qualification QY = Qualification::kQualified, QN = Qualification::kNotQualified,
-                        Q_ = Qualification::kUnknown;
 
 policy::Policy interview_policy() {
   policy::Policy p;
