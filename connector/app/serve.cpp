@@ -293,6 +293,16 @@ int run_serve(const std::string& config_path) {
   ingest.set_tenants(tenants.tenants);
   ApiContext api{*store, ingest, *fetchers, unix_now, cfg.suppression_threshold};
   Routes routes(ingest, metrics, health, api);
+  // Group commit at work: submissions per commit is the batch the disk's fsync is shared by.
+  metrics.add_counter("mangfold_store_commits_total", "Transactions committed by the writer.",
+                      [&store] { return static_cast<double>(store->stats().commits); });
+  metrics.add_counter("mangfold_store_submissions_total",
+                      "Events (and other writes) completed by the writer, any outcome.",
+                      [&store] { return static_cast<double>(store->stats().submissions); });
+  metrics.add_gauge("mangfold_store_largest_batch", "Most submissions in one transaction so far.",
+                    [&store] { return static_cast<double>(store->stats().largest_batch); });
+  metrics.add_gauge("mangfold_store_queue", "Submissions waiting for the writer.",
+                    [&store] { return static_cast<double>(store->stats().queued); });
   metrics.add_gauge("mangfold_outbox_pending", "Outbox rows waiting to be delivered.", [&health] {
     std::lock_guard lock(health.mu);
     return static_cast<double>(health.outbox_pending);
@@ -431,7 +441,10 @@ int run_serve(const std::string& config_path) {
   writeback->stop();
   fetchers.reset();  // runs the fetches already queued; their answers find no client
   store->close();    // completes every queued submission
-  log->info("stopped", nlohmann::json::object());
+  const store::StoreStats stats = store->stats();
+  log->info("stopped", {{"commits", stats.commits},
+                        {"submissions", stats.submissions},
+                        {"largest_batch", stats.largest_batch}});
   return 0;
 }
 
