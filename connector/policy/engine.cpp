@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <sstream>
 
 #include "connector/policy/ad_rules.hpp"
@@ -18,6 +19,9 @@ using domain::Severity;
 using domain::Snapshot;
 
 namespace {
+
+// An evaluation's own memo holds one ad's text: room for a large ad.
+constexpr std::size_t kEvaluationMemoBytes = std::size_t{4} << 20;
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -295,6 +299,17 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
   const bool in_effect =
       !context.today || !policy.effective_from || *context.today >= *policy.effective_from;
 
+  // Without a memo from the caller, one for this evaluation alone, so that the sentence and
+  // the topics rules share one reading of the ad.
+  std::optional<AdMemo> own_memo;
+  AdMemo* memo = context.ad_memo;
+  if (memo == nullptr && snapshot.vacancy.ad &&
+      std::count_if(policy.rules.begin(), policy.rules.end(), [](const Rule& r) {
+        return r.enabled && (std::holds_alternative<AdSentence>(r.spec) ||
+                             std::holds_alternative<AdMentions>(r.spec));
+      }) > 1)
+    memo = &own_memo.emplace(kEvaluationMemoBytes);
+
   for (const Rule& rule : policy.rules) {
     if (!rule.enabled) continue;
     RuleVerdict v;
@@ -320,8 +335,8 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
               },
               [&](const HireJustification& r) { evaluate_hire_justification(r, snapshot, v); },
               [&](const ModerateQuota& r) { evaluate_moderate_quota(r, snapshot, v); },
-              [&](const AdSentence& r) { evaluate_ad_sentence(r, snapshot, v, context.ad_memo); },
-              [&](const AdMentions& r) { evaluate_ad_mentions(r, snapshot, v, context.ad_memo); },
+              [&](const AdSentence& r) { evaluate_ad_sentence(r, snapshot, v, memo); },
+              [&](const AdMentions& r) { evaluate_ad_mentions(r, snapshot, v, memo); },
           },
           rule.spec);
     }
