@@ -154,7 +154,8 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   submission.received_at = now;
   const bool write_back = tenant.adapter->writes_ads();
   auto shared = std::make_shared<domain::Snapshot>(std::move(snapshot));
-  // `tenants` keeps the policy alive while the plan waits in the store's queue.
+  // `tenants` and `memo` keep the policy and the ad memo alive while the plan waits in the
+  // store's queue.
   PlanOptions options;
   if (write_back) options.ad_change = *change;
   options.unchanged = unchanged;
