@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "connector/notify/digest.hpp"
 #include "connector/notify/plan.hpp"
@@ -202,7 +203,7 @@ void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
     if (!still_due) {
       ++skipped_;
       event.error = "no longer in shortfall";
-      return settle(DeliveryEvent::Kind::kSkipped, store_.complete_outbox(row.id));
+      return settle(DeliveryEvent::Kind::kSkipped, store_.skip_outbox(row.id, event.error));
     }
     payload = std::move(*still_due);
   }
@@ -304,7 +305,7 @@ void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows,
     ++skipped_;
     event.error = "nothing left to report";
     return settle_all(DeliveryEvent::Kind::kSkipped,
-                      [&](std::int64_t id) { return store_.complete_outbox(id); });
+                      [&](std::int64_t id) { return store_.skip_outbox(id, event.error); });
   }
   std::shared_ptr<const Templates> templates = templates_ ? templates_(event.tenant) : nullptr;
   Result<Message> message =
@@ -314,9 +315,18 @@ void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows,
   const Status sent = mailer_.send(*message);
   if (sent.ok()) {
     ++sent_;
-    digested_ += ids.size();
-    return settle_all(DeliveryEvent::Kind::kSent,
-                      [&](std::int64_t id) { return store_.complete_outbox(id); });
+    // A row whose notice was folded away (superseded, or over by now) was not in the email.
+    std::set<std::string_view> in_email;
+    for (const Payload& e : entries)
+      in_email.insert(e.key);
+    std::map<std::int64_t, bool> delivered;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      delivered[ids[i]] = in_email.count(keys[i]) > 0;
+    digested_ += in_email.size();
+    return settle_all(DeliveryEvent::Kind::kSent, [&](std::int64_t id) {
+      return delivered[id] ? store_.complete_outbox(id)
+                           : store_.skip_outbox(id, "folded into the digest's other notices");
+    });
   }
   if (sent.retryable()) return retry_all(sent.message());
   dead_all(sent.message());

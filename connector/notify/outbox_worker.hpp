@@ -6,8 +6,8 @@
 //                             dead after max_attempts claims
 //   permanent (any other)   → dead_letter_outbox (e.g. SMTP 550, a payload or template
 //                             that cannot render)
-//   reminder no longer due  → complete_outbox without sending (the vacancy is closed or
-//                             the rule it reminds of is not in shortfall any more)
+//   reminder no longer due  → skip_outbox, not sent (the vacancy is closed or the rule it
+//                             reminds of is not in shortfall any more)
 //   deadline moved later    → a deadline reminder is put back, due after the new deadline
 // A reminder that is still due is sent with the vacancy's current figures.
 //

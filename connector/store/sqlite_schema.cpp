@@ -127,6 +127,9 @@ CREATE INDEX outbox_vacancy ON outbox (tenant, vacancy_id);
 -- Rows with the same batch key go out together (the daily digest: one email per manager).
 -- The key names a tenant, a recipient and a language, never an applicant.
 ALTER TABLE outbox ADD COLUMN batch_key TEXT NOT NULL DEFAULT '';
+-- A done row that was completed without being delivered (a reminder no longer due) has 0,
+-- so that reports count only what was sent. Rows done before this column read 1.
+ALTER TABLE outbox ADD COLUMN delivered INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX outbox_batch ON outbox (kind, batch_key, not_before) WHERE state = 'pending';
 )sql"},
 };

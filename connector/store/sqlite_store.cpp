@@ -91,6 +91,9 @@ constexpr std::string_view kCompleteOutbox =
 constexpr std::string_view kRetryOutbox =
     "UPDATE outbox SET state = 'pending', not_before = ?2, lease_until = 0, last_error = ?3 "
     "WHERE id = ?1";
+constexpr std::string_view kSkipOutbox =
+    "UPDATE outbox SET state = 'done', delivered = 0, lease_until = 0, last_error = ?2 "
+    "WHERE id = ?1";
 constexpr std::string_view kDeadLetterOutbox =
     "UPDATE outbox SET state = 'dead', lease_until = 0, last_error = ?2 WHERE id = ?1";
 constexpr std::string_view kOutboxDepth = "SELECT count(*) FROM outbox WHERE state = ?1";
@@ -109,10 +112,10 @@ constexpr std::string_view kReportVacancies =
     "WHERE x.tenant = ?1 AND (?2 = 0 OR x.status = 'open') ORDER BY x.vacancy_id";
 constexpr std::string_view kOutboxDoneByVacancy =
     "SELECT vacancy_id, kind, count(*) FROM outbox WHERE tenant = ?1 AND state = 'done' "
-    "GROUP BY vacancy_id, kind";
+    "AND delivered = 1 GROUP BY vacancy_id, kind";
 constexpr std::string_view kOutboxDoneOfVacancy =
     "SELECT kind, count(*) FROM outbox WHERE tenant = ?1 AND vacancy_id = ?2 AND state = 'done' "
-    "GROUP BY kind";
+    "AND delivered = 1 GROUP BY kind";
 constexpr std::string_view kReadAggregates =
     "SELECT month, department, metric, value FROM monthly_aggregates "
     "WHERE tenant = ?1 AND month >= ?2 AND month <= ?3 ORDER BY month, department, metric";
@@ -652,6 +655,17 @@ class SqliteStore final : public Store {
       auto st = db.prepare(kRetryOutbox);
       if (!st.ok()) return st.status();
       if (Status s = st->bind(1, id).bind(2, not_before).bind(3, error_copy).run(); !s) return s;
+      return Unit{};
+    }));
+  }
+
+  Status skip_outbox(std::int64_t id, std::string_view why) override {
+    const std::string why_copy(why);
+    return to_status(call<Unit>([id, &why_copy](Db& db) -> Result<Unit> {
+      if (Status s = outbox_row_open(db, id); !s) return s;
+      auto st = db.prepare(kSkipOutbox);
+      if (!st.ok()) return st.status();
+      if (Status s = st->bind(1, id).bind(2, why_copy).run(); !s) return s;
       return Unit{};
     }));
   }

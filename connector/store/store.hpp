@@ -198,6 +198,9 @@ class Store {
   // Puts a row back to pending, due at not_before. `error` is kept as last_error and must
   // carry no applicant data. kNotFound for an unknown id, kFailedPrecondition when done.
   virtual Status retry_outbox(std::int64_t id, std::int64_t not_before, std::string_view error) = 0;
+  // Ends a row without delivering it (state done, not counted as delivered: a reminder
+  // that is no longer due). `why` is kept as last_error. Same errors as retry_outbox.
+  virtual Status skip_outbox(std::int64_t id, std::string_view why) = 0;
   // Gives up on a row (state dead). Same errors as retry_outbox.
   virtual Status dead_letter_outbox(std::int64_t id, std::string_view error) = 0;
   // Rows in exactly that state: "pending", "inflight", "done" or "dead".

@@ -372,6 +372,12 @@ TEST_CASE("the worker sends one digest per manager at the digest time, each row 
   const WorkerCounters c = f.worker.counters();
   CHECK(c.sent == 2);
   CHECK(c.digested == 3);
+  // Reports count each vacancy's notice as sent.
+  const Result<std::vector<store::ReportVacancy>> vacancies =
+      f.store->report_vacancies("oslo", false);
+  REQUIRE(vacancies->size() == 3);
+  for (const store::ReportVacancy& v : *vacancies)
+    CHECK(v.outbox_done == std::map<std::string, std::int64_t, std::less<>>{{"digest", 1}});
   CHECK(*f.worker.run_once(kDigestTime + 3600) == 0);
   CHECK(f.mailer.sent.size() == 2);
 }
@@ -398,6 +404,8 @@ TEST_CASE("a digest reports today's figures, and a shortfall over by morning sen
     CHECK(f.mailer.calls == 0);
     CHECK(f.depth("done") == 2);
     CHECK(f.worker.counters().skipped == 1);
+    // Done, but not counted as notifications sent.
+    CHECK(f.store->report_vacancies("oslo", false)->at(0).outbox_done.empty());
     REQUIRE(f.events.size() == 1);
     CHECK(f.events[0].kind == DeliveryEvent::Kind::kSkipped);
     CHECK(f.events[0].template_name == "digest");

@@ -333,7 +333,7 @@ TEST_CASE("a version-1 database is migrated with its data") {
                        "DROP TABLE monthly_aggregates; DROP TABLE folded_vacancies; "
                        "DROP INDEX vacancies_closed; DROP INDEX outbox_vacancy; "
                        "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
-                       "PRAGMA user_version = 1;",
+                       "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 1;",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);
 

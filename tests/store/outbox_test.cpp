@@ -203,5 +203,26 @@ TEST_CASE("a batch is claimed whole: the due rows sharing the oldest due row's b
   CHECK(store->claim_outbox("email", 1000, 10, 30)->size() == 1);
 }
 
+TEST_CASE("a skipped row is done but not counted as delivered") {
+  TempDir dir;
+  auto store = open_store(dir.file("m.db"));
+  REQUIRE(submit_sync(*store, submission("oslo", "e1",
+                                         with_outbox({item("email", "sent", 0),
+                                                      item("email", "reminder", 0)})))
+              .ok());
+  auto claimed = store->claim_outbox("email", 0, 10, 60);
+  REQUIRE(claimed->size() == 2);
+  REQUIRE(store->complete_outbox((*claimed)[0].id).ok());
+  REQUIRE(store->skip_outbox((*claimed)[1].id, "no longer in shortfall").ok());
+  CHECK(*store->outbox_depth("done") == 2);
+  auto vacancies = store->report_vacancies("oslo", false);
+  REQUIRE(vacancies->size() == 1);
+  CHECK(vacancies->at(0).outbox_done ==
+        std::map<std::string, std::int64_t, std::less<>>{{"email", 1}});
+  // Like a delivered row, a skipped one cannot be moved on again.
+  CHECK(store->skip_outbox((*claimed)[1].id, "again").code() == StatusCode::kFailedPrecondition);
+  CHECK(store->skip_outbox(99999, "none").code() == StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace mangfold::store

@@ -49,7 +49,9 @@ TEST_CASE("the schema is exactly the pinned tables and columns") {
         "not_before", "lease_until", "last_error", "created_at",
         // Migration 3: the daily digest's batch: the tenant and a hash of the recipient's
         // address (the employer's contact person) and language.
-        "batch_key"}},
+        "batch_key",
+        // ... and whether a done row was delivered (0: a reminder no longer due).
+        "delivered"}},
       {"store_meta", {"key", "value"}},
       // Migration 2 (retention, DESIGN.md §4.5). A monthly_aggregates value is a count summed
       // over vacancies; `metric` names the figure (e.g. how many applicants answered yes for a
@@ -83,7 +85,7 @@ TEST_CASE("a file at schema version 2 is migrated to 3, its outbox rows unbatche
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db,
                        "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
-                       "PRAGMA user_version = 2;",
+                       "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 2;",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   CHECK(read_schema(path).at("outbox").count("batch_key") == 0);
