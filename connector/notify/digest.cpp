@@ -53,7 +53,7 @@ std::int64_t next_digest_time(std::int64_t now_unix, int minute_of_day) {
   const pt::ptime now_local = lt::local_date_time(now_utc, zone).local_time();
   const pt::time_duration at = pt::minutes(minute_of_day);
   boost::gregorian::date day = now_local.date();
-  // Tomorrow at the latest; the loop also steps over a day whose time fell into a gap.
+  // Today or tomorrow; the third day only keeps the loop bounded.
   for (int i = 0; i < 3; ++i, day += boost::gregorian::days(1)) {
     const lt::local_date_time when(day, at, zone, lt::local_date_time::NOT_DATE_TIME_ON_ERROR);
     const std::int64_t t = when.is_not_a_date_time()
