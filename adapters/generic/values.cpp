@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "adapters/generic/json_path.hpp"
+#include "connector/common/ascii.hpp"
 #include "connector/domain/vacancy.hpp"
 
 namespace mangfold::generic {
@@ -26,14 +27,6 @@ std::string type_of(const Json& j) {
     default:
       return "a number";
   }
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  });
-  return out;
 }
 
 std::optional<Json> one_of(const Json& j, std::initializer_list<std::string_view> names,
@@ -76,7 +69,7 @@ std::optional<Json> scalar(FieldKind kind, const Json& j, std::string& problem) 
       if (j.is_number_integer() || j.is_number_unsigned()) {
         if (j == 0 || j == 1) return Json(j == 1);
       } else if (j.is_string()) {
-        const std::string s = lower(j.get_ref<const std::string&>());
+        const std::string s = ascii_lower(j.get_ref<const std::string&>());
         if (s == "true" || s == "yes" || s == "1") return Json(true);
         if (s == "false" || s == "no" || s == "0") return Json(false);
       }
@@ -309,7 +302,7 @@ std::string url_origin(std::string_view url) {
 }
 
 bool acceptable_url_origin(std::string_view url) {
-  const std::string origin = lower(url_origin(url));
+  const std::string origin = ascii_lower(url_origin(url));
   if (origin.rfind("https://", 0) == 0) return origin.size() > 8;
   for (std::string_view loopback : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
     if (origin == loopback) return true;

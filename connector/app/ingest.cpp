@@ -11,6 +11,7 @@
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
+#include "connector/common/ascii.hpp"
 #include "connector/notify/plan.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/store/verdict_json.hpp"
@@ -28,9 +29,7 @@ bool is_json_media_type(std::optional<std::string_view> value) {
   v = v.substr(0, v.find(';'));
   while (!v.empty() && v.back() == ' ')
     v.remove_suffix(1);
-  std::string lower(v);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = ascii_lower(v);
   return lower == "application/json" || (lower.rfind("application/", 0) == 0 && lower.size() > 5 &&
                                          lower.compare(lower.size() - 5, 5, "+json") == 0);
 }

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <boost/date_time/local_time/local_time.hpp>
 #include <boost/date_time/posix_time/posix_time.hpp>
-#include <cctype>
 #include <cstdio>
 #include <functional>
 #include <map>
 #include <tuple>
 
+#include "connector/common/ascii.hpp"
 #include "connector/domain/date.hpp"
 #include "connector/notify/sha256.hpp"
 
@@ -31,13 +31,6 @@ const lt::time_zone_ptr& norwegian_time() {
 
 std::int64_t to_unix(const pt::ptime& utc) {
   return (utc - pt::ptime(boost::gregorian::date(1970, 1, 1))).total_seconds();
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool is_resolved(const Payload& p) {
@@ -102,7 +95,7 @@ std::string digest_batch_key(const Payload& p) {
   }
   for (const Address& a : p.to) {
     input.push_back('\x1f');
-    input.append(lower(a.email));
+    input.append(ascii_lower(a.email));
   }
   return p.tenant + ":" + detail::sha256_hex(input, 16);
 }

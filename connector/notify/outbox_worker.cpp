@@ -31,10 +31,7 @@ std::optional<Payload> refresh(Payload p, const store::StoredVacancy& stored) {
                                        ? domain::Outcome::kInsufficientData
                                        : domain::Outcome::kShortfall;
   if (!rule || rule->outcome != expected) return std::nullopt;
-  const domain::Counts& c = rule->counts;
-  p.counts =
-      PayloadCounts{c.qualified_in_group,  c.invited, c.invited_in_group, c.required, rule->missing,
-                    c.unassessed_in_group, c.proposed};
+  p.counts = payload_counts(*rule);
   p.severity = domain::to_string(rule->severity);
   p.phase = domain::to_string(stored.last_verdict->phase);
   p.outcome = domain::to_string(rule->outcome);
@@ -193,7 +190,6 @@ void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
     if (!stored.ok())
       return retry("loading the vacancy for a reminder: " + stored.status().message());
     if (const std::optional<std::int64_t> later = postponed_until(payload, *stored, now)) {
-      event.kind = DeliveryEvent::Kind::kPostponed;
       event.next_attempt = *later;
       event.error = "the application deadline moved to " + stored->record.deadline;
       return settle(DeliveryEvent::Kind::kPostponed,
@@ -264,15 +260,17 @@ void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows,
   std::vector<DigestCandidate> candidates;
   std::vector<std::string> keys;
   std::vector<std::int64_t> kept;
-  for (Parsed& p : parsed_rows) {
+  // Every vacancy first: a failed load puts the whole batch back, before any row moved on.
+  for (const Parsed& p : parsed_rows) {
     const std::string_view vacancy_id = p.row->item.vacancy_id;
-    auto stored = vacancies.find(vacancy_id);
-    if (stored == vacancies.end()) {
-      Result<store::StoredVacancy> loaded = store_.load_vacancy(event.tenant, vacancy_id);
-      if (!loaded.ok())
-        return retry_all("loading a vacancy for a digest: " + loaded.status().message());
-      stored = vacancies.emplace(vacancy_id, std::move(*loaded)).first;
-    }
+    if (vacancies.count(vacancy_id)) continue;
+    Result<store::StoredVacancy> loaded = store_.load_vacancy(event.tenant, vacancy_id);
+    if (!loaded.ok())
+      return retry_all("loading a vacancy for a digest: " + loaded.status().message());
+    vacancies.emplace(vacancy_id, std::move(*loaded));
+  }
+  for (Parsed& p : parsed_rows) {
+    const auto stored = vacancies.find(p.row->item.vacancy_id);
     if (const std::optional<std::int64_t> later = postponed_until(p.payload, stored->second, now)) {
       // The deadline moved: into the digest after the new one, at this digest's time of day.
       DeliveryEvent postponed = event;

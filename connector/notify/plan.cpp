@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "connector/common/ascii.hpp"
 #include "connector/notify/digest.hpp"
 #include "connector/notify/payload.hpp"
 #include "connector/notify/sha256.hpp"
@@ -39,13 +40,6 @@ const RuleVerdict* find_rule(const std::optional<domain::Verdict>& verdict, std:
   return nullptr;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // To the manager when the address is usable, else to HR; cc without repeats; Reply-To HR.
 void address(Payload& p, const VacancyInfo& v, const policy::Notifications& settings) {
   const bool hr_valid = is_valid_email(settings.hr_email);
@@ -57,19 +51,13 @@ void address(Payload& p, const VacancyInfo& v, const policy::Notifications& sett
     p.to_manager = false;
   }
   std::vector<std::string> seen;
-  if (!p.to.empty()) seen.push_back(lower(p.to.front().email));
+  if (!p.to.empty()) seen.push_back(ascii_lower(p.to.front().email));
   for (const std::string& cc : settings.cc) {
-    if (!is_valid_email(cc) || listed(seen, lower(cc))) continue;
+    if (!is_valid_email(cc) || listed(seen, ascii_lower(cc))) continue;
     p.cc.push_back({"", cc});
-    seen.push_back(lower(cc));
+    seen.push_back(ascii_lower(cc));
   }
   if (hr_valid) p.reply_to = Address{"", settings.hr_email};
-}
-
-PayloadCounts payload_counts(const RuleVerdict& r) {
-  const domain::Counts& c = r.counts;
-  return PayloadCounts{c.qualified_in_group,  c.invited, c.invited_in_group, c.required, r.missing,
-                       c.unassessed_in_group, c.proposed};
 }
 
 struct Planner {
@@ -153,6 +141,12 @@ struct Planner {
 };
 
 }  // namespace
+
+PayloadCounts payload_counts(const domain::RuleVerdict& r) {
+  const domain::Counts& c = r.counts;
+  return PayloadCounts{c.qualified_in_group,  c.invited, c.invited_in_group, c.required, r.missing,
+                       c.unassessed_in_group, c.proposed};
+}
 
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v) {
   VacancyInfo info;

@@ -43,6 +43,7 @@
 #include "connector/domain/vacancy.hpp"
 #include "connector/domain/verdict.hpp"
 #include "connector/notify/message.hpp"
+#include "connector/notify/payload.hpp"
 #include "connector/policy/policy.hpp"
 #include "connector/store/store.hpp"
 
@@ -84,6 +85,9 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
                                                   const domain::Verdict& current,
                                                   const policy::Policy& policy,
                                                   std::int64_t now_unix);
+
+// The figures a payload carries for a rule verdict.
+PayloadCounts payload_counts(const domain::RuleVerdict& rule);
 
 // The email language: the ad's when it is nb, nn or en, else the configured one.
 std::string email_language(std::string_view ad_language, std::string_view configured);

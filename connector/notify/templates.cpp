@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "connector/common/ascii.hpp"
 #include "connector/domain/date.hpp"
 #include "connector/notify/digest.hpp"
 #include "connector/notify/embedded_templates.hpp"
@@ -41,9 +42,7 @@ std::string format_date(const domain::Date& d, std::string_view language) {
 
 // Only web links go into an href: a "javascript:" or "data:" URL from an ATS must not.
 std::string safe_url(std::string_view url) {
-  std::string lower(url.substr(0, 8));
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = ascii_lower(url.substr(0, 8));
   if (lower.rfind("https://", 0) != 0 && lower.rfind("http://", 0) != 0) return "";
   for (unsigned char c : url)
     if (c <= 0x20 || c == 0x7f) return "";
@@ -337,13 +336,8 @@ Result<Message> compose_digest(const std::vector<Payload>& entries, std::string_
   m.reply_to = first.reply_to;
   // Every cc of the day's notifications, once, and never one of the recipients.
   auto known = [&m](const Address& a) {
-    auto same = [&a](const Address& b) {
-      return a.email.size() == b.email.size() &&
-             std::equal(a.email.begin(), a.email.end(), b.email.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-             });
-    };
+    const std::string email = ascii_lower(a.email);
+    auto same = [&email](const Address& b) { return ascii_lower(b.email) == email; };
     return std::any_of(m.to.begin(), m.to.end(), same) ||
            std::any_of(m.cc.begin(), m.cc.end(), same);
   };

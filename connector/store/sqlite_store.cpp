@@ -660,23 +660,21 @@ class SqliteStore final : public Store {
   }
 
   Status skip_outbox(std::int64_t id, std::string_view why) override {
-    const std::string why_copy(why);
-    return to_status(call<Unit>([id, &why_copy](Db& db) -> Result<Unit> {
-      if (Status s = outbox_row_open(db, id); !s) return s;
-      auto st = db.prepare(kSkipOutbox);
-      if (!st.ok()) return st.status();
-      if (Status s = st->bind(1, id).bind(2, why_copy).run(); !s) return s;
-      return Unit{};
-    }));
+    return end_open_row(kSkipOutbox, id, why);
   }
 
   Status dead_letter_outbox(std::int64_t id, std::string_view error) override {
-    const std::string error_copy(error);
-    return to_status(call<Unit>([id, &error_copy](Db& db) -> Result<Unit> {
+    return end_open_row(kDeadLetterOutbox, id, error);
+  }
+
+  // Runs `sql` (?1 the row id, ?2 the reason kept as last_error) on a row not yet done.
+  Status end_open_row(std::string_view sql, std::int64_t id, std::string_view reason) {
+    const std::string reason_copy(reason);
+    return to_status(call<Unit>([sql, id, &reason_copy](Db& db) -> Result<Unit> {
       if (Status s = outbox_row_open(db, id); !s) return s;
-      auto st = db.prepare(kDeadLetterOutbox);
+      auto st = db.prepare(sql);
       if (!st.ok()) return st.status();
-      if (Status s = st->bind(1, id).bind(2, error_copy).run(); !s) return s;
+      if (Status s = st->bind(1, id).bind(2, reason_copy).run(); !s) return s;
       return Unit{};
     }));
   }
