@@ -101,7 +101,21 @@ Result<Secret> non_empty_secret(Result<std::string> bytes, std::string_view what
 Result<Secret> parse_standard_webhooks_secret(std::string_view text) {
   constexpr std::string_view kPrefix = "whsec_";
   if (text.substr(0, kPrefix.size()) == kPrefix) text.remove_prefix(kPrefix.size());
-  return non_empty_secret(base64_decode(text), "base64 after the whsec_ prefix");
+  // The reference libraries accept keys without their '=' padding, and ignore the spare
+  // bits of the last character before it: so do we (for keys only; signatures stay strict).
+  std::string padded(text);
+  while (!padded.empty() && padded.back() == '=')
+    padded.pop_back();
+  const std::size_t pad = padded.size() % 4 == 2 ? 2 : padded.size() % 4 == 3 ? 1 : 0;
+  if (pad > 0) {
+    static constexpr std::string_view kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const std::size_t value = kAlphabet.find(padded.back());
+    if (value != std::string_view::npos)
+      padded.back() = kAlphabet[value & (pad == 1 ? ~std::size_t{0x3} : ~std::size_t{0xF})];
+    padded.append(pad, '=');
+  }
+  return non_empty_secret(base64_decode(padded), "base64 after the whsec_ prefix");
 }
 
 Result<Secret> decode_secret(std::string_view text, SecretEncoding encoding) {

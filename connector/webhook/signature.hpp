@@ -41,7 +41,7 @@ struct Secret {
 
 // A Standard Webhooks secret: "whsec_" followed by base64, or the bare base64. The text is
 // used as is (trim a trailing newline read from a file first). Rejects invalid base64 and
-// an empty key.
+// an empty key. The base64 may leave out its "=" padding, as the reference libraries allow.
 Result<Secret> parse_standard_webhooks_secret(std::string_view text);
 
 enum class SecretEncoding {
