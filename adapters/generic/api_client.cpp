@@ -1,4 +1,5 @@
 #include "adapters/generic/api_client.hpp"
+#include "adapters/common/json_reader.hpp"
 
 #include <chrono>
 
@@ -167,8 +168,11 @@ std::string authorization_value(const AuthSpec& auth, const std::string& secret)
 }
 
 ApiClient::ApiClient(const ApiSpec& spec, std::shared_ptr<HttpClient> http,
-                     std::string authorization)
-    : spec_(spec), http_(std::move(http)), authorization_(std::move(authorization)) {}
+                     std::string authorization, const InputLimits& limits)
+    : spec_(spec),
+      http_(std::move(http)),
+      authorization_(std::move(authorization)),
+      limits_(limits) {}
 
 OutboundRequest ApiClient::base_request(std::string method) const {
   OutboundRequest r;
@@ -216,8 +220,11 @@ Result<Json> ApiClient::fetch(std::string_view vacancy_id) const {
       Status status = classify(response->status, what);
       if (status.code() == StatusCode::kNotFound && r.optional && page == 0) break;
       if (!status.ok()) return status;
-      Json page_doc = Json::parse(response->body, nullptr, false);
-      if (page_doc.is_discarded()) return unavailable(what + " did not answer with JSON");
+      Result<Json> read = adapters::read_json(response->body, limits_, what + ": ");
+      if (!read.ok() && read.status().code() == StatusCode::kInvalidArgument)
+        return unavailable(what + " did not answer with JSON");
+      if (!read.ok()) return read.status();
+      Json page_doc = std::move(read).value();
       Evaluator check(page_doc);
       if (!r.expect.empty() && !check.matches(r.expect, check.root(), check.root()))
         return failed_precondition(what + " answered, but not as " + r.path + ".expect requires");

@@ -14,6 +14,7 @@
 
 #include "adapters/generic/mapping.hpp"
 #include "connector/common/http_client.hpp"
+#include "connector/common/input_limits.hpp"
 #include "connector/common/status.hpp"
 #include "connector/domain/vacancy.hpp"
 
@@ -22,7 +23,9 @@ namespace mangfold::generic {
 class ApiClient {
  public:
   // `authorization` is the auth header's complete value (it holds the secret), or empty.
-  ApiClient(const ApiSpec& spec, std::shared_ptr<HttpClient> http, std::string authorization);
+  // Responses are read within `limits` (adapters/common/json_reader.hpp).
+  ApiClient(const ApiSpec& spec, std::shared_ptr<HttpClient> http, std::string authorization,
+            const InputLimits& limits = {});
 
   // Runs the fetch requests in order and returns {"<request>": <response JSON>, …}; an
   // optional request that was skipped or answered 404 is absent. Pages are concatenated.
@@ -40,6 +43,7 @@ class ApiClient {
   const ApiSpec& spec_;
   std::shared_ptr<HttpClient> http_;
   std::string authorization_;
+  InputLimits limits_;
 };
 
 // The complete value of the auth header for `auth` and its resolved secret.

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <map>
 
 #include "adapters/generic/json_path.hpp"
 #include "adapters/generic/values.hpp"
@@ -393,11 +394,21 @@ Result<domain::Snapshot> map_snapshot(const SnapshotMapping& m, Evaluator& ev) {
       ev.fail(StatusCode::kUnprocessable, got->where,
               "expected a list of applications (mapping: " + list.path + ")");
     }
+    // A candidate twice would be counted twice: refused, naming both places.
+    std::map<std::string, std::string, std::less<>> first_at;
     for (const Evaluator::Scope& element : elements) {
       if (ev.failed()) break;
       if (!ev.matches(am.where, element, root)) continue;
       domain::Application a;
-      if (auto id = required_id(ev, am.candidate_id, element)) a.candidate_id = *id;
+      if (auto id = required_id(ev, am.candidate_id, element)) {
+        a.candidate_id = *id;
+        if (auto [it, fresh] = first_at.emplace(*id, element.path); !fresh) {
+          ev.fail(StatusCode::kUnprocessable, element.path,
+                  "the same candidate as " + (it->second.empty() ? "/" : it->second) +
+                      " (each candidate once; mapping: " + am.path + ".candidate_id)");
+          break;
+        }
+      }
       assign(ev, am.stage, element, a.stage,
              [](const Json& j) { return *domain::stage_from_string(j.get<std::string>()); });
       assign(ev, am.history, element, a.history, [](const Json& j) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "adapters/common/json_reader.hpp"
 #include "adapters/generic/api_client.hpp"
 #include "adapters/generic/body_signature.hpp"
 #include "adapters/generic/evaluator.hpp"
@@ -13,17 +14,6 @@
 namespace mangfold::generic {
 
 namespace {
-
-Status malformed_json(const Json::parse_error& e, std::string_view body) {
-  const std::size_t offset = std::min(e.byte == 0 ? std::size_t{0} : e.byte - 1, body.size());
-  const std::string_view before = body.substr(0, offset);
-  const std::size_t line =
-      1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-  const std::size_t nl = before.rfind('\n');
-  const std::size_t column = offset - (nl == std::string_view::npos ? 0 : nl + 1) + 1;
-  return invalid_argument("malformed JSON at line " + std::to_string(line) + ", column " +
-                          std::to_string(column));
-}
 
 std::string source_of(const Expr& e) {
   switch (e.source) {
@@ -45,7 +35,8 @@ class GenericAdapter final : public domain::Adapter {
       covered_ = covered_pointers(*mapping_.signature);
       checks_coverage_ = !covered_.empty();
     }
-    if (mapping_.api) api_.emplace(*mapping_.api, deps_.http, std::move(authorization));
+    if (mapping_.api)
+      api_.emplace(*mapping_.api, deps_.http, std::move(authorization), deps_.limits);
   }
   GenericAdapter(const GenericAdapter&) = delete;
   GenericAdapter& operator=(const GenericAdapter&) = delete;
@@ -58,12 +49,9 @@ class GenericAdapter final : public domain::Adapter {
     if (sig && !sig->needs_parsed_body)
       if (Status s = verify_body_signature(*sig, secrets_, request, nullptr, now()); !s.ok())
         return s;
-    Json doc;
-    try {
-      doc = Json::parse(request.body);
-    } catch (const Json::parse_error& e) {
-      return malformed_json(e, request.body);
-    }
+    Result<Json> read = adapters::read_json(request.body, deps_.limits);
+    if (!read.ok()) return read.status();
+    Json doc = std::move(read).value();
     if (sig && sig->needs_parsed_body)
       if (Status s = verify_body_signature(*sig, secrets_, request, &doc, now()); !s.ok()) return s;
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "connector/common/http_client.hpp"
+#include "connector/common/input_limits.hpp"
 #include "connector/config/document.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/domain/adapter.hpp"
@@ -35,6 +36,8 @@ struct AdapterDeps {
   config::ReadFile read_file = config::read_file;
   // Unix seconds, for a signature's timestamp tolerance. Default: the system clock.
   std::function<std::int64_t()> now_unix;
+  // Webhook bodies and API responses are read within these (adapters/common/json_reader.hpp).
+  InputLimits limits;
 };
 
 // Makes the adapter from a tenant's `adapter_options` (a map with `mapping: PATH`). `path` is

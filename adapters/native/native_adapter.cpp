@@ -8,10 +8,12 @@ namespace {
 
 class NativeAdapter final : public domain::Adapter {
  public:
+  explicit NativeAdapter(const InputLimits& limits) : limits_(limits) {}
+
   std::string_view name() const override { return "native"; }
 
   Result<domain::InboundEvent> parse(const domain::InboundRequest& request) const override {
-    Result<Event> event = parse_event(request.body);
+    Result<Event> event = parse_event(request.body, limits_);
     if (!event.ok()) return event.status();
     domain::InboundEvent out;
     out.id = std::move(event->id);
@@ -20,12 +22,15 @@ class NativeAdapter final : public domain::Adapter {
     out.snapshot = std::move(event->snapshot);
     return out;
   }
+
+ private:
+  const InputLimits limits_;
 };
 
 }  // namespace
 
-std::unique_ptr<domain::Adapter> make_native_adapter() {
-  return std::make_unique<NativeAdapter>();
+std::unique_ptr<domain::Adapter> make_native_adapter(const InputLimits& limits) {
+  return std::make_unique<NativeAdapter>(limits);
 }
 
 }  // namespace mangfold::native

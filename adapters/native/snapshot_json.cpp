@@ -1,17 +1,23 @@
 #include "adapters/native/snapshot_json.hpp"
 
+#include "adapters/common/json_reader.hpp"
 #include "adapters/common/json_wire.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <initializer_list>
+#include <map>
 
 namespace mangfold::native {
 
 using nlohmann::json;
 
 namespace {
+
+// No vacancy has a million applicants; a larger rank is a sender's bug, not a rank.
+constexpr std::uint64_t kMaxRank = 1'000'000;
 
 using adapters::fail;
 using adapters::MappingError;
@@ -105,9 +111,11 @@ domain::Application application(const json& j, const std::string& at) {
     a.score = s->get<double>();
   }
   if (auto r = j.find("rank"); r != j.end() && !r->is_null()) {
-    if (!r->is_number_integer() || r->get<long>() < 1)
-      fail(at + "/rank", "expected a whole number from 1 (best)");
-    a.rank = r->get<int>();
+    // Compared before narrowing: a rank of 2^31 must not wrap into a small one.
+    if (!r->is_number_unsigned() || r->get<std::uint64_t>() < 1 ||
+        r->get<std::uint64_t>() > kMaxRank)
+      fail(at + "/rank", "expected a whole number from 1 (best) to " + std::to_string(kMaxRank));
+    a.rank = static_cast<int>(r->get<std::uint64_t>());
   }
   return a;
 }
@@ -163,19 +171,10 @@ domain::Vacancy vacancy(const json& j, const std::string& at) {
 
 }  // namespace
 
-Result<Event> parse_event(std::string_view body) {
-  json doc;
-  try {
-    doc = json::parse(body);
-  } catch (const json::parse_error& e) {
-    const size_t offset = std::min(e.byte == 0 ? size_t{0} : e.byte - 1, body.size());
-    const std::string_view before = body.substr(0, offset);
-    const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
-    const size_t nl = before.rfind('\n');
-    const size_t column = offset - (nl == std::string_view::npos ? 0 : nl + 1) + 1;
-    return invalid_argument("malformed JSON at line " + std::to_string(line) + ", column " +
-                            std::to_string(column) + " (byte " + std::to_string(e.byte) + ")");
-  }
+Result<Event> parse_event(std::string_view body, const InputLimits& limits) {
+  Result<json> parsed = adapters::read_json(body, limits);
+  if (!parsed.ok()) return parsed.status();
+  const json& doc = *parsed;
   try {
     object(doc, "");
     only_keys(doc, "", {"event", "vacancy", "applications"});
@@ -192,9 +191,16 @@ Result<Event> parse_event(std::string_view body) {
     if (auto apps = doc.find("applications"); apps != doc.end() && !apps->is_null()) {
       if (!apps->is_array()) fail("/applications", "expected an array, got " + type_name(*apps));
       event.snapshot.applications.reserve(apps->size());
-      for (size_t i = 0; i < apps->size(); ++i)
-        event.snapshot.applications.push_back(
-            application((*apps)[i], "/applications/" + std::to_string(i)));
+      // A candidate twice would be counted twice: refused, naming both places.
+      std::map<std::string, size_t, std::less<>> first_at;
+      for (size_t i = 0; i < apps->size(); ++i) {
+        const std::string at = "/applications/" + std::to_string(i);
+        domain::Application a = application((*apps)[i], at);
+        if (auto [it, fresh] = first_at.emplace(a.candidate_id, i); !fresh)
+          fail(at + "/candidate_id", "the same candidate as /applications/" +
+                                         std::to_string(it->second) + " (each candidate once)");
+        event.snapshot.applications.push_back(std::move(a));
+      }
     }
     return event;
   } catch (const MappingError& e) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "connector/common/input_limits.hpp"
 #include "connector/common/status.hpp"
 #include "connector/domain/vacancy.hpp"
 
@@ -22,7 +23,8 @@ struct Event {
 };
 
 // kInvalidArgument for malformed JSON (with line and column), kUnprocessable for JSON
-// that does not map to a snapshot (with the JSON Pointer that failed).
-Result<Event> parse_event(std::string_view json);
+// that does not map to a snapshot or breaks `limits` (adapters/common/json_reader.hpp), with
+// the JSON Pointer that failed. A candidate_id twice in one event is refused.
+Result<Event> parse_event(std::string_view json, const InputLimits& limits = {});
 
 }  // namespace mangfold::native

@@ -4,9 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <set>
+#include <stdexcept>
 
+#include "adapters/common/json_reader.hpp"
 #include "adapters/webcruiter/wire.hpp"
 
 namespace mangfold::webcruiter {
@@ -155,7 +158,9 @@ Result<std::string> CandidateApi::token(const std::string& stale) const {
     return s;
   }
   try {
-    const nlohmann::json doc = nlohmann::json::parse(r->body);
+    Result<nlohmann::json> parsed = adapters::read_json(r->body, options_->limits);
+    if (!parsed.ok()) throw std::invalid_argument("token response");
+    const nlohmann::json& doc = *parsed;
     const auto& access = doc.at("access_token");
     if (!access.is_string() || access.get_ref<const std::string&>().empty())
       throw std::out_of_range("access_token");
@@ -166,8 +171,10 @@ Result<std::string> CandidateApi::token(const std::string& stale) const {
     }
     std::int64_t lifetime = kDefaultTokenLifetime;
     if (auto e = doc.find("expires_in"); e != doc.end()) {
-      if (e->is_number())
+      if (e->is_number_integer())
         lifetime = e->get<std::int64_t>();
+      else if (e->is_number() && std::abs(e->get<double>()) < 1e12)  // never cast out of range
+        lifetime = static_cast<std::int64_t>(e->get<double>());
       else if (e->is_string())
         lifetime = std::stoll(e->get<std::string>());
     }

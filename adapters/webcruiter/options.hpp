@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "connector/common/input_limits.hpp"
 #include "connector/config/document.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/domain/vacancy.hpp"
@@ -66,6 +67,8 @@ struct Options {
   std::vector<std::string> manager_titles;  // folded; empty: the first contact is the manager
   std::optional<std::string> user_data;     // resolved; when set, events must carry it
   std::optional<ApiOptions> api;            // nullopt: fat events only
+  // Not from adapter_options: the service's `limits:`, set by make_webcruiter_adapter.
+  InputLimits limits;
 };
 
 // Decodes `node` (a map; `path` is its key path for messages). Problems go to `diagnostics`

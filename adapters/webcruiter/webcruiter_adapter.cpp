@@ -135,6 +135,7 @@ std::unique_ptr<domain::Adapter> make_webcruiter_adapter(
       deps.read_file ? deps.read_file : config::ReadFile(config::read_file);
   std::optional<Options> decoded = decode_options(options, path, read, diagnostics);
   if (!decoded) return nullptr;
+  decoded->limits = deps.limits;
   if (decoded->api && !deps.http) {
     diagnostics.push_back(
         {options.mark, config::join_path(path, "api"),

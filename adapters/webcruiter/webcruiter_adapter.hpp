@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "connector/common/http_client.hpp"
+#include "connector/common/input_limits.hpp"
 #include "connector/config/document.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/domain/adapter.hpp"
@@ -38,6 +39,8 @@ struct AdapterDeps {
   std::function<std::int64_t()> now_unix;
   // Reads {file: …} secrets; default config::read_file.
   config::ReadFile read_file;
+  // Every event and API response is read within these (adapters/common/json_reader.hpp).
+  InputLimits limits;
 };
 
 // Decodes `options` (the tenant's adapter_options; `path` is its key path, e.g.

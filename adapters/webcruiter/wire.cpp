@@ -1,4 +1,5 @@
 #include "adapters/webcruiter/wire.hpp"
+#include "adapters/common/json_reader.hpp"
 #include "adapters/common/json_wire.hpp"
 
 #include <nlohmann/json.hpp>
@@ -318,18 +319,9 @@ Candidate candidate(const json& c, const std::string& at, const Options& options
   return out;
 }
 
-Result<json> parse_json(std::string_view body, const std::string& where) {
-  try {
-    return json::parse(body);
-  } catch (const json::parse_error& e) {
-    const size_t offset = std::min(e.byte == 0 ? size_t{0} : e.byte - 1, body.size());
-    const std::string_view before = body.substr(0, offset);
-    const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
-    const size_t nl = before.rfind('\n');
-    const size_t column = offset - (nl == std::string_view::npos ? 0 : nl + 1) + 1;
-    return invalid_argument(where + "malformed JSON at line " + std::to_string(line) + ", column " +
-                            std::to_string(column));
-  }
+// Within the tenant's input limits: depth, size, numbers in range, no key twice.
+Result<json> parse_json(std::string_view body, const std::string& where, const Options& options) {
+  return adapters::read_json(body, options.limits, where);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
@@ -380,7 +372,7 @@ bool is_valid_email(std::string_view s) {
 }
 
 Result<Event> parse_event(std::string_view body, const Options& options) {
-  Result<json> parsed = parse_json(body, "");
+  Result<json> parsed = parse_json(body, "", options);
   if (!parsed.ok()) return parsed.status();
   const json& doc = *parsed;
   try {
@@ -446,7 +438,7 @@ Result<Event> parse_event(std::string_view body, const Options& options) {
 
 Result<domain::Vacancy> parse_advert_response(std::string_view body, const std::string& where,
                                               const Options& options) {
-  Result<json> parsed = parse_json(body, where + ": ");
+  Result<json> parsed = parse_json(body, where + ": ", options);
   if (!parsed.ok()) return unprocessable(parsed.status().message());
   try {
     const json* a = &object(*parsed, "");
@@ -465,7 +457,7 @@ Result<domain::Vacancy> parse_advert_response(std::string_view body, const std::
 
 Result<CandidatePage> parse_candidates_response(std::string_view body, const std::string& where,
                                                 const Options& options) {
-  Result<json> parsed = parse_json(body, where + ": ");
+  Result<json> parsed = parse_json(body, where + ": ", options);
   if (!parsed.ok()) return unprocessable(parsed.status().message());
   try {
     const json& doc = *parsed;
@@ -500,7 +492,7 @@ Result<CandidatePage> parse_candidates_response(std::string_view body, const std
 
 Status parse_custom_data_response(std::string_view body, const std::string& where,
                                   const Options& options, domain::Application& application) {
-  Result<json> parsed = parse_json(body, where + ": ");
+  Result<json> parsed = parse_json(body, where + ": ", options);
   if (!parsed.ok()) return unprocessable(parsed.status().message());
   try {
     apply_custom_data(*parsed, "", options, application);

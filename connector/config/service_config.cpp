@@ -128,8 +128,28 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
 }
 
 void decode_service(const Node& root, ServiceConfig& c, const std::string& file, Decoder& d) {
-  d.check_keys(root, "",
-               {"listen", "tls", "storage", "mail", "log", "reports", "retention", "tenants"});
+  d.check_keys(
+      root, "",
+      {"listen", "tls", "storage", "mail", "log", "reports", "retention", "limits", "tenants"});
+  if (const Node* n = root.get("limits"); n && d.expect_map(*n, "limits")) {
+    d.check_keys(*n, "limits",
+                 {"json_max_depth", "json_max_values", "html_max_depth", "html_max_tags"});
+    InputLimits& l = c.limits;
+    if (const Node* v = n->get("json_max_depth"))
+      l.json_max_depth = static_cast<int>(
+          d.integer(*v, "limits.json_max_depth", 8, 10'000).value_or(l.json_max_depth));
+    if (const Node* v = n->get("json_max_values"))
+      l.json_max_values =
+          static_cast<std::size_t>(d.integer(*v, "limits.json_max_values", 1000, 100'000'000)
+                                       .value_or(static_cast<long>(l.json_max_values)));
+    if (const Node* v = n->get("html_max_depth"))
+      l.html_max_depth = static_cast<int>(
+          d.integer(*v, "limits.html_max_depth", 16, 10'000).value_or(l.html_max_depth));
+    if (const Node* v = n->get("html_max_tags"))
+      l.html_max_tags =
+          static_cast<std::size_t>(d.integer(*v, "limits.html_max_tags", 100, 10'000'000)
+                                       .value_or(static_cast<long>(l.html_max_tags)));
+  }
   if (const Node* n = root.get("reports"); n && d.expect_map(*n, "reports")) {
     d.check_keys(*n, "reports", {"suppression_threshold"});
     if (const Node* v = n->get("suppression_threshold"))

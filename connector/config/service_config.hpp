@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "connector/common/input_limits.hpp"
 #include "connector/config/document.hpp"
 #include "connector/config/policy_loader.hpp"
 
@@ -73,6 +74,7 @@ struct ServiceConfig {
   std::string log_level = "info";
   int suppression_threshold = 5;  // reports hide cells below this (never below 3)
   int retention_days = 365;       // vacancy-level rows are deleted this long after closing
+  InputLimits limits;             // `limits:`: depth and counts for every JSON and HTML reader
   std::vector<TenantConfig> tenants;
   std::string source;  // the config file's path
 

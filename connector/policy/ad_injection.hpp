@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "connector/common/input_limits.hpp"
 #include "connector/common/status.hpp"
 #include "connector/domain/vacancy.hpp"
 #include "connector/policy/policy.hpp"
@@ -22,13 +23,15 @@ struct AdChange {
   domain::JobAd after;
 };
 
-// nullopt when no enabled inject-mode rule applies or the sentence is already there.
+// nullopt when no enabled inject-mode rule applies, the sentence is already there, or the
+// ad's HTML is over `limits` (not read at all: the ad rules flag it as "ad_unreadable").
 // kUnprocessable when the ad's HTML cannot take the paragraph (flag it instead).
 // `memo`, when given, shares what is read from the ad with later calls and evaluations.
 class AdMemo;
 Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
                                                   const domain::Snapshot& snapshot,
-                                                  AdMemo* memo = nullptr);
+                                                  AdMemo* memo = nullptr,
+                                                  const InputLimits& limits = {});
 
 // ---- The ad memo ---------------------------------------------------------------------
 // An ATS resends the whole vacancy, ad included, with every event, and the ad rarely

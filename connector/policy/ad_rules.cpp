@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "connector/ads/html_budget.hpp"
 #include "connector/policy/engine.hpp"
 
 namespace mangfold::policy {
@@ -260,10 +261,21 @@ std::string pick_language(const std::map<std::string, std::vector<std::string>>&
   return {};
 }
 
-// The ad as the rule sees it, or nullptr with `v` set to insufficient data.
-const domain::JobAd* ad_or_explain(const domain::Snapshot& s, domain::RuleVerdict& v) {
+// The ad as the rule sees it, or nullptr with `v` set to insufficient data: no ad, or an
+// HTML ad that cannot be read safely (flagged for a person; see ads/html_budget.hpp).
+const domain::JobAd* ad_or_explain(const domain::Snapshot& s, domain::RuleVerdict& v,
+                                   const InputLimits& limits) {
   const auto& ad = s.vacancy.ad;
-  if (ad && !ad->body.empty()) return &*ad;
+  if (ad && !ad->body.empty()) {
+    std::optional<std::string> over;
+    if (ad->format == domain::AdFormat::kHtml) over = ads::html_over_budget(ad->body, limits);
+    if (!over) return &*ad;
+    v.outcome = domain::Outcome::kInsufficientData;
+    v.severity = domain::Severity::kWarning;
+    v.reason_code = "ad_unreadable";
+    v.reason = "The ad cannot be read safely (" + *over + "); a person should check it";
+    return nullptr;
+  }
   v.outcome = domain::Outcome::kInsufficientData;
   v.severity = domain::Severity::kAdvice;
   v.reason_code = "no_ad_text";
@@ -274,8 +286,8 @@ const domain::JobAd* ad_or_explain(const domain::Snapshot& s, domain::RuleVerdic
 }  // namespace
 
 void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo) {
-  const domain::JobAd* ad = ad_or_explain(s, v);
+                          AdMemo* memo, const InputLimits& limits) {
+  const domain::JobAd* ad = ad_or_explain(s, v, limits);
   if (!ad) return;
   const std::string language = sentence_language(rule, ad->language);
   if (language.empty()) {
@@ -304,8 +316,8 @@ void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, dom
 }
 
 void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo) {
-  const domain::JobAd* ad = ad_or_explain(s, v);
+                          AdMemo* memo, const InputLimits& limits) {
+  const domain::JobAd* ad = ad_or_explain(s, v, limits);
   if (!ad) return;
   std::vector<ads::Topic> topics;
   for (const Topic& t : rule.topics) {
@@ -331,9 +343,13 @@ void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, dom
 }
 
 Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
-                                                  const domain::Snapshot& snapshot, AdMemo* memo) {
+                                                  const domain::Snapshot& snapshot, AdMemo* memo,
+                                                  const InputLimits& limits) {
   const auto& ad = snapshot.vacancy.ad;
   if (!ad || ad->body.empty()) return std::optional<AdChange>{};
+  // Not read, not changed: the ad rules flag it for a person instead.
+  if (ad->format == domain::AdFormat::kHtml && ads::html_over_budget(ad->body, limits))
+    return std::optional<AdChange>{};
   std::optional<ads::ParsedAd> parsed;  // read on the first memo miss, kept for later rules
   for (const Rule& rule : policy.rules) {
     const auto* spec = std::get_if<AdSentence>(&rule.spec);

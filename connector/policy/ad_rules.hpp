@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "connector/ads/ad_text.hpp"
+#include "connector/common/input_limits.hpp"
 #include "connector/common/status.hpp"
 #include "connector/domain/verdict.hpp"
 #include "connector/policy/ad_injection.hpp"
@@ -21,11 +22,11 @@
 
 namespace mangfold::policy {
 
-// `memo` may be null.
+// `memo` may be null. An HTML ad over `limits` is not read: insufficient data, "ad_unreadable".
 void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo);
+                          AdMemo* memo, const InputLimits& limits);
 void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo);
+                          AdMemo* memo, const InputLimits& limits);
 
 // What ads::inject_sentence answered for one ad, sentence and anchor, without the ad: the
 // new body is the ad's body with `inserted` spliced in at `offset`.

@@ -335,8 +335,12 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
               },
               [&](const HireJustification& r) { evaluate_hire_justification(r, snapshot, v); },
               [&](const ModerateQuota& r) { evaluate_moderate_quota(r, snapshot, v); },
-              [&](const AdSentence& r) { evaluate_ad_sentence(r, snapshot, v, memo); },
-              [&](const AdMentions& r) { evaluate_ad_mentions(r, snapshot, v, memo); },
+              [&](const AdSentence& r) {
+                evaluate_ad_sentence(r, snapshot, v, memo, context.limits);
+              },
+              [&](const AdMentions& r) {
+                evaluate_ad_mentions(r, snapshot, v, memo, context.limits);
+              },
           },
           rule.spec);
     }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "connector/common/input_limits.hpp"
 #include "connector/domain/verdict.hpp"
 #include "connector/policy/policy.hpp"
 
@@ -16,6 +17,7 @@ class AdMemo;
 struct EvaluationContext {
   std::optional<domain::Date> today;  // unset: the policy's effective date is not checked
   AdMemo* ad_memo = nullptr;  // shares what ad rules read in an ad (ad_injection.hpp); optional
+  InputLimits limits;         // an HTML ad over these is flagged, not read (ads/html_budget.hpp)
 };
 
 // Evaluates every enabled rule of `policy` on `snapshot`. Ad rules are evaluated only
