@@ -1,7 +1,8 @@
 // The pure, per-event work of POST /hooks/{tenant} on a 4 KiB native event, without HTTP
 // and SQLite: what each stage costs one core, and so the most events per second the
 // connector's CPU can take before storage is counted. Mirrors connector/app/ingest.cpp:
-// verify (HMAC header) → parse → plan_ad_injection (io thread) → evaluate (writer thread).
+// verify (HMAC header, io thread) → parse → plan_ad_injection (worker thread) → evaluate
+// (writer thread).
 #include <benchmark/benchmark.h>
 
 #include "adapters/native/snapshot_json.hpp"

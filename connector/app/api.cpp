@@ -1,6 +1,9 @@
 #include "connector/app/api.hpp"
 
 #include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
+
+#include <algorithm>
 
 #include "connector/app/ingest.hpp"
 #include "connector/app/worker_pool.hpp"
@@ -8,6 +11,39 @@
 #include "connector/webhook/codec.hpp"
 
 namespace mangfold::app {
+
+namespace {
+
+// Why a request target does not parse, naming the query parameter when one is to blame. A
+// name is quoted only when it is a plain word (the known parameters are): never a value.
+std::string unreadable_query_detail(std::string_view target) {
+  const std::size_t q = target.find('?');
+  std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view piece = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const std::size_t eq = piece.find('=');
+    const std::string_view name = piece.substr(0, eq);
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
+    const bool plain =
+        !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-';
+        });
+    if (!plain && !boost::urls::make_pct_string_view(name))
+      return "a query parameter's name is not valid percent-encoding";
+    if (!boost::urls::make_pct_string_view(value))
+      return plain ? "query parameter '" + std::string(name) +
+                         "' is not valid percent-encoding (a '%' must be followed by two hex "
+                         "digits)"
+                   : "a query parameter is not valid percent-encoding";
+  }
+  return "the request target is not a valid URL path and query";
+}
+
+}  // namespace
 
 namespace {
 
@@ -70,9 +106,14 @@ void handle_api(ApiContext& context, std::string_view path, const http::Request&
 
   // Query parameters, decoded.
   auto params = std::make_shared<std::map<std::string, std::string, std::less<>>>();
-  if (auto url = boost::urls::parse_origin_form(request.target); url)
-    for (auto p : url->params())
-      (*params)[std::string(p.key)] = std::string(p.value);
+  auto url = boost::urls::parse_origin_form(request.target);
+  if (!url) {
+    // Refused rather than read without its parameters: a report for another period than the
+    // one asked for would look right and be wrong.
+    return respond(http::error_response(400, "bad_query", unreadable_query_detail(request.target)));
+  }
+  for (auto p : url->params())
+    (*params)[std::string(p.key)] = std::string(p.value);
 
   std::map<std::string, std::string, std::less<>> labels;
   for (const policy::TargetGroup& g : found->second.policy->groups)

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <random>
+#include <string_view>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +15,7 @@
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
 #include "connector/common/ascii.hpp"
+#include "connector/common/utf8.hpp"
 #include "connector/notify/plan.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/store/verdict_json.hpp"
@@ -37,7 +41,8 @@ bool is_json_media_type(std::optional<std::string_view> value) {
 http::Response json_response(int status, const nlohmann::json& body) {
   http::Response r;
   r.status = status;
-  r.body = body.dump();
+  // Ids and texts from the sender may not be UTF-8; writing the answer must never throw.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
@@ -85,12 +90,17 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   // Level-triggered: the verdict comes from the whole snapshot plus every stage each
   // candidate was ever seen in, so an invitee who withdrew (or whose status was moved
   // back) still counts as invited even if this event no longer says so.
+  // One hash lookup per candidate: a vacancy with tens of thousands of candidates must not
+  // cost the square of that on the store's single writer.
+  std::unordered_map<std::string_view, const store::CandidateHistory*> stored;
+  stored.reserve(prior.candidates.size());
+  for (const store::CandidateHistory& h : prior.candidates)
+    stored.emplace(h.candidate_id, &h);
   for (domain::Application& a : snapshot.applications) {
     std::vector<domain::Stage> stages;
-    auto known = std::find_if(
-        prior.candidates.begin(), prior.candidates.end(),
-        [&](const store::CandidateHistory& h) { return h.candidate_id == a.candidate_id; });
-    if (known != prior.candidates.end()) stages = known->stages;
+    const auto found = stored.find(a.candidate_id);
+    const store::CandidateHistory* known = found == stored.end() ? nullptr : found->second;
+    if (known) stages = known->stages;
     const size_t before = stages.size();
     auto add = [&](domain::Stage s) {
       if (std::find(stages.begin(), stages.end(), s) == stages.end()) stages.push_back(s);
@@ -99,13 +109,14 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
       add(s);
     add(a.stage);
     a.history = stages;
-    if (known == prior.candidates.end() || stages.size() != before)
+    if (!known || stages.size() != before)
       changes.candidates.push_back({a.candidate_id, std::move(stages)});
   }
 
   policy::EvaluationContext context;
   context.today = domain::Date::from_days_since_epoch(static_cast<long>(now_unix / 86400));
   context.ad_memo = options.ad_memo;
+  context.limits = options.limits;
   changes.verdict = policy::evaluate(policy, snapshot, context);
   // Emails for what changed since the last verdict, in the same transaction: acknowledged
   // means queued, and a replayed event (a duplicate) never plans them twice.
@@ -126,8 +137,29 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   return changes;
 }
 
-Ingest::Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now, WorkerPool& fetchers)
-    : store_(store), metrics_(metrics), log_(log), now_(std::move(now)), fetchers_(fetchers) {}
+namespace {
+
+// A Standard Webhooks verifier with a random key nobody holds, for unknown tenants.
+std::unique_ptr<webhook::Verifier> make_decoy_verifier() {
+  std::random_device random;
+  webhook::StandardWebhooksOptions options;
+  options.secrets.push_back({});
+  for (int i = 0; i < 32; ++i)
+    options.secrets.back().bytes += static_cast<char>(random() & 0xFF);
+  return webhook::make_standard_webhooks_verifier(std::move(options));
+}
+
+}  // namespace
+
+Ingest::Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now, WorkerPool& fetchers,
+               WorkerPool& workers)
+    : store_(store),
+      metrics_(metrics),
+      log_(log),
+      now_(std::move(now)),
+      fetchers_(fetchers),
+      workers_(workers),
+      decoy_(make_decoy_verifier()) {}
 
 void Ingest::set_tenants(std::shared_ptr<const TenantMap> tenants) {
   tenants_.store(std::move(tenants));
@@ -143,7 +175,7 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   // The ad as the policy wants it: answered synchronously to the sender (custom
   // integrations may apply it at once) and, for adapters that can, written back.
   Result<std::optional<policy::AdChange>> ad_change =
-      policy::plan_ad_injection(*tenant.policy, snapshot, ad_memo_.get());
+      policy::plan_ad_injection(*tenant.policy, snapshot, ad_memo_.get(), tenant.limits);
   auto change =
       std::make_shared<std::optional<policy::AdChange>>(ad_change.ok() ? *ad_change : std::nullopt);
   store::Submission submission;
@@ -159,6 +191,7 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   if (write_back) options.ad_change = *change;
   options.unchanged = unchanged;
   options.ad_memo = ad_memo_.get();
+  options.limits = tenant.limits;
   submission.plan = [tenants, policy = tenant.policy, shared, now, memo = ad_memo_,
                      options = std::move(options)](const store::StoredVacancy& prior) {
     return plan_event(*policy, std::move(*shared), prior, now, options);
@@ -203,106 +236,136 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     finish(std::move(r), fields);
   };
 
-  if (found == tenants->end())
-    return fail(not_found("no tenant named '" + tenant_label + "'"), "unknown_tenant");
-  const TenantRuntime& tenant = found->second;
-
-  if (!is_json_media_type(request.header("Content-Type"))) {
-    http::Response r =
-        http::error_response(415, "unsupported_media_type", "send the event as application/json");
-    return finish(std::move(r), {{"error", "unsupported_media_type"}});
-  }
-
   const webhook::HeaderLookup headers = [&request](std::string_view name) {
     return request.header(name);
   };
   const std::int64_t now = now_();
+  // An unknown tenant is answered exactly as a known one with a wrong signature (the report
+  // API hides the difference too): the request is checked against a key nobody has.
+  if (found == tenants->end()) {
+    Status s = decoy_->verify(headers, request.body, now);
+    if (s.ok() || s.code() != StatusCode::kUnauthenticated)
+      s = unauthenticated("no v1 signature in webhook-signature matches a configured secret");
+    return fail(s, "bad_signature", {{"unknown_tenant", true}});
+  }
+  const TenantRuntime& tenant = found->second;
+
+  // Authenticate first: nothing about the request is answered to a sender without the key.
   if (Status verified = tenant.verifier->verify(headers, request.body, now); !verified.ok()) {
     if (verified.code() == StatusCode::kUnauthenticated) return fail(verified, "bad_signature");
     return fail(verified, "signature_config");
   }
-
-  Result<domain::InboundEvent> parsed =
-      tenant.adapter->parse(domain::InboundRequest{request.body, headers});
-  if (!parsed.ok()) {
-    switch (parsed.status().code()) {
-      case StatusCode::kAlreadyExists:  // an event type the mapping ignores: acknowledged, nothing
-                                        // to do
-        return finish(json_response(tenant.config.success_status, {{"status", "ignored"}}),
-                      {{"ignored", true}});
-      case StatusCode::kUnauthenticated:  // a signature the adapter checks (inside the body)
-        return fail(parsed.status(), "bad_signature");
-      case StatusCode::kInvalidArgument:
-        return fail(parsed.status(), "malformed");
-      default:
-        return fail(parsed.status(), "unmappable");
-    }
-  }
-
-  // The signed delivery id wins over one in the body: it is what the sender retries with.
-  // Without either, a fat event's id is the body's fingerprint: events carry whole states,
-  // so an identical body is an identical state, and applying it once is exactly right. A
-  // thin event only says "look again", so it is keyed by the second it arrived in too.
-  std::string event_id = tenant.verifier->event_id_from_headers(headers).value_or(parsed->id);
-  if (event_id.empty())
-    event_id = "sha256:" + webhook::sha256_hex(request.body) +
-               (parsed->snapshot ? "" : ":" + std::to_string(now));
-  const std::string vacancy_id = parsed->vacancy_id;
-
-  const int success = tenant.config.success_status;
-  OutcomeDone answer = [this, finish, fail, success, event_id, vacancy_id,
-                        tenant_name = tenant.config.name](Result<Outcome> result) {
-    nlohmann::json fields{{"event_id", event_id}, {"vacancy_id", vacancy_id}};
-    if (!result.ok()) {
-      const Status& s = result.status();
-      return fail(s, to_string(s.code()), fields);
-    }
-    if (result->applied == store::Applied::kDuplicate) {
-      metrics_.count_duplicate(tenant_name);
-      fields["duplicate"] = true;
-      return finish(json_response(success, {{"status", "duplicate"}, {"event_id", event_id}}),
-                    fields);
-    }
-    const std::string overall(domain::to_string(result->verdict->overall));
-    metrics_.count_verdict(tenant_name, overall);
-    fields["verdict"] = overall;
-    nlohmann::json body{{"status", "accepted"},
-                        {"event_id", event_id},
-                        {"vacancy_id", vacancy_id},
-                        {"verdict", overall}};
-    if (result->ad_change) {
-      const policy::AdChange& c = *result->ad_change;
-      body["ad"] = {{"rule", c.rule}, {"language", c.after.language}, {"body", c.after.body}};
-      fields["ad_changed"] = true;
-    }
-    http::Response response;
-    response.status = success;
-    response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    finish(std::move(response), fields);
+  // With scheme "mapping" the adapter checks the signature while parsing: the media type
+  // is checked once that has passed.
+  const bool adapter_verifies = tenant.config.signature.scheme == "mapping";
+  const bool json_media_type = is_json_media_type(request.header("Content-Type"));
+  auto unsupported_media_type = [finish] {
+    http::Response r =
+        http::error_response(415, "unsupported_media_type", "send the event as application/json");
+    finish(std::move(r), {{"error", "unsupported_media_type"}});
   };
+  if (!adapter_verifies && !json_media_type) return unsupported_media_type();
 
-  if (parsed->snapshot)
-    return apply(tenants, tenant, event_id, std::move(*parsed->snapshot), now, std::move(answer));
+  // Parsing the body and reading the ad cost CPU in proportion to the input: they run on a
+  // worker, never on an io thread, so one heavy event does not stall other connections.
+  auto req = std::make_shared<http::Request>(std::move(request));
+  auto work = [this, tenants, &tenant, req, now, finish, fail, adapter_verifies, json_media_type,
+               unsupported_media_type] {
+    const webhook::HeaderLookup headers = [req](std::string_view name) {
+      return req->header(name);
+    };
+    Result<domain::InboundEvent> parsed =
+        tenant.adapter->parse(domain::InboundRequest{req->body, headers});
+    if (adapter_verifies && !json_media_type &&
+        (parsed.ok() || parsed.status().code() != StatusCode::kUnauthenticated))
+      return unsupported_media_type();
+    if (!parsed.ok()) {
+      switch (parsed.status().code()) {
+        case StatusCode::kAlreadyExists:  // an event type the mapping ignores: acknowledged,
+                                          // nothing to do
+          return finish(json_response(tenant.config.success_status, {{"status", "ignored"}}),
+                        {{"ignored", true}});
+        case StatusCode::kUnauthenticated:  // a signature the adapter checks (inside the body)
+          return fail(parsed.status(), "bad_signature");
+        case StatusCode::kInvalidArgument:
+          return fail(parsed.status(), "malformed");
+        default:
+          return fail(parsed.status(), "unmappable");
+      }
+    }
 
-  // A thin event: fetch the vacancy's current state from the ATS off the io threads.
-  if (!tenant.adapter->fetches())
-    return fail(
-        unprocessable("the event carries only ids and the " + std::string(tenant.adapter->name()) +
-                      " adapter has no API configured to fetch the vacancy"),
-        "thin_event", {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
-  const bool queued =
-      fetchers_.post([this, tenants, &tenant, event_id, vacancy_id, now, answer, fail] {
-        Result<domain::Snapshot> fetched = tenant.adapter->fetch_snapshot(vacancy_id);
-        if (!fetched.ok()) {
-          const StatusCode code = fetched.status().code();
-          return fail(fetched.status(),
-                      code == StatusCode::kNotFound ? "vacancy_not_found" : "fetch_failed",
-                      {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
-        }
-        apply(tenants, tenant, event_id, std::move(*fetched), now, answer);
-      });
-  if (!queued)
-    fail(unavailable("too many vacancies are being fetched from the ATS; retry later"), "busy");
+    // The signed delivery id wins over one in the body: it is what the sender retries with.
+    // Without either, a fat event's id is the body's fingerprint: events carry whole states,
+    // so an identical body is an identical state, and applying it once is exactly right. A
+    // thin event only says "look again", so it is keyed by the second it arrived in too.
+    std::string event_id = tenant.verifier->event_id_from_headers(headers).value_or(parsed->id);
+    if (event_id.empty())
+      event_id = "sha256:" + webhook::sha256_hex(req->body) +
+                 (parsed->snapshot ? "" : ":" + std::to_string(now));
+    // It is echoed in answers and logs as JSON, and stored: text, not arbitrary bytes.
+    if (!is_valid_utf8(event_id))
+      return fail(invalid_argument("the event id (header webhook-id, or the body's) is not valid "
+                                   "UTF-8"),
+                  "bad_event_id");
+    const std::string vacancy_id = parsed->vacancy_id;
+
+    const int success = tenant.config.success_status;
+    OutcomeDone answer = [this, finish, fail, success, event_id, vacancy_id,
+                          tenant_name = tenant.config.name](Result<Outcome> result) {
+      nlohmann::json fields{{"event_id", event_id}, {"vacancy_id", vacancy_id}};
+      if (!result.ok()) {
+        const Status& s = result.status();
+        return fail(s, to_string(s.code()), fields);
+      }
+      if (result->applied == store::Applied::kDuplicate) {
+        metrics_.count_duplicate(tenant_name);
+        fields["duplicate"] = true;
+        return finish(json_response(success, {{"status", "duplicate"}, {"event_id", event_id}}),
+                      fields);
+      }
+      const std::string overall(domain::to_string(result->verdict->overall));
+      metrics_.count_verdict(tenant_name, overall);
+      fields["verdict"] = overall;
+      nlohmann::json body{{"status", "accepted"},
+                          {"event_id", event_id},
+                          {"vacancy_id", vacancy_id},
+                          {"verdict", overall}};
+      if (result->ad_change) {
+        const policy::AdChange& c = *result->ad_change;
+        body["ad"] = {{"rule", c.rule}, {"language", c.after.language}, {"body", c.after.body}};
+        fields["ad_changed"] = true;
+      }
+      http::Response response;
+      response.status = success;
+      response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      finish(std::move(response), fields);
+    };
+
+    if (parsed->snapshot)
+      return apply(tenants, tenant, event_id, std::move(*parsed->snapshot), now, std::move(answer));
+
+    // A thin event: fetch the vacancy's current state from the ATS off the io threads.
+    if (!tenant.adapter->fetches())
+      return fail(unprocessable("the event carries only ids and the " +
+                                std::string(tenant.adapter->name()) +
+                                " adapter has no API configured to fetch the vacancy"),
+                  "thin_event", {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
+    const bool queued =
+        fetchers_.post([this, tenants, &tenant, event_id, vacancy_id, now, answer, fail] {
+          Result<domain::Snapshot> fetched = tenant.adapter->fetch_snapshot(vacancy_id);
+          if (!fetched.ok()) {
+            const StatusCode code = fetched.status().code();
+            return fail(fetched.status(),
+                        code == StatusCode::kNotFound ? "vacancy_not_found" : "fetch_failed",
+                        {{"event_id", event_id}, {"vacancy_id", vacancy_id}});
+          }
+          apply(tenants, tenant, event_id, std::move(*fetched), now, answer);
+        });
+    if (!queued)
+      fail(unavailable("too many vacancies are being fetched from the ATS; retry later"), "busy");
+  };
+  if (!workers_.post(std::move(work)))
+    fail(unavailable("the connector is busy with other events; retry later"), "busy");
 }
 
 int Ingest::reconcile() {

@@ -1,10 +1,11 @@
 // POST /hooks/{tenant}: from a raw request to a durable, acknowledged verdict.
 //
-//   tenant → media type → signature (before any parsing) → adapter → event id →
+//   tenant → signature (before any parsing) → media type → adapter → event id →
 //   store.submit(plan: merge stage history, evaluate, build changes) → 2xx after commit
 //
-// The answer goes out only after the store has committed (or found a duplicate). The
-// plan runs on the store's writer thread; nothing here blocks an io thread.
+// The answer goes out only after the store has committed (or found a duplicate). Only the
+// tenant look-up, the signature and the media type are checked on the io thread; parsing
+// and the ad run on a worker, the plan on the store's writer thread.
 // PRIVACY: the snapshot (with answers) lives in the plan's closure until the plan has
 // run, and is never logged or stored; logs carry ids, statuses, counts and latency.
 #pragma once
@@ -34,6 +35,7 @@ struct PlanOptions {
   std::optional<policy::AdChange> ad_change;  // queued as an ATS write-back when set
   UnchangedVerdict unchanged = UnchangedVerdict::kLog;
   policy::AdMemo* ad_memo = nullptr;  // what was read in the ad for the plan, reused
+  InputLimits limits;                 // an HTML ad over these is flagged, not read
 };
 
 // The store plan for one event, as a plain function (tested on its own): merges the
@@ -48,8 +50,10 @@ class WorkerPool;
 class Ingest {
  public:
   using Clock = std::function<std::int64_t()>;  // unix seconds
-  // `fetchers` runs adapters' blocking fetches for thin events and reconciles.
-  Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now, WorkerPool& fetchers);
+  // `fetchers` runs adapters' blocking fetches for thin events and reconciles; `workers`
+  // parses bodies and reads ads (CPU work kept off the io threads).
+  Ingest(store::Store& store, Metrics& metrics, Log& log, Clock now, WorkerPool& fetchers,
+         WorkerPool& workers);
 
   // Replaces the tenant set atomically (SIGHUP reload). Requests in flight keep theirs.
   void set_tenants(std::shared_ptr<const TenantMap> tenants);
@@ -83,6 +87,8 @@ class Ingest {
   Log& log_;
   Clock now_;
   WorkerPool& fetchers_;
+  WorkerPool& workers_;
+  std::unique_ptr<const webhook::Verifier> decoy_;  // answers for unknown tenants
   std::atomic<std::shared_ptr<const TenantMap>> tenants_;
   // ATSs resend unchanged ads with every event: read once, answered from here after.
   // Shared with the plans waiting in the store's queue, which may outlive this object.

@@ -1,7 +1,9 @@
 #include "connector/app/serve.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -34,10 +36,40 @@ std::int64_t unix_now() {
       .count();
 }
 
+// Descriptors kept for everything but client connections: the database and its WAL, the
+// log, the listening socket, epoll and signal plumbing, SMTP and ATS API connections.
+constexpr rlim_t kReservedDescriptors = 128;
+
+// The connection cap the descriptors allow. The soft RLIMIT_NOFILE is raised towards the
+// hard one; a configured cap above what remains after the reserve is lowered, with a
+// warning, so that connections over the cap get a 503 instead of failed accepts.
+int connection_cap(int configured, Log& log) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return configured;
+  const rlim_t wanted =
+      limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : std::min(limit.rlim_max, rlim_t{1} << 20);
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+    rlimit raised = limit;
+    raised.rlim_cur = wanted;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return configured;
+  const rlim_t usable = limit.rlim_cur > 2 * kReservedDescriptors
+                            ? limit.rlim_cur - kReservedDescriptors
+                            : std::max<rlim_t>(1, limit.rlim_cur / 2);
+  if (static_cast<rlim_t>(configured) <= usable) return configured;
+  log.warn("listen.max_connections lowered to what the file descriptor limit allows",
+           {{"configured", configured},
+            {"max_connections", static_cast<int>(usable)},
+            {"rlimit_nofile", static_cast<std::uint64_t>(limit.rlim_cur)},
+            {"hint", "raise LimitNOFILE (systemd) or ulimit -n"}});
+  return static_cast<int>(usable);
+}
+
 http::Response json_ok(const nlohmann::json& body, int status = 200) {
   http::Response r;
   r.status = status;
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
@@ -282,7 +314,9 @@ int run_serve(const std::string& config_path) {
   Health health;
   // Fetches from ATS APIs (thin events, reconcile) block, so they run here, not on io threads.
   auto fetchers = std::make_unique<WorkerPool>(4, 1000);
-  Ingest ingest(*store, metrics, *log, unix_now, *fetchers);
+  // Parsing bodies and reading ads is CPU work: as many workers as io threads, off them.
+  auto workers = std::make_unique<WorkerPool>(std::max(2, cfg.threads), 1000);
+  Ingest ingest(*store, metrics, *log, unix_now, *fetchers, *workers);
   metrics.add_counter("mangfold_ad_memo_hits_total",
                       "Ad readings answered from the ad memo (an ad seen before).",
                       [&ingest] { return static_cast<double>(ingest.ad_memo_stats().hits); });
@@ -319,7 +353,7 @@ int run_serve(const std::string& config_path) {
   options.header_timeout = std::chrono::seconds(cfg.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(cfg.body_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds);
-  options.max_connections = static_cast<std::size_t>(cfg.max_connections);
+  options.max_connections = static_cast<std::size_t>(connection_cap(cfg.max_connections, *log));
   options.body_limit_for = [&routes](std::string_view target) {
     return routes.body_limit_for(target);
   };
@@ -439,6 +473,7 @@ int run_serve(const std::string& config_path) {
   maintenance.reset();
   mail_worker->stop();
   writeback->stop();
+  workers.reset();   // parses what is queued; may hand thin events to the fetchers
   fetchers.reset();  // runs the fetches already queued; their answers find no client
   store->close();    // completes every queued submission
   const store::StoreStats stats = store->stats();

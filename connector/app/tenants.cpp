@@ -26,6 +26,7 @@ webhook::SecretEncoding secret_encoding(const std::string& name) {
 // Adapters are wired here by name; the core never includes an adapter header.
 std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& t,
                                                     const std::string& config_source,
+                                                    const InputLimits& limits,
                                                     std::shared_ptr<HttpClient> http,
                                                     const config::ReadFile& read,
                                                     std::vector<config::Diagnostic>& diagnostics) {
@@ -35,11 +36,12 @@ std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& 
     options.kind = config::Node::Kind::kMap;  // none given: an empty map, pointing at the tenant
     options.mark = t.mark;
   }
-  if (t.adapter == "native") return native::make_native_adapter();
+  if (t.adapter == "native") return native::make_native_adapter(limits);
   if (t.adapter == "generic") {
     generic::AdapterDeps deps;
     deps.http = http;
     deps.read_file = read;
+    deps.limits = limits;
     auto adapter = generic::make_generic_adapter(
         options, path, std::filesystem::path(config_source).parent_path().string(), std::move(deps),
         diagnostics);
@@ -53,6 +55,7 @@ std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& 
     webcruiter::AdapterDeps deps;
     deps.http = std::move(http);
     deps.read_file = read;
+    deps.limits = limits;
     return webcruiter::make_webcruiter_adapter(options, path, std::move(deps), diagnostics);
   }
   diagnostics.push_back({t.mark, "tenants." + t.name + ".adapter",
@@ -118,6 +121,7 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<H
     const std::string path = "tenants." + t.name;
     TenantRuntime runtime;
     runtime.config = t;
+    runtime.limits = config.limits;
     config::PolicyLoad policy = config::load_policy(t.policy_path, read);
     out.diagnostics.insert(out.diagnostics.end(), policy.diagnostics.begin(),
                            policy.diagnostics.end());
@@ -128,7 +132,7 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<H
       runtime.verifier = std::move(*verifier);
     else
       out.diagnostics.push_back({t.mark, path + ".signature", verifier.status().message()});
-    runtime.adapter = make_adapter(t, config.source, http, read, out.diagnostics);
+    runtime.adapter = make_adapter(t, config.source, config.limits, http, read, out.diagnostics);
     if (t.api_token) {
       if (Result<std::string> token = config::resolve_secret(*t.api_token, read); token.ok())
         runtime.api_token = std::move(*token);

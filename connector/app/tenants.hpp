@@ -23,6 +23,7 @@ struct TenantRuntime {
   std::shared_ptr<const webhook::Verifier> verifier;
   std::shared_ptr<const domain::Adapter> adapter;
   std::shared_ptr<const notify::Templates> email_templates;  // the built-ins unless overridden
+  InputLimits limits;  // the service's `limits:`: what the ad rules may read
   std::string
       api_token;  // bearer token for /v1/tenants/{tenant}/…; empty = those endpoints are closed
 };

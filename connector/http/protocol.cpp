@@ -162,4 +162,23 @@ std::string http_date(std::chrono::system_clock::time_point t) {
   return std::string(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
+std::optional<std::size_t> header_section_end(std::string_view bytes) {
+  std::size_t start = 0;
+  while (bytes.substr(start, 2) == "\r\n")
+    start += 2;
+  const std::size_t end = bytes.find("\r\n\r\n", start);
+  if (end == std::string_view::npos) return std::nullopt;
+  return end + 4;
+}
+
+bool has_obs_fold(std::string_view header_section) {
+  std::size_t line = header_section.find("\r\n");
+  while (line != std::string_view::npos && line + 2 < header_section.size()) {
+    const char next = header_section[line + 2];
+    if (next == ' ' || next == '\t') return true;
+    line = header_section.find("\r\n", line + 2);
+  }
+  return false;
+}
+
 }  // namespace mangfold::http::detail

@@ -24,6 +24,15 @@ bool iequals(std::string_view a, std::string_view b);
 // in HTTP/1.1 a missing or repeated Host field (RFC 9112 §3.2).
 std::optional<std::string> check_request_framing(const std::vector<Header>& headers, int version);
 
+// Where the header section in `bytes` ends (just past its empty line), or nullopt when it is
+// not complete yet. Empty lines before the request line are skipped (RFC 9112 §2.2).
+std::optional<std::size_t> header_section_end(std::string_view bytes);
+
+// True when a complete header section (request line, fields, empty line) has a field line
+// that begins with a space or tab: an obs-fold continuation, or whitespace between the
+// request line and the first field (both refused, RFC 9112 §2.2, §5.2).
+bool has_obs_fold(std::string_view header_section);
+
 // True when the request carries "Expect: 100-continue" (HTTP/1.1 only).
 bool expects_continue(const std::vector<Header>& headers, int version);
 

@@ -58,6 +58,7 @@ constexpr milliseconds kLingerTimeout{1'000};
 constexpr std::size_t kLingerBytes = 256 * 1024;
 constexpr std::size_t kReadChunk = 8 * 1024;
 constexpr milliseconds kAcceptRetry{50};
+constexpr std::chrono::seconds kAcceptReportEvery{10};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 std::string endpoint_text(const tcp::endpoint& ep) {
@@ -156,6 +157,9 @@ class ServerImpl {
   net::strand<net::io_context::executor_type> control_;
   tcp::acceptor acceptor_;
   net::steady_timer accept_retry_;
+  // Failed accepts since the last report, and when that was (the control strand only).
+  std::size_t accept_failures_ = 0;
+  std::chrono::steady_clock::time_point last_accept_report_{};
   net::steady_timer grace_timer_;
   std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
   std::uint16_t port_ = 0;
@@ -307,6 +311,24 @@ class Session final : public SessionBase {
 
   void read_header() {
     state_ = State::kReadingHeader;
+    // Beast unfolds obs-fold lines; a front proxy may not agree about them (RFC 9112 §5.2),
+    // so the raw header is looked at first: it stays in buffer_ until Beast has parsed it.
+    const std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    const std::optional<std::size_t> end = header_section_end(seen);
+    if (!end && seen.size() <= opts().max_header_bytes) {
+      stream_.async_read_some(buffer_.prepare(kReadChunk),
+                              [self = self_ptr()](const error_code& ec, std::size_t n) {
+                                if (ec) return self->on_read_error(ec);
+                                self->buffer_.commit(n);
+                                self->read_header();
+                              });
+      return;
+    }
+    if (end && has_obs_fold(seen.substr(0, *end))) {
+      version_ = 11;
+      return fail(400, "bad_request",
+                  "a header line is folded (obs-fold, RFC 9112 §5.2): send each field on one line");
+    }
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = self_ptr()](const error_code& ec, std::size_t) { self->on_header(ec); });
@@ -628,8 +650,17 @@ void ServerImpl::on_accept(const error_code& ec, tcp::socket socket) {
   if (stopping_.load()) return;  // the socket closes as it goes out of scope
   if (ec) {
     if (ec == net::error::operation_aborted) return;
-    // EMFILE and friends would fail again at once; retrying in a tight loop would burn a core.
-    report("http server: accept failed: " + ec.message());
+    // EMFILE and friends would fail again at once; retrying in a tight loop would burn a core,
+    // and reporting every failure would fill the log: one line per kAcceptReportEvery.
+    ++accept_failures_;
+    const auto now = std::chrono::steady_clock::now();
+    if (last_accept_report_ == std::chrono::steady_clock::time_point{} ||
+        now - last_accept_report_ >= kAcceptReportEvery) {
+      report("http server: accept failed: " + ec.message() + " (" +
+             std::to_string(accept_failures_) + " time(s) since the last report)");
+      accept_failures_ = 0;
+      last_accept_report_ = now;
+    }
     accept_retry_.expires_after(kAcceptRetry);
     accept_retry_.async_wait([this](const error_code& wait_ec) {
       if (!wait_ec && !stopping_.load()) do_accept();
