@@ -130,7 +130,7 @@ Result<domain::Snapshot> simulate_input(const SimulateArgs& args,
   }
   config::ServiceConfigLoad loaded = config::load_service_config(args.config);
   if (!loaded.config) return config::to_status(loaded.diagnostics);
-  TenantsLoad tenants = build_tenants(*loaded.config, outbound::make_curl_http_client());
+  TenantsLoad tenants = build_tenants(*loaded.config, make_ats_http_client(*loaded.config));
   if (!tenants.tenants) return config::to_status(tenants.diagnostics);
   auto found = tenants.tenants->find(args.tenant);
   if (found == tenants.tenants->end())

@@ -4,11 +4,13 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -243,6 +245,7 @@ Result<std::unique_ptr<notify::Mailer>> make_mailer(const config::ServiceConfig&
   }
   notify::SmtpOptions options;
   options.url = cfg.smtp_url;
+  options.ca_file = cfg.smtp_ca_file;
   if (cfg.smtp_username) {
     Result<std::string> user = config::resolve_secret(*cfg.smtp_username);
     if (!user.ok()) return user.status();
@@ -267,6 +270,12 @@ std::function<double()> uniform_random() {
   };
 }
 
+http::TlsOptions tls_options_of(const config::ServiceConfig& cfg) {
+  return http::TlsOptions{
+      cfg.tls_certificate, cfg.tls_private_key,
+      cfg.tls_profile == "modern" ? http::TlsProfile::kModern : http::TlsProfile::kIntermediate};
+}
+
 void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
   for (const config::Diagnostic& d : diagnostics)
     std::cerr << d.to_string() << "\n";
@@ -282,7 +291,7 @@ int run_serve(const std::string& config_path) {
   }
   const config::ServiceConfig& cfg = *loaded.config;
   // One HTTP client for every ATS API call in the process (connection reuse).
-  std::shared_ptr<HttpClient> http_client = outbound::make_curl_http_client();
+  std::shared_ptr<HttpClient> http_client = make_ats_http_client(cfg);
   TenantsLoad tenants = build_tenants(cfg, http_client);
   if (!tenants.tenants) {
     print_diagnostics(tenants.diagnostics);
@@ -310,7 +319,20 @@ int run_serve(const std::string& config_path) {
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
 
+  // SIGHUP outcomes, for alerting on a renewal that did not take.
+  std::atomic<std::uint64_t> config_reload_failures{0}, tls_reloads{0}, tls_reload_failures{0};
   Metrics metrics;
+  metrics.add_counter(
+      "mangfold_config_reload_failures_total",
+      "SIGHUP reloads of the configuration that failed (the running one was kept).",
+      [&config_reload_failures] { return static_cast<double>(config_reload_failures.load()); });
+  metrics.add_counter("mangfold_tls_reloads_total",
+                      "SIGHUP reloads of the TLS certificate and key that took effect.",
+                      [&tls_reloads] { return static_cast<double>(tls_reloads.load()); });
+  metrics.add_counter(
+      "mangfold_tls_reload_failures_total",
+      "SIGHUP reloads of the TLS certificate and key that failed (the previous pair was kept).",
+      [&tls_reload_failures] { return static_cast<double>(tls_reload_failures.load()); });
   Health health;
   // Fetches from ATS APIs (thin events, reconcile) block, so they run here, not on io threads.
   auto fetchers = std::make_unique<WorkerPool>(4, 1000);
@@ -358,8 +380,7 @@ int run_serve(const std::string& config_path) {
     return routes.body_limit_for(target);
   };
   options.on_error = [log](std::string_view message) { log->warn("http", {{"detail", message}}); };
-  if (!cfg.tls_certificate.empty())
-    options.tls = http::TlsOptions{cfg.tls_certificate, cfg.tls_private_key};
+  if (!cfg.tls_certificate.empty()) options.tls = tls_options_of(cfg);
   Result<std::unique_ptr<http::Server>> created =
       http::Server::create(options, [&routes](http::Request&& request, http::Respond respond) {
         routes.handle(std::move(request), respond);
@@ -440,9 +461,38 @@ int run_serve(const std::string& config_path) {
   log->info("listening", {{"address", cfg.address},
                           {"port", server->port()},
                           {"tls", options.tls.has_value()},
+                          {"tls_profile", options.tls ? cfg.tls_profile : "none"},
                           {"tenants", names},
                           {"database", cfg.sqlite_path}});
   log->flush();
+
+  // Certificates renewed in place (ACME) are read again on SIGHUP, from the paths in the freshly
+  // loaded config when it loads, else from the running ones. TLS cannot be switched on or off
+  // without a restart: the listener is one or the other.
+  std::optional<http::TlsOptions> running_tls = options.tls;
+  auto reload_tls = [&](const config::ServiceConfig* fresh) {
+    if (!running_tls) {
+      if (fresh && !fresh->tls_certificate.empty())
+        log->warn("tls was added to the configuration; it takes effect after a restart", {});
+      return;
+    }
+    http::TlsOptions next = *running_tls;
+    if (fresh && !fresh->tls_certificate.empty()) {
+      next = tls_options_of(*fresh);
+    } else if (fresh) {
+      log->warn("tls was removed from the configuration; it takes effect after a restart", {});
+    }
+    if (Status s = server->reload_tls(next); !s.ok()) {
+      tls_reload_failures.fetch_add(1);
+      log->error("tls reload failed; keeping the previous certificate", {{"detail", s.message()}});
+      return;
+    }
+    running_tls = next;
+    tls_reloads.fetch_add(1);
+    log->info("tls reloaded",
+              {{"certificate", next.certificate_file},
+               {"profile", next.profile == http::TlsProfile::kModern ? "modern" : "intermediate"}});
+  };
 
   std::thread signal_thread([&] {
     for (;;) {
@@ -450,12 +500,14 @@ int run_serve(const std::string& config_path) {
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
         config::ServiceConfigLoad again = config::load_service_config(config_path);
+        reload_tls(again.config ? &*again.config : nullptr);
         TenantsLoad fresh = again.config ? build_tenants(*again.config, http_client)
                                          : TenantsLoad{nullptr, again.diagnostics};
         if (!fresh.tenants) {
           nlohmann::json problems = nlohmann::json::array();
           for (const auto& d : fresh.diagnostics)
             problems.push_back(d.to_string());
+          config_reload_failures.fetch_add(1);
           log->error("reload failed; keeping the running configuration", {{"problems", problems}});
           continue;
         }

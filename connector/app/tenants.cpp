@@ -6,6 +6,7 @@
 #include "adapters/webcruiter/webcruiter_adapter.hpp"
 
 #include "connector/config/policy_loader.hpp"
+#include "connector/outbound/curl_http_client.hpp"
 
 namespace mangfold::app {
 
@@ -111,6 +112,12 @@ Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::Signature
   scheme.prefix = signature.prefix;
   scheme.secrets = std::move(secrets);
   return webhook::make_hmac_header_verifier(std::move(scheme));
+}
+
+std::shared_ptr<HttpClient> make_ats_http_client(const config::ServiceConfig& config) {
+  outbound::CurlHttpClientOptions options;
+  options.ca_file = config.outbound_ca_file;
+  return outbound::make_curl_http_client(std::move(options));
 }
 
 TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<HttpClient> http,

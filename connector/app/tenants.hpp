@@ -35,6 +35,10 @@ struct TenantsLoad {
   std::vector<config::Diagnostic> diagnostics;
 };
 
+// The HTTP client for ATS API calls (fetches, reconcile, write-back): certificates verified
+// against the config's outbound.ca_file when set, else the system's CA store.
+std::shared_ptr<HttpClient> make_ats_http_client(const config::ServiceConfig& config);
+
 // Loads every tenant's policy, reads its secrets and picks its adapter. Problems are
 // collected for all tenants (file:line:column where known); secret values never appear.
 TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<HttpClient> http,

@@ -130,7 +130,7 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
 void decode_service(const Node& root, ServiceConfig& c, const std::string& file, Decoder& d) {
   d.check_keys(
       root, "",
-      {"listen", "tls", "storage", "mail", "log", "reports", "retention", "limits", "tenants"});
+      {"listen", "tls", "storage", "mail", "outbound", "log", "reports", "retention", "limits", "tenants"});
   if (const Node* n = root.get("limits"); n && d.expect_map(*n, "limits")) {
     d.check_keys(*n, "limits",
                  {"json_max_depth", "json_max_values", "html_max_depth", "html_max_tags"});
@@ -185,11 +185,16 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
       c.threads = static_cast<int>(d.integer(*v, "listen.threads", 1, 256).value_or(c.threads));
   }
   if (const Node* n = root.get("tls"); n && d.expect_map(*n, "tls")) {
-    d.check_keys(*n, "tls", {"certificate", "private_key"});
+    d.check_keys(*n, "tls", {"certificate", "private_key", "profile"});
     if (const Node* v = d.require(*n, "certificate", "tls"))
       c.tls_certificate = resolve_path(file, d.string(*v, "tls.certificate").value_or(""));
     if (const Node* v = d.require(*n, "private_key", "tls"))
       c.tls_private_key = resolve_path(file, d.string(*v, "tls.private_key").value_or(""));
+    if (const Node* v = n->get("profile"))
+      c.tls_profile =
+          d.choice<std::string>(*v, "tls.profile",
+                                {{"intermediate", "intermediate"}, {"modern", "modern"}})
+              .value_or(c.tls_profile);
   }
   if (const Node* n = root.get("storage"); n && d.expect_map(*n, "storage")) {
     d.check_keys(*n, "storage", {"sqlite", "dedupe_retention_days", "reconcile_interval_seconds"});
@@ -205,7 +210,9 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
     c.sqlite_path = resolve_path(file, c.sqlite_path);
   }
   if (const Node* n = root.get("mail"); n && d.expect_map(*n, "mail")) {
-    d.check_keys(*n, "mail", {"spool_dir", "smtp_url", "username", "password", "from"});
+    d.check_keys(*n, "mail", {"spool_dir", "smtp_url", "username", "password", "from", "ca_file"});
+    if (const Node* v = n->get("ca_file"))
+      c.smtp_ca_file = resolve_path(file, d.string(*v, "mail.ca_file").value_or(""));
     if (const Node* v = n->get("spool_dir"))
       c.mail_spool_dir = d.string(*v, "mail.spool_dir").value_or(c.mail_spool_dir);
     if (const Node* v = n->get("smtp_url")) c.smtp_url = d.string(*v, "mail.smtp_url").value_or("");
@@ -220,6 +227,11 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
       d.error(*n->get("smtp_url"), "mail.smtp_url", "expected an smtp:// or smtps:// URL");
   }
   c.mail_spool_dir = resolve_path(file, c.mail_spool_dir);
+  if (const Node* n = root.get("outbound"); n && d.expect_map(*n, "outbound")) {
+    d.check_keys(*n, "outbound", {"ca_file"});
+    if (const Node* v = n->get("ca_file"))
+      c.outbound_ca_file = resolve_path(file, d.string(*v, "outbound.ca_file").value_or(""));
+  }
   if (const Node* n = root.get("log"); n && d.expect_map(*n, "log")) {
     d.check_keys(*n, "log", {"level"});
     if (const Node* v = n->get("level"))

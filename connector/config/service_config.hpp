@@ -63,12 +63,15 @@ struct ServiceConfig {
   int idle_timeout_seconds = 60;                 // keep-alive connections idle longer are closed
   int max_connections = 10000;                   // more are answered 503 and closed
   std::string tls_certificate, tls_private_key;  // both or neither
+  std::string tls_profile = "intermediate";      // or "modern" (TLS 1.3 only)
   std::string sqlite_path = "var/mangfold.db";
   int dedupe_retention_days = 7;
   int reconcile_interval_seconds = 3600;    // re-fetch open vacancies from ATS APIs; 0 = never
   std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty
   std::string smtp_url;                     // smtp://host:25, smtps://host:465
   std::optional<SecretRef> smtp_username, smtp_password;
+  std::string smtp_ca_file;      // trust this CA bundle for the SMTP server instead of the system's
+  std::string outbound_ca_file;  // the same for HTTPS calls to ATS APIs
   std::string mail_from =
       "Mangfold Connector <noreply@mangfold.invalid>";  // set a real one for SMTP
   std::string log_level = "info";

@@ -72,6 +72,58 @@ bool is_http_error(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
+// Mozilla's intermediate profile (server-side TLS recommendations, version 5.7): TLS 1.2 with
+// ECDHE and AEAD ciphers only, every TLS 1.3 suite, and the curves both allow. The profile's DHE
+// suites are not listed: they would need a configured finite-field group and add nothing for
+// clients that speak ECDHE, which every client the profile supports does.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kTls13Suites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+constexpr const char* kGroups = "X25519:prime256v1:secp384r1";
+
+// A server context for `t`, with its files loaded and checked. Errors name the file, never its
+// content.
+Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsOptions& t) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  error_code ec;
+  // No SSL_OP_CIPHER_SERVER_PREFERENCE: with only strong suites on offer, the client knows best
+  // (e.g. ChaCha20 on hardware without AES instructions), as the profile says.
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::no_compression,
+                   ec);
+  const int min_version = t.profile == TlsProfile::kModern ? TLS1_3_VERSION : TLS1_2_VERSION;
+  if (ec || SSL_CTX_set_min_proto_version(native, min_version) != 1) {
+    return internal_error("http server: cannot set the lowest TLS version");
+  }
+  SSL_CTX_clear_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 ||
+      SSL_CTX_set_ciphersuites(native, kTls13Suites) != 1 ||
+      SSL_CTX_set1_groups_list(native, kGroups) != 1) {
+    return internal_error("http server: the TLS library refused the cipher suites or groups");
+  }
+  ctx->use_certificate_chain_file(t.certificate_file, ec);
+  if (ec) {
+    return invalid_argument("http server: TLS certificate_file '" + t.certificate_file +
+                            "': " + ec.message());
+  }
+  ctx->use_private_key_file(t.private_key_file, ssl::context::pem, ec);
+  if (ec) {
+    return invalid_argument("http server: TLS private_key_file '" + t.private_key_file +
+                            "': " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return invalid_argument("http server: TLS private key '" + t.private_key_file +
+                            "' does not match the certificate '" + t.certificate_file + "'");
+  }
+  return ctx;
+}
+
 }  // namespace
 
 // Closed by ~ServerImpl under its mutex, so that a Respond called later (from any thread) does
@@ -130,6 +182,7 @@ class ServerImpl {
   void stop(milliseconds grace);
   std::uint16_t port() const { return port_; }
   std::size_t active_connections() const { return active_.load(); }
+  Status reload_tls(const TlsOptions& tls);
 
   // For sessions.
   const ServerOptions& options() const { return options_; }
@@ -150,9 +203,12 @@ class ServerImpl {
 
   ServerOptions options_;
   Handler handler_;
-  // Declared before the io_context so that it outlives the TLS streams the io_context may still
-  // own (in abandoned handlers) when it is destroyed.
-  std::optional<ssl::context> tls_;
+  // The context new TLS connections are made with; null for a plain listener. Replaced as a whole
+  // by reload_tls() (on another thread) while the control strand reads it for each accepted
+  // connection, hence the mutex. Each session holds a reference to the context its stream was
+  // made with, so a replaced context lives until its last connection closes.
+  mutable std::mutex tls_mu_;
+  std::shared_ptr<ssl::context> tls_;
   net::io_context ioc_;
   net::strand<net::io_context::executor_type> control_;
   tcp::acceptor acceptor_;
@@ -218,10 +274,12 @@ class Session final : public SessionBase {
  public:
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
-  template <class... StreamArgs>
-  Session(ServerImpl& server, std::string remote, StreamArgs&&... stream_args)
+  // `tls` is the context for a TLS session (null for a plain one), kept alive with the session.
+  Session(ServerImpl& server, std::string remote, tcp::socket socket,
+          std::shared_ptr<ssl::context> tls)
       : server_(server),
-        stream_(std::forward<StreamArgs>(stream_args)...),
+        tls_context_(std::move(tls)),
+        stream_(make_stream(std::move(socket), tls_context_.get())),
         handler_timer_(stream_.get_executor()),
         remote_(std::move(remote)) {}
 
@@ -260,6 +318,14 @@ class Session final : public SessionBase {
     kWriting,
     kClosing
   };
+
+  static Stream make_stream(tcp::socket socket, ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
 
   std::shared_ptr<Session> self_ptr() {
     return std::static_pointer_cast<Session>(shared_from_this());
@@ -530,6 +596,7 @@ class Session final : public SessionBase {
   }
 
   ServerImpl& server_;
+  std::shared_ptr<ssl::context> tls_context_;  // declared before the stream that uses it
   Stream stream_;
   net::steady_timer handler_timer_;
   std::string remote_;
@@ -589,32 +656,13 @@ Status ServerImpl::open() {
     return invalid_argument("http server: server_header is not a valid header value");
   }
 
-  error_code ec;
   if (o.tls) {
-    const TlsOptions& t = *o.tls;
-    tls_.emplace(ssl::context::tls_server);
-    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
-                      ec);
-    if (ec || SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION) != 1) {
-      return internal_error("http server: cannot restrict TLS to 1.2 and newer");
-    }
-    tls_->use_certificate_chain_file(t.certificate_file, ec);
-    if (ec) {
-      return invalid_argument("http server: TLS certificate_file '" + t.certificate_file +
-                              "': " + ec.message());
-    }
-    tls_->use_private_key_file(t.private_key_file, ssl::context::pem, ec);
-    if (ec) {
-      return invalid_argument("http server: TLS private_key_file '" + t.private_key_file +
-                              "': " + ec.message());
-    }
-    if (SSL_CTX_check_private_key(tls_->native_handle()) != 1) {
-      return invalid_argument("http server: TLS private key does not match the certificate");
-    }
+    Result<std::shared_ptr<ssl::context>> ctx = make_tls_context(*o.tls);
+    if (!ctx.ok()) return ctx.status();
+    tls_ = std::move(*ctx);
   }
 
+  error_code ec;
   const auto address = net::ip::make_address(o.address, ec);
   if (ec) return invalid_argument("http server: '" + o.address + "' is not a numeric IP address");
   const tcp::endpoint endpoint(address, o.port);
@@ -628,6 +676,19 @@ Status ServerImpl::open() {
   if (ec) return unavailable("http server: cannot read the bound port: " + ec.message());
 
   net::post(control_, [this] { do_accept(); });
+  return Status{};
+}
+
+Status ServerImpl::reload_tls(const TlsOptions& tls) {
+  {
+    std::lock_guard lock(tls_mu_);
+    if (!tls_) return failed_precondition("http server: the listener was started without TLS");
+  }
+  // Loaded outside the lock: reading files must not hold up accepting connections.
+  Result<std::shared_ptr<ssl::context>> ctx = make_tls_context(tls);
+  if (!ctx.ok()) return ctx.status();
+  std::lock_guard lock(tls_mu_);
+  tls_ = std::move(*ctx);
   return Status{};
 }
 
@@ -680,12 +741,18 @@ void ServerImpl::start_session(tcp::socket socket) {
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
   socket.set_option(tcp::no_delay(true), ec);
+  std::shared_ptr<ssl::context> tls;
+  {
+    std::lock_guard lock(tls_mu_);
+    tls = tls_;
+  }
   std::shared_ptr<SessionBase> session;
-  if (tls_) {
-    session =
-        std::make_shared<Session<TlsStream>>(*this, endpoint_text(peer), std::move(socket), *tls_);
+  if (tls) {
+    session = std::make_shared<Session<TlsStream>>(*this, endpoint_text(peer), std::move(socket),
+                                                   std::move(tls));
   } else {
-    session = std::make_shared<Session<PlainStream>>(*this, endpoint_text(peer), std::move(socket));
+    session = std::make_shared<Session<PlainStream>>(*this, endpoint_text(peer), std::move(socket),
+                                                     nullptr);
   }
   {
     std::lock_guard lock(sessions_mu_);
@@ -696,7 +763,7 @@ void ServerImpl::start_session(tcp::socket socket) {
 }
 
 void ServerImpl::reject(tcp::socket socket) {
-  if (tls_) return;  // no handshake spent on a connection we refuse; closing is the answer
+  if (options_.tls) return;  // no handshake spent on a connection we refuse; closing is the answer
   Response r = error_response(503, "overloaded", "too many open connections; try again later");
   std::string text = "HTTP/1.1 503 Service Unavailable\r\n";
   if (!options_.server_header.empty()) text += "Server: " + options_.server_header + "\r\n";
@@ -830,6 +897,9 @@ void Server::stop(std::chrono::milliseconds grace) {
 }
 std::size_t Server::active_connections() const {
   return impl_->active_connections();
+}
+Status Server::reload_tls(const TlsOptions& tls) {
+  return impl_->reload_tls(tls);
 }
 
 }  // namespace mangfold::http

@@ -78,10 +78,23 @@ using Respond = std::function<void(Response)>;
 // (one request at a time per connection); exceptions it throws become a 500.
 using Handler = std::function<void(Request&&, Respond)>;
 
-// TLS for the whole listener (a listener is either plain or TLS). PEM files; TLS 1.2 and newer.
+// Which protocol versions and cipher suites the listener accepts, after Mozilla's server-side TLS
+// recommendations (https://wiki.mozilla.org/Security/Server_Side_TLS, version 5.7).
+enum class TlsProfile {
+  // TLS 1.3 (its three standard suites) and TLS 1.2 with ECDHE key exchange and AES-GCM or
+  // ChaCha20-Poly1305 only: forward secrecy and AEAD for every connection. The profile's DHE
+  // suites are left out (no finite-field DH group is configured). Groups X25519, P-256, P-384;
+  // the client's cipher preference is followed.
+  kIntermediate,
+  // TLS 1.3 only.
+  kModern,
+};
+
+// TLS for the whole listener (a listener is either plain or TLS). PEM files.
 struct TlsOptions {
   std::string certificate_file;  // certificate chain, leaf first
   std::string private_key_file;  // unencrypted private key matching the leaf
+  TlsProfile profile = TlsProfile::kIntermediate;
 };
 
 struct ServerOptions {
@@ -157,6 +170,13 @@ class Server {
 
   // Connections currently open (those being refused for the cap are not counted).
   std::size_t active_connections() const;
+
+  // A TLS listener reads its certificate and key files again (e.g. after an ACME renewal), from
+  // the paths and with the profile in `tls`: connections accepted from then on use the new pair,
+  // connections already open keep theirs. When a file cannot be read or the key does not match
+  // the certificate, the answer is kInvalidArgument naming the file and why, and the previous pair
+  // stays in use. kFailedPrecondition for a plain listener (TLS cannot be switched on later).
+  Status reload_tls(const TlsOptions& tls);
 
  private:
   explicit Server(std::unique_ptr<detail::ServerImpl> impl);

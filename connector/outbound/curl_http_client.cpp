@@ -128,6 +128,14 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    // libcurl's defaults, set anyway so that no build or later edit can weaken them.
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    if (!options_.ca_file.empty()) {
+      curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
+      curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);  // the file alone, not the system's folder too
+    }
     // Signals are no way to time out a request in a multi-threaded process.
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);

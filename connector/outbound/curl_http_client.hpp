@@ -1,7 +1,9 @@
 // The libcurl implementation of HttpClient (connector/common/http_client.hpp).
 //
-// One blocking request per send(), no redirects followed, http and https only, TLS peers
-// verified against the system's CA store. Each call uses its own curl handle, taken from a
+// One blocking request per send(), no redirects followed, http and https only. TLS 1.2 or newer,
+// and the peer's certificate and host name are always verified: against the system's CA store,
+// or against `ca_file` alone when one is given (a private CA); there is no way to turn
+// verification off. Each call uses its own curl handle, taken from a
 // small pool so that keep-alive connections are reused. Thread-safe; call it from worker
 // threads only. Errors: a transport failure (refused, reset, DNS, TLS, timeout) is
 // kUnavailable; a malformed URL, method or header is kInvalidArgument; a response body
@@ -26,6 +28,8 @@ struct CurlHttpClientOptions {
   std::size_t max_response_bytes = 16 * 1024 * 1024;
   // Idle curl handles kept for connection reuse. Default 8.
   std::size_t max_idle_handles = 8;
+  // PEM file of the CA certificates to trust instead of the system's store. Empty: the system's.
+  std::string ca_file;
 };
 
 std::unique_ptr<HttpClient> make_curl_http_client(CurlHttpClientOptions options = {});

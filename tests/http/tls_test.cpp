@@ -56,6 +56,15 @@ Handler echo_handler() {
   };
 }
 
+ServerOptions tls_files(std::string cert, std::string key) {
+  ServerOptions o;
+  o.port = 0;
+  o.tls.emplace();
+  o.tls->certificate_file = std::move(cert);
+  o.tls->private_key_file = std::move(key);
+  return o;
+}
+
 ServerOptions tls_options(const CertDir& certs) {
   ServerOptions o;
   o.port = 0;
@@ -118,13 +127,9 @@ TEST_CASE("TLS: versions below 1.2 and plain HTTP are refused") {
 TEST_CASE("TLS: unreadable or mismatched files are a Status from create()") {
   CertDir certs;
   auto with = [&](std::string cert, std::string key) {
-    ServerOptions o;
-    o.port = 0;
-    // Swapped in: assigning or emplacing into the empty optional<TlsOptions> draws a false
-    // -Wmaybe-uninitialized from GCC 12 at -O3.
-    std::optional<TlsOptions> tls(std::in_place, std::move(cert), std::move(key));
-    o.tls.swap(tls);
-    return Server::create(std::move(o), echo_handler()).status();
+    // Built by a helper and passed as a temporary: moving a local ServerOptions with its
+    // optional<TlsOptions> here draws a false -Wmaybe-uninitialized from GCC 12.
+    return Server::create(tls_files(std::move(cert), std::move(key)), echo_handler()).status();
   };
   const std::string fixture =
       std::string(MANGFOLD_SOURCE_DIR) + "/tests/fixtures/http/not_a_certificate.pem";
@@ -137,4 +142,62 @@ TEST_CASE("TLS: unreadable or mismatched files are a Status from create()") {
   CHECK(with(certs.cert(), fixture).code() == StatusCode::kInvalidArgument);
   CHECK(with(certs.cert(), certs.other_key()).code() == StatusCode::kInvalidArgument);
   CHECK(with(certs.cert(), certs.key()).is_ok());
+}
+
+namespace {
+
+// SHA-256 fingerprint of the certificate a server shows a new connection, or of a PEM file.
+std::string served_fingerprint(std::uint16_t port) {
+  return run_command("openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+                     " </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256")
+      .output;
+}
+std::string file_fingerprint(const std::string& pem) {
+  return run_command("openssl x509 -noout -fingerprint -sha256 -in " + pem).output;
+}
+
+}  // namespace
+
+TEST_CASE("TLS: reload_tls swaps the pair for new connections, and a bad pair keeps the old one") {
+  CertDir first;
+  CertDir second;
+  auto created = Server::create(tls_options(first), echo_handler());
+  REQUIRE(created.ok());
+  auto& server = *created.value();
+  server.start();
+  const std::string before = served_fingerprint(server.port());
+  CHECK(before.find("Fingerprint=") != std::string::npos);
+  CHECK(before == file_fingerprint(first.cert()));
+
+  TlsOptions next;
+  next.certificate_file = second.cert();
+  next.private_key_file = second.key();
+  REQUIRE(server.reload_tls(next).is_ok());
+  const std::string after = served_fingerprint(server.port());
+  CHECK(after == file_fingerprint(second.cert()));
+  CHECK(after != before);
+
+  TlsOptions mismatched = next;
+  mismatched.private_key_file = second.other_key();
+  const Status refused = server.reload_tls(mismatched);
+  CHECK(refused.code() == StatusCode::kInvalidArgument);
+  CHECK(refused.message().find("private_key_file") != std::string::npos);
+  CHECK(refused.message().find("mismatch") != std::string::npos);
+  TlsOptions missing = next;
+  missing.certificate_file = second.cert() + ".missing";
+  CHECK(server.reload_tls(missing).code() == StatusCode::kInvalidArgument);
+  CHECK(served_fingerprint(server.port()) == after);
+  server.stop(1s);
+}
+
+TEST_CASE("TLS: reload_tls on a plain listener is refused") {
+  ServerOptions o;
+  o.port = 0;
+  auto created = Server::create(o, echo_handler());
+  REQUIRE(created.ok());
+  CertDir certs;
+  TlsOptions tls;
+  tls.certificate_file = certs.cert();
+  tls.private_key_file = certs.key();
+  CHECK(created.value()->reload_tls(tls).code() == StatusCode::kFailedPrecondition);
 }
