@@ -1,11 +1,14 @@
 # The two commands: `make run` and `make test`. Both install missing Debian packages first.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS    ?=
 CONFIG     ?= examples/mangfold.yaml
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build run test unit asan bench format clean
+.PHONY: all deps build run test unit asan bench fuzz format clean
 
 all: build
 
@@ -41,8 +44,18 @@ bench:
 	@scripts/install-deps --bench
 	bench/run
 
+# libFuzzer with clang 14 and ASan+UBSan: every harness in fuzz/ runs FUZZ_SECONDS, one after the
+# other, and the corpora in fuzz/corpus/ keep what they found (docs/reliability.md, "Fuzzing").
+# FUZZERS="fuzz_ad_scan fuzz_signature" picks some.
+fuzz:
+	@scripts/install-deps --fuzz
+	CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DMANGFOLD_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZERS)
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -7,6 +7,13 @@
 
 namespace mangfold::config {
 
+Node::Node() = default;
+Node::Node(const Node&) = default;
+Node::Node(Node&&) noexcept = default;
+Node& Node::operator=(const Node&) = default;
+Node& Node::operator=(Node&&) noexcept = default;
+Node::~Node() = default;
+
 namespace {
 
 Mark mark_of(const YAML::Mark& m, const std::string& file) {
@@ -128,8 +135,10 @@ Node merge(const Node& base, const Node& child) {
   Node out = base;
   out.mark = child.mark;
   for (const auto& [key, value] : child.entries) {
+    // Not captured by name: clang 14 (`make fuzz`) cannot capture a structured binding.
+    const std::string& name = key.scalar;
     auto it = std::find_if(out.entries.begin(), out.entries.end(),
-                           [&](const auto& kv) { return kv.first.scalar == key.scalar; });
+                           [&](const auto& kv) { return kv.first.scalar == name; });
     if (it == out.entries.end())
       out.entries.emplace_back(key, value);
     else

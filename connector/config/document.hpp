@@ -30,6 +30,15 @@ struct Diagnostic {
 };
 
 struct Node {
+  // Defined in document.cpp: with clang and libstdc++ in C++20, an implicit destructor here
+  // would instantiate ~vector<pair<Node, Node>> while Node is still incomplete.
+  Node();
+  Node(const Node&);
+  Node(Node&&) noexcept;
+  Node& operator=(const Node&);
+  Node& operator=(Node&&) noexcept;
+  ~Node();
+
   enum class Kind { kNull, kScalar, kSequence, kMap };
   // For kScalar: what the YAML core schema makes of it.
   enum class ScalarType { kString, kInteger, kFloat, kBoolean };

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Writes the seed inputs of every harness into fuzz/seeds/<harness>/ from the repository's
+fixtures and examples (docs/reliability.md, "Fuzzing"). `make fuzz` merges them into
+fuzz/corpus/<harness>/ (libFuzzer -merge=1), which keeps only the inputs that add coverage.
+Run from the repository root: python3 fuzz/seeds.py OUT_DIR"""
+import glob
+import json
+import os
+import sys
+
+out_root = sys.argv[1]
+
+
+def put(harness, name, data):
+    d = os.path.join(out_root, harness)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+# native: the example snapshots.
+for p in sorted(glob.glob("examples/snapshots/*.json")):
+    put("fuzz_native_event", os.path.basename(p), read(p))
+
+# webcruiter: events (mode 0); the Candidate API answers are reached by mutation from them.
+for p in sorted(glob.glob("examples/webcruiter/*.json") + glob.glob("tests/fixtures/webcruiter/*.json")):
+    put("fuzz_webcruiter_event", os.path.basename(p), b"\x00" + read(p))
+    for mode in (1, 2, 3):
+        put("fuzz_webcruiter_event", f"{mode}-" + os.path.basename(p), bytes([mode]) + read(p))
+
+# generic: each mapping with its own payloads (fuzz/generic_event.cpp for the modes).
+for mode, name in ((0, "ashby"), (1, "greenhouse"), (2, "teamtailor"), (3, "teamtailor")):
+    for p in sorted(glob.glob(f"examples/generic/{name}/payloads/*.json")):
+        put("fuzz_generic_event", f"{mode}-{name}-" + os.path.basename(p),
+            bytes([mode]) + b"Content-Type: application/json\n\n" + read(p))
+for p in sorted(glob.glob("examples/generic/teamtailor/payloads/*.json")):
+    payload = json.loads(read(p))["payload"]
+    put("fuzz_generic_event", "5-teamtailor-signed-" + os.path.basename(p),
+        b"\x05\n\n" + json.dumps(payload, ensure_ascii=False).encode())
+put("fuzz_generic_event", "4-rekrutt", b"\x04X-Rekrutt-Event: vacancy.state\n\n" +
+    read("tests/fixtures/generic/rekrutt_payload.json"))
+
+# feed
+for p in sorted(glob.glob("tests/fixtures/webcruiter_feed/*.xml")):
+    put("fuzz_webcruiter_feed", os.path.basename(p), read(p))
+
+# ads: the selector byte is (language index << 1) | text; languages sorted: en, nb, nn.
+languages = {"en": 0, "nb": 1, "nn": 2}
+for p in sorted(glob.glob("tests/fixtures/ads/*.html") + glob.glob("tests/fixtures/ads/*.txt")):
+    base = os.path.basename(p)
+    language = base.split(".")[-2]
+    selector = (languages.get(language, 1) << 1) | (1 if base.endswith(".txt") else 0)
+    for harness in ("fuzz_ad_scan", "fuzz_ad_inject"):
+        put(harness, base, bytes([selector]) + read(p))
+
+# policies
+for p in sorted(glob.glob("policies/*.yaml") + glob.glob("policies/base/*.yaml") +
+                glob.glob("tests/fixtures/policies/*.yaml")):
+    put("fuzz_policy_loader", p.replace("/", "_"), read(p))
+
+# mappings
+for p in sorted(glob.glob("examples/generic/*/mapping.yaml") + glob.glob("tests/fixtures/generic/*.yaml")):
+    put("fuzz_mapping_loader", p.replace("/", "_"), read(p))
+
+# signatures: one input per verifier (fuzz/signature.cpp for the modes), headers as sent.
+body = b'{"delivery":"d-1","signatures":["c2ln"],"sent_at":"2027-01-15T08:00:00.000+01:00"}'
+put("fuzz_signature", "0-standard", b"\x00webhook-id: msg_2KWPBgLlAfxdpx2AI54pPJ85f4W\n"
+    b"webhook-timestamp: 1800000000\nwebhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= v1a,abc\n\n" + body)
+put("fuzz_signature", "1-github", b"\x01X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17\n\n" + body)
+put("fuzz_signature", "2-talentech", b"\x02X-Signature-Base64HmacSha256: dGVzdA==\n\n" + body)
+put("fuzz_signature", "3-header", b"\x03X-Rekrutt-Signature: sha256=00ff, sha256=AB12\nX-Rekrutt-Timestamp: 1800000000\n\n" + body)
+put("fuzz_signature", "4-body-list", b"\x04\n\n" + body)
+put("fuzz_signature", "5-base64-hex", b"\x05X-Rekrutt-Signature: sha1 MDBmZg==\nX-Rekrutt-Timestamp: 1800000000123\n\n" + body)
+put("fuzz_signature", "6-teamtailor", b'\x06\n\n{"payload":{"event_name":"job.create"},"signature":"MDBmZg=="}')
+put("fuzz_signature", "7-iso8601", b"\x07\n\n2027-01-15T08:00:00.250-02:30")
+
+# http: requests as ATSs and report clients send them.
+requests = {
+    "post-hook": b"POST /hooks/oslo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 2\r\nwebhook-id: m1\r\n\r\n{}",
+    "chunked": b"POST /hooks/oslo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+               b"Expect: 100-continue\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "report": b"GET /v1/tenants/oslo/report?from=2026-01&to=2026-12&format=csv&lang=en&group=a%20b HTTP/1.1\r\n"
+              b"Host: a\r\nAuthorization: Bearer t0ken\r\n\r\n",
+    "pipelined": b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nHEAD /metrics HTTP/1.1\r\nHost: a\r\n\r\n"
+                 b"GET /readyz HTTP/1.0\r\n\r\n",
+    "smuggle": b"POST /hooks/x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "http2": b"GET / HTTP/2.0\r\nHost: a\r\n\r\n",
+}
+for name, data in requests.items():
+    put("fuzz_http_request", name, data)
