@@ -5,7 +5,7 @@ CONFIG     ?= examples/mangfold.yaml
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build run test unit asan bench format clean
+.PHONY: all deps build run test unit asan bench soak format clean
 
 all: build
 
@@ -40,6 +40,12 @@ asan: deps $(ASAN_BUILD)/build.ninja
 bench:
 	@scripts/install-deps --bench
 	bench/run
+
+# Fault drills against the real binary, about ten minutes, loopback only; not part of
+# `make test` (docs/fault-drills.md). Run as root for the disk-full drill's tmpfs.
+soak: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target mangfold
+	tests/soak/soak.py --binary $(BUILD)/mangfold
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
