@@ -152,6 +152,7 @@ class Client(threading.Thread):
         self.answers = collections.Counter()  # status (or error name) -> count
         self.refused = []     # (event id, status, body) for answers an ATS would not retry
         self.max_seconds = 0.0
+        self.details = collections.Counter()  # "detail" of each 5xx answer's JSON body
 
     def run(self):
         n = 0
@@ -176,6 +177,11 @@ class Client(threading.Thread):
                 if status is not None and 200 <= status < 300:
                     self.acked[event_id] = json.loads(text).get("status", "?")
                     break
+                if status is not None and status >= 500:
+                    try:
+                        self.details[json.loads(text).get("detail", "")[:80]] += 1
+                    except ValueError:
+                        self.details["(not JSON) " + text[:60]] += 1
                 if status is not None and 400 <= status < 500 and status != 429:
                     self.refused.append((event_id, status, text[:200]))
                 if time.monotonic() >= self.hard_deadline:
@@ -223,12 +229,16 @@ class Smtp:
         os.makedirs(folder, exist_ok=True)
 
     def start(self):
-        out = os.path.join(self.folder, "server.out")
+        # A folder per start: smtp_server.py numbers its files from 1 in each process.
+        self.starts = getattr(self, "starts", 0) + 1
+        run = os.path.join(self.folder, "run%d" % self.starts)
+        out = os.path.join(run, "server.out")
+        os.makedirs(run)
         for _ in range(100):  # the port may still be held for a moment after a stop
             with open(out, "w") as f:
                 self.proc = subprocess.Popen(
                     [PYTHON, os.path.join(ROOT, "tests/notify/smtp_server.py"), "--folder",
-                     self.folder, "--port", str(self.port)], stdout=f, stderr=subprocess.STDOUT)
+                     run, "--port", str(self.port)], stdout=f, stderr=subprocess.STDOUT)
             for _ in range(100):
                 if "PORT " in open(out).read():
                     return
@@ -253,9 +263,11 @@ class Smtp:
         """(Message-ID, arrival time) of every message received (duplicates kept)."""
         out = []
         parser = email.parser.BytesHeaderParser()
-        for name in os.listdir(self.folder):
-            if name.endswith(".eml"):
-                path = os.path.join(self.folder, name)
+        for run, _, names in os.walk(self.folder):
+            for name in names:
+                if not name.endswith(".eml"):
+                    continue
+                path = os.path.join(run, name)
                 with open(path, "rb") as f:
                     out.append((str(parser.parse(f).get("Message-ID", "")).strip(),
                                 os.path.getmtime(path)))
@@ -858,11 +870,11 @@ def storage_outage(v, server, port, label, outage_seconds, break_it, repair_it):
     v.fig("/healthz, /readyz while broken", "%s, %s" % (health, ready))
     repair_it()
     repaired_at = time.monotonic()
-    # What the server said about the 503s (its log carries store messages, no event data).
-    details = collections.Counter(
-        j.get("detail", "")[:90] for j in server.log_lines()
-        if j.get("msg") == "webhook" and j.get("status") == 503)
-    v.fig("503 details in the server log", dict(details.most_common(3)))
+    # What the 503 answers said (store messages; an answer never carries event data).
+    details = collections.Counter()
+    for c in clients:
+        details.update(c.details)
+    v.fig("5xx answers' detail", dict(details.most_common(3)))
     log("  repaired; waiting for the first 2xx")
     first_2xx = None
     while time.monotonic() - repaired_at < 60:
@@ -918,7 +930,7 @@ def drill_disk(args, work):
                 v.fig("filler bytes", fill(filler))
             else:
                 size = max(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
-                resource.prlimit(server.proc.pid, resource.RLIMIT_FSIZE, (size, size))
+                resource.prlimit(server.proc.pid, resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
 
         def repair_it():
             if mounted:
