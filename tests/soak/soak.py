@@ -695,6 +695,17 @@ class FakeCandidateApi:
         self.httpd.server_close()
         self.httpd = None
 
+    def hang(self):
+        """Listens without ever accepting: connections open, requests get no answer."""
+        self.hung = socket.socket()
+        self.hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.hung.bind((HOST, self.port))
+        self.hung.listen(64)
+
+    def unhang(self):
+        self.hung.close()
+        self.hung = None
+
 
 def webcruiter_tenant(api_port):
     return (
@@ -773,13 +784,46 @@ def drill_api(args, work):
             body = thin_event(event_id, a)
             status, seconds, text = post(port, "/hooks/wc", body, talentech_headers(body))
             during[status] += 1
+            answers[status if status is not None else "conn_error"] += 1
             statuses_during.append((status, text[:160]))
-        v.fig("answers to thin events while the API is down", dict(during))
+        v.fig("answers to thin events while the API refuses connections", dict(during))
+        time.sleep(max(0, args.api_down / 2 - (time.monotonic() - down_at)))
+        # Then the API hangs: it accepts connections and never answers (the adapter's
+        # request timeout is 10 s). The thin events' answers must still come, bounded.
+        api.hang()
+        log("  Candidate API hanging")
+        hung_at = time.monotonic()
+        hung_answers = []
+
+        def hung_post(a):
+            event_id = "during-" + a
+            body = thin_event(event_id, a)
+            status, seconds, text = post(port, "/hooks/wc", body, talentech_headers(body))
+            hung_answers.append((status, seconds))
+            answers[status if status is not None else "conn_error"] += 1
+            statuses_during.append((status, text[:160]))
+
+        posters = [threading.Thread(target=hung_post, args=(a,)) for a in adverts[5:7]]
+        sent.extend("during-" + a for a in adverts[5:7])
+        for t in posters:
+            t.start()
+        probe = time.monotonic()
+        health, _ = get(port, "/healthz")
+        v.fig("/healthz while fetches hang", "%s in %.2f s" % (health, time.monotonic() - probe))
+        v.promise(health == 200 and time.monotonic() - probe < 2,
+                  "/healthz did not answer promptly while fetches hung")
+        for t in posters:
+            t.join()
+        v.fig("answers to thin events while the API hangs",
+              ", ".join("%s in %.1f s" % a for a in hung_answers))
+        v.promise(all(sec < 25 for _, sec in hung_answers),
+                  "a thin event waited 25 s or more for a hanging API")
         v.promise(all(s == 503 for s, _ in statuses_during),
                   "thin events during the outage were not answered 503: %s" % statuses_during[:2])
         stored_during = server.query("SELECT count(*) FROM events WHERE event_id LIKE 'during-%'")
         v.promise(stored_during[0][0] == 0, "a thin event was stored although nothing was read")
-        time.sleep(max(0, args.api_down - (time.monotonic() - down_at)))
+        time.sleep(max(0, args.api_down / 2 - (time.monotonic() - hung_at)))
+        api.unhang()
         failed_reconciles = sum(1 for j in server.log_lines()
                                 if j.get("msg") == "reconcile: fetch failed")
         v.fig("reconcile fetches failed during the outage", failed_reconciles)
@@ -787,7 +831,7 @@ def drill_api(args, work):
         log("  Candidate API started again")
         up_at = time.monotonic()
         # The ATS retries the events it was refused; reconcile heals the others.
-        for a in adverts[:5]:
+        for a in adverts[:7]:
             status, text = deliver("during-" + a, a, time.monotonic() + 30)
             v.promise(status == 200, "after the outage: %s: %s" % (status, text[:200]))
         caught_up = None
@@ -816,6 +860,8 @@ def drill_api(args, work):
         v.promise(server.alive(), "the server died")
     finally:
         server.stop()
+        if getattr(api, "hung", None):
+            api.unhang()
         if api.httpd:
             api.stop()
     return v.done()
@@ -1004,7 +1050,8 @@ def main():
                    help="comma-separated subset of " + ",".join(DRILLS))
     p.add_argument("--kills", type=int, default=50)
     p.add_argument("--smtp-down", type=int, default=120, help="seconds")
-    p.add_argument("--api-down", type=int, default=20, help="seconds")
+    p.add_argument("--api-down", type=int, default=30,
+                   help="seconds: half refusing connections, half hanging")
     p.add_argument("--fault-seconds", type=int, default=15, help="disk full / lock duration")
     p.add_argument("--disk-method", choices=["auto", "tmpfs", "fsize"], default="auto",
                    help="disk full by a small tmpfs (needs root) or by RLIMIT_FSIZE; auto: "
@@ -1042,7 +1089,9 @@ def main():
                 "distinct Message-IDs at the SMTP server", "503 answers while broken",
                 "repair to first 2xx (no restart)", "outbox drained after the last kill",
                 "outbox drained after the SMTP server returned",
-                "API back to every advert's verdict current", "method"]
+                "API back to every advert's verdict current", "thin events sent",
+                "thin events acknowledged", "answers to thin events while the API hangs",
+                "method"]
         figs = "; ".join("%s %s" % (k, v.figures[k]) for k in keys if k in v.figures)
         print("| %s | %s | %.0f s | %s |" % (v.name, "PASS" if not v.broken else "FAIL",
                                               v.seconds, figs))
