@@ -990,6 +990,25 @@ def drill_disk(args, work):
         server.stop()
         check_events(v, server, clients)
         integrity(v, server)
+        if mounted:
+            # A start on a full disk, after a clean stop removed the WAL: recorded, not
+            # promised (the process cannot create its WAL; its supervisor restarts it).
+            fill(filler)
+            try:
+                server.start(timeout=10)
+                v.fig("start on a full disk", "listening")
+                server.stop()
+            except RuntimeError:
+                lines = [j for j in server.log_lines() if j.get("msg") == "cannot open storage"]
+                v.fig("start on a full disk", "exit %s: cannot open storage: %s" % (
+                    server.proc.returncode, lines[-1].get("detail", "") if lines else "?"))
+            os.remove(filler)
+            server.start()
+            body = native_event("v-after", "g-after", "applied")
+            status, _, _ = post(port, "/hooks/oslo", body,
+                                standard_webhooks_headers("after-restart", body))
+            v.fig("start once space returned, then an event", status)
+            v.promise(status == 200, "no 2xx after a start once space returned: %s" % status)
     finally:
         server.stop()
         if mounted:
