@@ -8,7 +8,7 @@ CONFIG     ?= examples/mangfold.yaml
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build run test unit asan bench fuzz format clean
+.PHONY: all deps build run test unit asan bench fuzz soak format clean
 
 all: build
 
@@ -53,6 +53,12 @@ fuzz:
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DMANGFOLD_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZERS)
+
+# Fault drills against the real binary, about ten minutes, loopback only; not part of
+# `make test` (docs/fault-drills.md). Run as root for the disk-full drill's tmpfs.
+soak: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target mangfold
+	tests/soak/soak.py --binary $(BUILD)/mangfold
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
