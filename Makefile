@@ -1,14 +1,16 @@
 # The two commands: `make run` and `make test`. Both install missing Debian packages first.
+# `make package` builds the Debian package; `make package-test` installs it into a clean root.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZERS    ?=
+PKG_BUILD  ?= build-release
 CONFIG     ?= examples/mangfold.yaml
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps build run test unit asan bench fuzz soak format clean
+.PHONY: all deps build run test unit asan bench fuzz soak package package-test format clean
 
 all: build
 
@@ -59,6 +61,22 @@ fuzz:
 soak: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target mangfold
 	tests/soak/soak.py --binary $(BUILD)/mangfold
+
+# The Release binary as a .deb with runtime dependencies only (docs/deploying.md).
+# Debian's hardening flags (dpkg-buildflags: fortify, stack protector, relro) plus bindnow.
+package: deps
+	cmake -S . -B $(PKG_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_CXX_FLAGS="$$(dpkg-buildflags --get CPPFLAGS) $$(dpkg-buildflags --get CXXFLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$$(dpkg-buildflags --get LDFLAGS) -Wl,-z,now"
+	cmake --build $(PKG_BUILD) -j $(JOBS) --target mangfold mangfold_package_changelog
+	rm -f $(PKG_BUILD)/mangfold_*.deb
+	cd $(PKG_BUILD) && cpack -G DEB
+	@ls $(PKG_BUILD)/mangfold_*.deb
+
+# Lintian, the unit, and an install into a clean Debian 12 root (debootstrapped once into build-pkg/).
+package-test: package
+	@scripts/install-deps --package
+	scripts/package-test $$(ls $(PKG_BUILD)/mangfold_*.deb)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -2,10 +2,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "adapters/generic/generic_adapter.hpp"
 #include "adapters/native/snapshot_json.hpp"
@@ -15,6 +17,7 @@
 #include "connector/app/sign.hpp"
 #include "connector/app/simulate.hpp"
 #include "connector/app/tenants.hpp"
+#include "connector/config/decoder.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/config/service_config.hpp"
 #include "connector/notify/plan.hpp"
@@ -33,6 +36,15 @@ constexpr int kExitOk = 0;
 constexpr int kExitFindings = 1;  // check found problems; simulate could not run
 constexpr int kExitUsage = 2;
 
+// Where serve, check and report look when no config is named: the Debian package's.
+constexpr const char* kDefaultConfig = "/etc/mangfold/mangfold.yaml";
+
+constexpr const char* kExitCodes =
+    "Exit status (every command):\n"
+    "  0  ok\n"
+    "  1  findings or failure: check found problems, an ad lacks the sentence, a command failed\n"
+    "  2  usage or configuration error: unknown command or option, a missing or invalid config\n";
+
 std::int64_t unix_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -44,9 +56,23 @@ void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
     std::cout << d.to_string() << "\n";
 }
 
+// What serve would refuse beyond the files themselves: every secret the config names must
+// be readable and well-formed (signature secrets parsed as their scheme expects, API tokens,
+// adapters' credentials, SMTP login), as build_tenants reads them at start.
+std::vector<config::Diagnostic> check_secrets(const config::ServiceConfig& c) {
+  std::vector<config::Diagnostic> found =
+      build_tenants(c, outbound::make_curl_http_client()).diagnostics;
+  for (const auto& [ref, key] :
+       {std::pair{&c.smtp_username, "mail.username"}, std::pair{&c.smtp_password, "mail.password"}})
+    if (*ref)
+      if (Result<std::string> value = config::resolve_secret(**ref); !value.ok())
+        found.push_back({config::Mark{c.source, 1, 1}, key, value.status().message()});
+  return found;
+}
+
 // `check`: each file is a policy or a service config (told apart by a `tenants` key).
-// A service config's tenant policies are checked too.
-int run_check(const std::vector<std::string>& files) {
+// A service config's tenant policies are checked too, and its secrets unless told not to.
+int run_check(const std::vector<std::string>& files, bool secrets) {
   int problems = 0;
   for (const std::string& file : files) {
     Result<std::string> text = config::read_file(file);
@@ -59,10 +85,13 @@ int run_check(const std::vector<std::string>& files) {
       problems += static_cast<int>(loaded.diagnostics.size());
       if (!loaded.config) continue;
       int tenant_problems = 0;
+      std::set<std::string> printed;  // a policy's problems are not repeated by check_secrets
       for (const config::TenantConfig& t : loaded.config->tenants) {
         config::PolicyLoad policy = config::load_policy(t.policy_path);
         print_diagnostics(policy.diagnostics);
         tenant_problems += static_cast<int>(policy.diagnostics.size());
+        for (const config::Diagnostic& d : policy.diagnostics)
+          printed.insert(d.to_string());
         if (t.adapter == "generic")
           if (const config::Node* m = t.adapter_options.get("mapping"); m && m->is_scalar()) {
             const std::string mapping = (std::filesystem::path(file).parent_path() / m->scalar)
@@ -74,10 +103,16 @@ int run_check(const std::vector<std::string>& files) {
             tenant_problems += static_cast<int>(found.size());
           }
       }
+      if (secrets)
+        for (const config::Diagnostic& d : check_secrets(*loaded.config))
+          if (printed.insert(d.to_string()).second) {
+            std::cout << d.to_string() << "\n";
+            ++tenant_problems;
+          }
       problems += tenant_problems;
       if (tenant_problems == 0)
-        std::cout << file << ": ok (service config, " << loaded.config->tenants.size()
-                  << " tenants)\n";
+        std::cout << file << ": ok (service config, " << loaded.config->tenants.size() << " tenants"
+                  << (secrets ? ", secrets readable" : ", secrets not checked") << ")\n";
       continue;
     }
     if (root && generic::is_mapping_file(*root)) {
@@ -201,9 +236,16 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", std::string("mangfold ") + MANGFOLD_VERSION);
   app.require_subcommand(1);
 
+  app.footer(kExitCodes);
+
   std::vector<std::string> check_files;
-  CLI::App* check = app.add_subcommand("check", "Validate policy and service-config files");
-  check->add_option("files", check_files, "Files to check")->required()->check(CLI::ExistingFile);
+  bool no_secrets = false;
+  CLI::App* check = app.add_subcommand(
+      "check", "Validate policy and service-config files (a config's policies and secrets too)");
+  check->add_option("files", check_files,
+                    std::string("Files to check [default: ") + kDefaultConfig + "]");
+  check->add_flag("--no-secrets", no_secrets,
+                  "Do not read the secrets a config names (checking it on another machine)");
 
   SimulateArgs sim;
   CLI::App* simulate = app.add_subcommand(
@@ -234,9 +276,9 @@ int run_cli(int argc, char** argv) {
           "simulate needs --policy and --snapshot, or --config, --tenant and --event");
   });
 
-  std::string config_path = "examples/mangfold.yaml";
+  std::string config_path = kDefaultConfig;
   CLI::App* serve = app.add_subcommand("serve", "Run the webhook server");
-  serve->add_option("--config", config_path, "Service config file")->check(CLI::ExistingFile);
+  serve->add_option("--config", config_path, "Service config file")->capture_default_str();
 
   SignArgs sign;
   CLI::App* sign_cmd = app.add_subcommand(
@@ -266,8 +308,9 @@ int run_cli(int argc, char** argv) {
   ReportArgs report_args;
   CLI::App* report_cmd =
       app.add_subcommand("report", "Aggregate figures for a tenant, with small cells suppressed");
+  report_args.config = kDefaultConfig;
   report_cmd->add_option("--config", report_args.config, "Service config file (for the database)")
-      ->check(CLI::ExistingFile);
+      ->capture_default_str();
   report_cmd->add_option("--tenant", report_args.tenant, "Tenant")->required();
   report_cmd->add_option("--from", report_args.from, "First month, YYYY-MM")->required();
   report_cmd->add_option("--to", report_args.to, "Last month, YYYY-MM")->required();
@@ -279,21 +322,50 @@ int run_cli(int argc, char** argv) {
       ->add_option("--what-if", report_args.what_if, "Recompute past verdicts under this policy")
       ->check(CLI::ExistingFile);
 
+  // An unknown command: name the likely one rather than CLI11's generic complaint.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({}))
+      names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      const std::string guess =
+          config::closest(argv[1], std::vector<std::string_view>(names.begin(), names.end()));
+      std::cerr << "mangfold: unknown command '" << argv[1] << "'"
+                << (guess.empty() ? "" : " (did you mean '" + guess + "'?)")
+                << "; see mangfold --help\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
-  if (check->parsed()) return run_check(check_files);
+  // Without --config (or files for check), the packaged config; say where we looked.
+  auto config_exists = [](const std::string& path, const char* command) {
+    if (std::filesystem::exists(path)) return true;
+    std::cerr << "mangfold " << command << ": no config file at " << path
+              << (path == kDefaultConfig ? " (the default; name one with --config FILE)" : "")
+              << "\n";
+    return false;
+  };
+  if (check->parsed()) {
+    if (check_files.empty()) check_files.push_back(kDefaultConfig);
+    for (const std::string& f : check_files)
+      if (!config_exists(f, "check")) return kExitUsage;
+    return run_check(check_files, !no_secrets);
+  }
   if (simulate->parsed()) return run_simulate(sim);
-  if (serve->parsed()) return run_serve(config_path);
+  if (serve->parsed())
+    return config_exists(config_path, "serve") ? run_serve(config_path) : kExitUsage;
   if (sign_cmd->parsed()) return run_sign(sign);
   if (audit_cmd->parsed()) {
     auto http = outbound::make_curl_http_client();
     return run_audit_feed(audit, http.get());
   }
-  if (report_cmd->parsed()) return run_report(report_args);
+  if (report_cmd->parsed())
+    return config_exists(report_args.config, "report") ? run_report(report_args) : kExitUsage;
   return kExitUsage;
 }
 

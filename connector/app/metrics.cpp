@@ -1,5 +1,11 @@
 #include "connector/app/metrics.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace mangfold::app {
@@ -34,9 +40,40 @@ void Metrics::add_counter(std::string name, std::string help, std::function<doub
   gauges_[std::move(name)] = Gauge{std::move(help), std::move(read), "counter"};
 }
 
+void Metrics::set_build_info(std::string version) {
+  std::lock_guard lock(mu_);
+  version_ = std::move(version);
+}
+
+ProcessStats read_process_stats() {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  ProcessStats stats{nan, nan, nan};
+  // statm: size resident shared … in pages.
+  if (std::ifstream statm("/proc/self/statm"); statm) {
+    long size = 0, resident = 0;
+    if (statm >> size >> resident)
+      stats.resident_bytes =
+          static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+  }
+  std::error_code ec;
+  std::size_t fds = 0;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+       it.increment(ec))
+    ++fds;
+  if (!ec && fds > 0) stats.open_fds = static_cast<double>(fds - 1);  // less the iterator's own
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0)
+    stats.max_fds = static_cast<double>(limit.rlim_cur);
+  return stats;
+}
+
 std::string Metrics::render() const {
   std::ostringstream out;
   std::lock_guard lock(mu_);
+  if (!version_.empty())
+    out << "# HELP mangfold_build_info The running build: always 1, labelled with its version.\n"
+           "# TYPE mangfold_build_info gauge\n"
+           "mangfold_build_info{version=\""
+        << version_ << "\"} 1\n";
   out << "# HELP mangfold_webhook_requests_total Webhook requests answered, by tenant and HTTP "
          "status.\n"
          "# TYPE mangfold_webhook_requests_total counter\n";

@@ -32,6 +32,8 @@ class Metrics {
   // (e.g. the mail worker's).
   void add_gauge(std::string name, std::string help, std::function<double()> read);
   void add_counter(std::string name, std::string help, std::function<double()> read);
+  // `mangfold_build_info{version="…"} 1`: which build answers, for dashboards and alerts.
+  void set_build_info(std::string version);
 
   std::string render() const;
 
@@ -52,6 +54,17 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> verdicts_;
   std::map<std::string, std::uint64_t> duplicates_;
   std::map<std::string, Gauge> gauges_;
+  std::string version_;
 };
+
+// This process's resident memory, open file descriptors and descriptor limit, read from
+// /proc/self and getrlimit. A figure that cannot be read (no /proc in a chroot) is NaN,
+// which Prometheus shows as such rather than as a misleading 0.
+struct ProcessStats {
+  double resident_bytes;
+  double open_fds;
+  double max_fds;
+};
+ProcessStats read_process_stats();
 
 }  // namespace mangfold::app

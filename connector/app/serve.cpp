@@ -28,6 +28,10 @@
 #include "connector/report/report.hpp"
 #include "connector/store/sqlite_store.hpp"
 
+#ifndef MANGFOLD_VERSION
+#define MANGFOLD_VERSION "0.0.0"
+#endif
+
 namespace mangfold::app {
 
 namespace {
@@ -285,9 +289,11 @@ void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
 
 int run_serve(const std::string& config_path) {
   config::ServiceConfigLoad loaded = config::load_service_config(config_path);
+  // A config that cannot be used is a configuration error (2); failing at run time is 1.
+  constexpr int kExitConfig = 2;
   if (!loaded.config) {
     print_diagnostics(loaded.diagnostics);
-    return 1;
+    return kExitConfig;
   }
   const config::ServiceConfig& cfg = *loaded.config;
   // One HTTP client for every ATS API call in the process (connection reuse).
@@ -295,7 +301,7 @@ int run_serve(const std::string& config_path) {
   TenantsLoad tenants = build_tenants(cfg, http_client);
   if (!tenants.tenants) {
     print_diagnostics(tenants.diagnostics);
-    return 1;
+    return kExitConfig;
   }
   std::shared_ptr<Log> log = Log::to_stderr(cfg.log_level);
 
@@ -320,12 +326,21 @@ int run_serve(const std::string& config_path) {
   std::unique_ptr<store::Store> store = std::move(*opened);
 
   // SIGHUP outcomes, for alerting on a renewal that did not take.
-  std::atomic<std::uint64_t> config_reload_failures{0}, tls_reloads{0}, tls_reload_failures{0};
+  std::atomic<std::uint64_t> tls_reloads{0}, tls_reload_failures{0};
   Metrics metrics;
-  metrics.add_counter(
-      "mangfold_config_reload_failures_total",
-      "SIGHUP reloads of the configuration that failed (the running one was kept).",
-      [&config_reload_failures] { return static_cast<double>(config_reload_failures.load()); });
+  metrics.set_build_info(MANGFOLD_VERSION);
+  metrics.add_gauge("process_resident_memory_bytes", "Resident memory of the process.",
+                    [] { return read_process_stats().resident_bytes; });
+  metrics.add_gauge("process_open_fds", "File descriptors open in the process.",
+                    [] { return read_process_stats().open_fds; });
+  metrics.add_gauge("process_max_fds", "The process's limit on open file descriptors.",
+                    [] { return read_process_stats().max_fds; });
+  std::atomic<std::uint64_t> reloads{0}, reload_failures{0};
+  metrics.add_counter("mangfold_reloads_total", "Reloads (SIGHUP) that swapped in new tenants.",
+                      [&reloads] { return static_cast<double>(reloads.load()); });
+  metrics.add_counter("mangfold_reload_failures_total",
+                      "Reloads refused because the config or a policy had problems.",
+                      [&reload_failures] { return static_cast<double>(reload_failures.load()); });
   metrics.add_counter("mangfold_tls_reloads_total",
                       "SIGHUP reloads of the TLS certificate and key that took effect.",
                       [&tls_reloads] { return static_cast<double>(tls_reloads.load()); });
@@ -392,6 +407,8 @@ int run_serve(const std::string& config_path) {
     return 1;
   }
   std::unique_ptr<http::Server> server = std::move(*created);
+  metrics.add_gauge("mangfold_http_open_connections", "Client connections open now.",
+                    [s = server.get()] { return static_cast<double>(s->active_connections()); });
   // Mail: SMTP when configured, else .eml files in the spool folder (the first-run default).
   Result<std::unique_ptr<notify::Mailer>> mailer = make_mailer(cfg);
   if (!mailer.ok()) {
@@ -401,7 +418,7 @@ int run_serve(const std::string& config_path) {
   Result<notify::Address> from = notify::parse_address(cfg.mail_from);
   if (!from.ok()) {
     log->error("mail.from is not an address", {{"detail", from.status().message()}});
-    return 1;
+    return kExitConfig;
   }
   notify::WorkerOptions mail_options;
   mail_options.from = *from;
@@ -507,11 +524,12 @@ int run_serve(const std::string& config_path) {
           nlohmann::json problems = nlohmann::json::array();
           for (const auto& d : fresh.diagnostics)
             problems.push_back(d.to_string());
-          config_reload_failures.fetch_add(1);
           log->error("reload failed; keeping the running configuration", {{"problems", problems}});
+          ++reload_failures;
           continue;
         }
         ingest.set_tenants(fresh.tenants);
+        ++reloads;
         log->info("reloaded", {{"tenants", fresh.tenants->size()}});
         continue;
       }

@@ -19,13 +19,24 @@ std::string resolve_path(const std::string& base_file, const std::string& p) {
 std::optional<SecretRef> decode_secret_ref(const Node& n, const std::string& path,
                                            const std::string& file, Decoder& d) {
   if (!d.expect_map(n, path)) return std::nullopt;
-  d.check_keys(n, path, {"env", "file"});
+  d.check_keys(n, path, {"env", "file", "credential"});
   SecretRef ref;
   if (const Node* e = n.get("env")) ref.env = d.string(*e, join_path(path, "env")).value_or("");
   if (const Node* f = n.get("file"))
     ref.file = resolve_path(file, d.string(*f, join_path(path, "file")).value_or(""));
-  if (ref.env.empty() == ref.file.empty()) {
-    d.error(n, path, "give exactly one of env or file (secrets never stand in the config itself)");
+  if (const Node* c = n.get("credential")) {
+    ref.credential = d.string(*c, join_path(path, "credential")).value_or("");
+    if (ref.credential == "." || ref.credential == ".." ||
+        ref.credential.find('/') != std::string::npos) {
+      d.error(*c, join_path(path, "credential"),
+              "a credential is a file name in " + std::string(kSecretsDir) + ", without '/'");
+      return std::nullopt;
+    }
+  }
+  if (ref.env.empty() + ref.file.empty() + ref.credential.empty() != 2) {
+    d.error(n, path,
+            "give exactly one of env, file or credential (secrets never stand in the config "
+            "itself)");
     return std::nullopt;
   }
   return ref;
@@ -66,9 +77,13 @@ SignatureConfig decode_signature(const Node& n, const std::string& path, const s
   if (const Node* v = n.get("tolerance_seconds"))
     s.tolerance_seconds = static_cast<int>(
         d.integer(*v, join_path(path, "tolerance_seconds"), 1, 86400).value_or(300));
-  if (const Node* v = n.get("secret"))
+  bool bad_ref = false;
+  if (const Node* v = n.get("secret")) {
     if (auto ref = decode_secret_ref(*v, join_path(path, "secret"), file, d))
       s.secrets.push_back(*ref);
+    else
+      bad_ref = true;
+  }
   if (const Node* v = n.get("secrets")) {
     const std::string spath = join_path(path, "secrets");
     if (!v->is_sequence())
@@ -79,10 +94,13 @@ SignatureConfig decode_signature(const Node& n, const std::string& path, const s
         if (auto ref =
                 decode_secret_ref(v->items[i], spath + "[" + std::to_string(i) + "]", file, d))
           s.secrets.push_back(*ref);
+        else
+          bad_ref = true;
   }
   // scheme mapping: the generic adapter's mapping file verifies the signature itself.
-  if (s.secrets.empty() && s.scheme != "mapping")
-    d.error(n, path, "no secret: add secret: {env: NAME} or secret: {file: PATH}");
+  // A reference that is wrong is reported where it stands; this is for none given at all.
+  if (s.secrets.empty() && s.scheme != "mapping" && !bad_ref)
+    d.error(n, path, "no secret: add secret: {env: NAME}, {file: PATH} or {credential: NAME}");
   return s;
 }
 
@@ -247,7 +265,15 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
 }  // namespace
 
 std::string SecretRef::describe() const {
-  return env.empty() ? "file " + file : "env " + env;
+  if (!env.empty()) return "env " + env;
+  if (!credential.empty()) return "credential " + credential;
+  return "file " + file;
+}
+
+std::string credential_path(const std::string& name) {
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (dir && *dir) return std::string(dir) + "/" + kCredentialPrefix + name;
+  return std::string(kSecretsDir) + "/" + name;
 }
 
 Result<std::string> resolve_secret(const SecretRef& ref, const ReadFile& read) {
@@ -256,13 +282,14 @@ Result<std::string> resolve_secret(const SecretRef& ref, const ReadFile& read) {
     if (!value || !*value) return not_found("environment variable " + ref.env + " is not set");
     return std::string(value);
   }
-  Result<std::string> text = read(ref.file);
+  const std::string path = ref.credential.empty() ? ref.file : credential_path(ref.credential);
+  Result<std::string> text = read(path);
   if (!text.ok())
-    return not_found("cannot read secret file " + ref.file + ": " + text.status().message());
+    return not_found("cannot read secret file " + path + ": " + text.status().message());
   std::string s = std::move(text).value();
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
     s.pop_back();
-  if (s.empty()) return invalid_argument("secret file " + ref.file + " is empty");
+  if (s.empty()) return invalid_argument("secret file " + path + " is empty");
   return s;
 }
 

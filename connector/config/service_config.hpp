@@ -1,6 +1,7 @@
 // The service configuration file (docs/configuration.md): where to listen, where to store,
 // how to mail, and the tenants with their adapter, policy and webhook secrets.
-// Secrets are references to environment variables or files, never values in the file.
+// Secrets are references to environment variables, files or systemd credentials, never values
+// in the file.
 // Relative paths are resolved against the config file's folder.
 #pragma once
 
@@ -15,11 +16,22 @@
 
 namespace mangfold::config {
 
+// The folder `{credential: NAME}` reads from, and the id the packaged unit gives it
+// (`LoadCredential=mangfold:/etc/mangfold/secrets`): systemd then hands the file NAME in that
+// folder to the service as $CREDENTIALS_DIRECTORY/mangfold_NAME.
+inline constexpr const char* kSecretsDir = "/etc/mangfold/secrets";
+inline constexpr const char* kCredentialPrefix = "mangfold_";
+
 struct SecretRef {
-  std::string env;               // name of an environment variable holding the secret
-  std::string file;              // or a file holding it (trailing newline ignored)
+  std::string env;         // name of an environment variable holding the secret
+  std::string file;        // or a file holding it (trailing newline ignored)
+  std::string credential;  // or a file name in kSecretsDir, read through systemd's credentials
   std::string describe() const;  // "env MANGFOLD_X" / "file /path": for messages, never the value
 };
+
+// Where a credential reference is read from: $CREDENTIALS_DIRECTORY/mangfold_NAME when that
+// variable is set (the service under systemd), else kSecretsDir/NAME (an operator's shell).
+std::string credential_path(const std::string& name);
 
 // Reads the secret a reference points to. Errors name the reference, never a value.
 Result<std::string> resolve_secret(const SecretRef& ref, const ReadFile& read = read_file);

@@ -34,6 +34,50 @@ TEST_CASE("--version and --help") {
   CHECK(h.exit_code == 0);
   for (const char* command : {"check", "simulate", "serve"})
     CHECK(h.out.find(command) != std::string::npos);
+  CHECK(h.out.find("Exit status (every command):") != std::string::npos);
+  CHECK(h.out.find("2  usage or configuration error") != std::string::npos);
+  auto serve = mangfold_cmd({"serve", "--help"});
+  CHECK(serve.out.find("/etc/mangfold/mangfold.yaml") != std::string::npos);  // the default
+}
+
+// `check` reads every secret a config names, as serve will; --no-secrets skips them.
+TEST_CASE("check reports a missing or malformed secret, and --no-secrets skips them") {
+  mangfold::testing::TempDir dir;
+  const std::string config = dir.path() + "/mangfold.yaml";
+  mangfold::testing::write_file(config,
+                                "tenants:\n"
+                                "  oslo:\n"
+                                "    policy: " +
+                                    kRoot +
+                                    "/policies/oslo.yaml\n"
+                                    "    signature:\n"
+                                    "      secret: {file: oslo.whsec}\n"
+                                    "    api_token: {file: oslo.token}\n");
+  auto missing = mangfold_cmd({"check", config});
+  CAPTURE(missing.out);
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out.find(config + ":2:3: tenants.oslo.signature: cannot read secret file " +
+                         dir.path() + "/oslo.whsec") != std::string::npos);
+  CHECK(missing.out.find(config + ":2:3: tenants.oslo.api_token: cannot read secret file " +
+                         dir.path() + "/oslo.token") != std::string::npos);
+
+  auto skipped = mangfold_cmd({"check", "--no-secrets", config});
+  CHECK(skipped.exit_code == 0);
+  CHECK(skipped.out == config + ": ok (service config, 1 tenants, secrets not checked)\n");
+
+  mangfold::testing::write_file(dir.path() + "/oslo.whsec", "not-a-whsec-secret\n");
+  mangfold::testing::write_file(dir.path() + "/oslo.token", "token-1\n");
+  auto malformed = mangfold_cmd({"check", config});
+  CHECK(malformed.exit_code == 1);
+  CHECK(malformed.out.find(config + ":2:3: tenants.oslo.signature: the secret in file " +
+                           dir.path() + "/oslo.whsec is not valid") != std::string::npos);
+  CHECK(malformed.out.find("api_token") == std::string::npos);
+
+  mangfold::testing::write_file(dir.path() + "/oslo.whsec",
+                                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
+  auto ok = mangfold_cmd({"check", config});
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == config + ": ok (service config, 1 tenants, secrets readable)\n");
 }
 
 TEST_CASE("usage errors exit 2 and say what is wrong") {
@@ -42,6 +86,12 @@ TEST_CASE("usage errors exit 2 and say what is wrong") {
   CHECK(none.err.find("subcommand") != std::string::npos);
   auto unknown = mangfold_cmd({"simulat"});
   CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err ==
+        "mangfold: unknown command 'simulat' (did you mean 'simulate'?); see "
+        "mangfold --help\n");
+  auto no_config = mangfold_cmd({"serve", "--config", "/nonexistent/mangfold.yaml"});
+  CHECK(no_config.exit_code == 2);
+  CHECK(no_config.err == "mangfold serve: no config file at /nonexistent/mangfold.yaml\n");
   auto missing = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/oslo.yaml"});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err.find("--snapshot") != std::string::npos);
@@ -52,15 +102,17 @@ TEST_CASE("every shipped policy, base and example config passes check") {
       mangfold_cmd({"check", kRoot + "/policies/oslo.yaml", kRoot + "/policies/sarpsborg.yaml",
                     kRoot + "/policies/bergen.yaml", kRoot + "/policies/imdi.yaml",
                     kRoot + "/policies/base/common.yaml", kRoot + "/policies/base/invite-one.yaml",
-                    kRoot + "/examples/mangfold.yaml"});
+                    "--no-secrets", kRoot + "/examples/mangfold.yaml"});
   CAPTURE(r.out);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find(kRoot + "/policies/imdi.yaml: ok (policy imdi 2026.1, 4 rules)") !=
         std::string::npos);
   CHECK(r.out.find(kRoot + "/policies/base/common.yaml: ok (base policy, 1 rules)") !=
         std::string::npos);
-  CHECK(r.out.find(kRoot + "/examples/mangfold.yaml: ok (service config, 4 tenants)") !=
-        std::string::npos);
+  CHECK(
+      r.out.find(kRoot +
+                 "/examples/mangfold.yaml: ok (service config, 4 tenants, secrets not checked)") !=
+      std::string::npos);
 }
 
 TEST_CASE("a broken policy fails check with one line per problem") {
@@ -87,8 +139,8 @@ TEST_CASE("a broken service config names file, line and key") {
         std::string::npos);
   CHECK(r.out.find(f + ":7:5: tenants.oslo.adaptor: unknown key (did you mean 'adapter'?)") !=
         std::string::npos);
-  CHECK(r.out.find(f + ":10:7: tenants.oslo.signature.secret: give exactly one of env or file") !=
-        std::string::npos);
+  CHECK(r.out.find(f + ":10:7: tenants.oslo.signature.secret: give exactly one of env, file or "
+                       "credential") != std::string::npos);
 }
 
 // `simulate` prints the verdict with its arithmetic; the text is pinned for the examples.
