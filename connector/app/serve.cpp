@@ -250,6 +250,9 @@ Result<std::unique_ptr<notify::Mailer>> make_mailer(const config::ServiceConfig&
   notify::SmtpOptions options;
   options.url = cfg.smtp_url;
   options.ca_file = cfg.smtp_ca_file;
+  options.starttls = cfg.smtp_tls != "none";
+  options.require_starttls = cfg.smtp_require_starttls;
+  options.allow_plain_auth = cfg.smtp_allow_plain_auth;
   if (cfg.smtp_username) {
     Result<std::string> user = config::resolve_secret(*cfg.smtp_username);
     if (!user.ok()) return user.status();

@@ -145,6 +145,39 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
   }
 }
 
+// mail.tls, require_starttls and allow_plain_auth, checked against the URL and the credentials:
+// smtps:// is implicit TLS, smtp:// is STARTTLS (default) or none, and credentials never go
+// over an unencrypted connection unless allow_plain_auth says so.
+void decode_smtp_tls(const Node& mail, ServiceConfig& c, Decoder& d) {
+  const bool smtps = c.smtp_url.rfind("smtps://", 0) == 0;
+  c.smtp_tls = smtps ? "implicit" : "starttls";
+  if (const Node* v = mail.get("tls")) {
+    const std::optional<std::string> tls = d.choice<std::string>(
+        *v, "mail.tls", {{"implicit", "implicit"}, {"starttls", "starttls"}, {"none", "none"}});
+    if (tls && smtps && *tls != "implicit") {
+      d.error(*v, "mail.tls",
+              "an smtps:// URL is TLS from the first byte (implicit); use smtp:// for " + *tls);
+    } else if (tls && !smtps && *tls == "implicit") {
+      d.error(*v, "mail.tls", "implicit TLS needs an smtps:// URL (usually port 465)");
+    } else if (tls) {
+      c.smtp_tls = *tls;
+    }
+  }
+  if (const Node* v = mail.get("require_starttls")) {
+    c.smtp_require_starttls = d.boolean(*v, "mail.require_starttls").value_or(false);
+    if (c.smtp_require_starttls && c.smtp_tls != "starttls")
+      d.error(*v, "mail.require_starttls",
+              "only meaningful with tls: starttls (now " + c.smtp_tls + ")");
+  }
+  if (const Node* v = mail.get("allow_plain_auth"))
+    c.smtp_allow_plain_auth = d.boolean(*v, "mail.allow_plain_auth").value_or(false);
+  if (c.smtp_tls == "none" && c.smtp_username && !c.smtp_allow_plain_auth) {
+    d.error(*mail.get("username"), "mail.username",
+            "with tls: none the credentials would be sent unencrypted; use starttls or implicit, "
+            "or set allow_plain_auth: true if the network path is protected otherwise");
+  }
+}
+
 void decode_service(const Node& root, ServiceConfig& c, const std::string& file, Decoder& d) {
   d.check_keys(
       root, "",
@@ -228,7 +261,9 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
     c.sqlite_path = resolve_path(file, c.sqlite_path);
   }
   if (const Node* n = root.get("mail"); n && d.expect_map(*n, "mail")) {
-    d.check_keys(*n, "mail", {"spool_dir", "smtp_url", "username", "password", "from", "ca_file"});
+    d.check_keys(*n, "mail",
+                 {"spool_dir", "smtp_url", "username", "password", "from", "ca_file", "tls",
+                  "require_starttls", "allow_plain_auth"});
     if (const Node* v = n->get("ca_file"))
       c.smtp_ca_file = resolve_path(file, d.string(*v, "mail.ca_file").value_or(""));
     if (const Node* v = n->get("spool_dir"))
@@ -243,6 +278,7 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
     if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 &&
         c.smtp_url.rfind("smtps://", 0) != 0)
       d.error(*n->get("smtp_url"), "mail.smtp_url", "expected an smtp:// or smtps:// URL");
+    decode_smtp_tls(*n, c, d);
   }
   c.mail_spool_dir = resolve_path(file, c.mail_spool_dir);
   if (const Node* n = root.get("outbound"); n && d.expect_map(*n, "outbound")) {

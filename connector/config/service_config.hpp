@@ -82,8 +82,11 @@ struct ServiceConfig {
   std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty
   std::string smtp_url;                     // smtp://host:25, smtps://host:465
   std::optional<SecretRef> smtp_username, smtp_password;
-  std::string smtp_ca_file;      // trust this CA bundle for the SMTP server instead of the system's
-  std::string outbound_ca_file;  // the same for HTTPS calls to ATS APIs
+  std::string smtp_ca_file;  // trust this CA bundle for the SMTP server instead of the system's
+  std::string smtp_tls;      // implicit, starttls or none; after the URL's scheme when not set
+  bool smtp_require_starttls = false;  // starttls: refuse to send when it is not offered
+  bool smtp_allow_plain_auth = false;  // AUTH over an unencrypted connection (never by default)
+  std::string outbound_ca_file;        // the same for HTTPS calls to ATS APIs
   std::string mail_from =
       "Mangfold Connector <noreply@mangfold.invalid>";  // set a real one for SMTP
   std::string log_level = "info";

@@ -29,14 +29,23 @@ class Mailer {
   virtual Status send(const Message& message) = 0;
 };
 
+// Whenever the connection is encrypted (smtps://, or after STARTTLS) it is TLS 1.2 or newer and
+// the server's certificate and host name are verified (against ca_file when set); a certificate
+// that does not verify fails the send, it never falls back to clear text.
 struct SmtpOptions {
-  // smtp://host[:port] (STARTTLS when the server offers it) or smtps://host[:port]
-  // (TLS from the start). A path names the EHLO domain:
-  // smtp://mail.example.org/mangfold.example.org
+  // smtp://host[:port] (STARTTLS, see below) or smtps://host[:port] (TLS from the start). A path
+  // names the EHLO domain: smtp://mail.example.org/mangfold.example.org
   std::string url;
   std::string username, password;  // AUTH when username is not empty
-  bool require_starttls = false;   // smtp://: refuse to send in clear (CURLUSESSL_ALL)
-  std::string ca_file;             // a CA bundle for the server's certificate; empty = system
+  // smtp:// only. starttls: upgrade with STARTTLS when the server offers it (false: never, the
+  // whole session in clear). require_starttls: refuse to send when the server does not offer it.
+  bool starttls = true;
+  bool require_starttls = false;
+  // Credentials are never sent over an unencrypted connection: with a username, STARTTLS is
+  // required (as if require_starttls) unless this is set. validate() refuses a username with
+  // starttls off unless this is set.
+  bool allow_plain_auth = false;
+  std::string ca_file;  // a CA bundle for the server's certificate, instead of the system's
   std::int64_t connect_timeout_ms = 10'000;  // TCP + TLS handshake
   std::int64_t timeout_ms = 60'000;          // the whole transaction
 };

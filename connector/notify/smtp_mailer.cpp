@@ -51,6 +51,11 @@ Status classify(CURLcode rc, long smtp_code, const char* error_buffer) {
       "smtp: " + detail + (smtp_code ? " (reply " + std::to_string(smtp_code) + ")" : "");
   if (rc == CURLE_LOGIN_DENIED || is_auth_code(smtp_code))
     return unavailable(what + "; check the SMTP credentials");
+  // Waits for a configuration fix (or the server's), like a credentials problem.
+  if (rc == CURLE_USE_SSL_FAILED)
+    return unavailable(what +
+                       "; STARTTLS is required (require_starttls, or credentials without "
+                       "allow_plain_auth) and the server did not offer it");
   if (smtp_code >= 500 && smtp_code < 600) return failed_precondition(what);
   return unavailable(what);
 }
@@ -67,6 +72,12 @@ Status SmtpMailer::validate(const SmtpOptions& o) {
     return invalid_argument("smtp url has no host");
   if (o.connect_timeout_ms <= 0 || o.timeout_ms <= 0)
     return invalid_argument("smtp timeouts must be positive");
+  if (!smtps && !o.starttls && o.require_starttls)
+    return invalid_argument("smtp: require_starttls contradicts turning STARTTLS off");
+  if (!smtps && !o.starttls && !o.username.empty() && !o.allow_plain_auth)
+    return invalid_argument(
+        "smtp: AUTH would send the credentials unencrypted; use STARTTLS or smtps://, or allow "
+        "plain AUTH explicitly");
   return {};
 }
 
@@ -108,10 +119,14 @@ Status SmtpMailer::send(const Message& message) {
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
-  if (!smtps)
-    curl_easy_setopt(
-        h, CURLOPT_USE_SSL,
-        static_cast<long>(options_.require_starttls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+  if (!smtps) {
+    const bool must_encrypt =
+        options_.require_starttls || (!options_.username.empty() && !options_.allow_plain_auth);
+    const long use_ssl = !options_.starttls ? CURLUSESSL_NONE
+                         : must_encrypt     ? CURLUSESSL_ALL
+                                            : CURLUSESSL_TRY;
+    curl_easy_setopt(h, CURLOPT_USE_SSL, use_ssl);
+  }
   // Whenever TLS is used (smtps://, or STARTTLS): TLS 1.2 or newer, and the server's certificate
   // and name verified, against ca_file alone when one is given. Never switched off.
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);

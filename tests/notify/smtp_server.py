@@ -3,7 +3,8 @@
 
 Listens on 127.0.0.1 (port 0 = any free port) and prints "PORT <n>" once it accepts
 connections. Every accepted message is saved as <folder>/<n>.eml (the bytes as received)
-with <folder>/<n>.json holding the envelope (MAIL FROM, RCPT TO). Recipients given with
+with <folder>/<n>.json holding the envelope (MAIL FROM, RCPT TO) and whether the connection
+was encrypted ("tls"). Recipients given with
 --reject are refused with 550, those given with --tempfail with 451. With --user and
 --password, AUTH is required (also in clear: this server lets clients show what they would do);
 each AUTH attempt appends "tls" or "clear" (was the connection encrypted?) to <folder>/auth.log.
@@ -44,7 +45,8 @@ class Handler:
         with open(base + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         with open(base + ".json.tmp", "w") as f:
-            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos}, f)
+            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                       "tls": server.transport.get_extra_info("ssl_object") is not None}, f)
         os.rename(base + ".json.tmp", base + ".json")
         os.rename(base + ".tmp", base + ".eml")
         return "250 2.0.0 Message accepted"

@@ -385,6 +385,7 @@ TEST_CASE("AUTH: the right credentials deliver, wrong ones wait for a configurat
   SmtpOptions wrong = smtp(server);
   wrong.username = "mangfold";
   wrong.password = "wrong";
+  wrong.allow_plain_auth = true;  // this test server has no TLS: AUTH in clear, explicitly
   SmtpMailer bad(wrong);
   REQUIRE(
       submit_sync(*store, "e1", pipeline_plan(oslo_policy(), snapshot("v-400")), "oslo", "v-400")
@@ -407,6 +408,7 @@ TEST_CASE("AUTH: the right credentials deliver, wrong ones wait for a configurat
   REQUIRE(*good_worker.run_once(kNow + 600) == 1);
   CHECK(good_worker.counters().sent == 1);
   CHECK(server.messages().size() == 1);
+  CHECK(mangfold::testing::read_file(dir.path() + "/received/auth.log") == "clear\nclear\n");
   server.stop();
 }
 
@@ -469,6 +471,85 @@ TEST_CASE("SMTP over TLS: a server that offers only TLS 1.1 is refused") {
   const Status refused = SmtpMailer(options).send(tls_message());
   CHECK(refused.code() == StatusCode::kUnavailable);
   CHECK(server.messages().empty());
+  server.stop();
+}
+
+json envelope(const std::string& eml) {
+  return json::parse(mangfold::testing::read_file(eml.substr(0, eml.size() - 4) + ".json"));
+}
+
+TEST_CASE("require_starttls: a server that does not offer STARTTLS gets nothing") {
+  mangfold::testing::TempDir dir;
+  SmtpServer server(dir.path());
+  server.start();
+  SmtpOptions options = smtp(server);
+  options.require_starttls = true;
+  const Status refused = SmtpMailer(options).send(tls_message());
+  CHECK(refused.code() == StatusCode::kUnavailable);
+  CHECK(refused.message().find("STARTTLS") != std::string::npos);
+  CHECK(server.messages().empty());
+
+  options.require_starttls = false;  // opportunistic: in clear when not offered
+  CHECK(SmtpMailer(options).send(tls_message()).ok());
+  REQUIRE(server.messages().size() == 1);
+  CHECK(envelope(server.messages()[0]).at("tls") == false);
+  server.stop();
+}
+
+TEST_CASE("AUTH is never sent in clear: credentials make STARTTLS required") {
+  mangfold::testing::TempDir dir;
+  const std::vector<std::string> auth = {"--user", "mangfold", "--password", "s3cret"};
+  fs::create_directories(dir.path() + "/plain");
+  fs::create_directories(dir.path() + "/secure");
+  SmtpServer plain(dir.path() + "/plain", auth);
+  plain.start();
+  SmtpOptions options = smtp(plain);
+  options.username = "mangfold";
+  options.password = "s3cret";
+  const Status refused = SmtpMailer(options).send(tls_message());
+  CHECK(refused.code() == StatusCode::kUnavailable);
+  CHECK(refused.message().find("STARTTLS") != std::string::npos);
+  CHECK(plain.messages().empty());
+  CHECK_FALSE(fs::exists(dir.path() + "/plain/received/auth.log"));  // no AUTH attempted
+  plain.stop();
+
+  make_certificate(dir.path());
+  std::vector<std::string> tls = auth;
+  tls.insert(tls.end(), {"--cert", dir.path() + "/cert.pem", "--key", dir.path() + "/key.pem",
+                         "--tls", "starttls"});
+  SmtpServer secure(dir.path() + "/secure", tls);
+  secure.start();
+  options.url = secure.url();
+  options.ca_file = dir.path() + "/cert.pem";
+  const Status sent = SmtpMailer(options).send(tls_message());
+  CHECK_MESSAGE(sent.ok(), sent.message());
+  REQUIRE(secure.messages().size() == 1);
+  CHECK(envelope(secure.messages()[0]).at("tls") == true);
+  CHECK(mangfold::testing::read_file(dir.path() + "/secure/received/auth.log") == "tls\n");
+  secure.stop();
+}
+
+TEST_CASE("STARTTLS off: the session stays in clear, and credentials need allow_plain_auth") {
+  mangfold::testing::TempDir dir;
+  make_certificate(dir.path());
+  SmtpServer server(dir.path(), {"--cert", dir.path() + "/cert.pem", "--key",
+                                 dir.path() + "/key.pem", "--tls", "starttls"});
+  server.start();
+  SmtpOptions options = smtp(server);
+  options.starttls = false;
+  CHECK(SmtpMailer(options).send(tls_message()).ok());
+  REQUIRE(server.messages().size() == 1);
+  CHECK(envelope(server.messages()[0]).at("tls") == false);  // offered, not used
+
+  options.username = "mangfold";
+  options.password = "s3cret";
+  const Status refused = SmtpMailer::validate(options);
+  CHECK(refused.code() == StatusCode::kInvalidArgument);
+  CHECK(refused.message().find("unencrypted") != std::string::npos);
+  options.allow_plain_auth = true;
+  CHECK(SmtpMailer::validate(options).ok());
+  options.require_starttls = true;
+  CHECK(SmtpMailer::validate(options).code() == StatusCode::kInvalidArgument);
   server.stop();
 }
 
