@@ -50,6 +50,12 @@ class GenericAdapter final : public domain::Adapter {
       if (Status s = verify_body_signature(*sig, secrets_, request, nullptr, now()); !s.ok())
         return s;
     Result<Json> read = adapters::read_json(request.body, deps_.limits);
+    // A signature inside the body is read from the parsed body: a body that cannot be read
+    // by the rules (a key twice, a number out of range, too deep) cannot be authenticated.
+    if (!read.ok() && sig && sig->needs_parsed_body &&
+        read.status().code() == StatusCode::kUnprocessable)
+      return unauthenticated("cannot take the signed content from the body: " +
+                             read.status().message());
     if (!read.ok()) return read.status();
     Json doc = std::move(read).value();
     if (sig && sig->needs_parsed_body)

@@ -37,7 +37,7 @@ struct AdapterDeps {
   // Unix seconds, for a signature's timestamp tolerance. Default: the system clock.
   std::function<std::int64_t()> now_unix;
   // Webhook bodies and API responses are read within these (adapters/common/json_reader.hpp).
-  InputLimits limits;
+  InputLimits limits{};
 };
 
 // Makes the adapter from a tenant's `adapter_options` (a map with `mapping: PATH`). `path` is

@@ -40,7 +40,7 @@ struct AdapterDeps {
   // Reads {file: …} secrets; default config::read_file.
   config::ReadFile read_file;
   // Every event and API response is read within these (adapters/common/json_reader.hpp).
-  InputLimits limits;
+  InputLimits limits{};
 };
 
 // Decodes `options` (the tenant's adapter_options; `path` is its key path, e.g.
