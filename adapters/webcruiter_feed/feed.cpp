@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include <cstring>
+#include <string_view>
 
 namespace mangfold::webcruiter_feed {
 
@@ -20,8 +21,54 @@ std::string webcruiter_prefix(const pugi::xml_node& root) {
   return "wc";
 }
 
+// The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most
+// U+10FFFF) at the start of `s`, or 0.
+std::size_t utf8_sequence(std::string_view s) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char b = byte(0);
+  if (b < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (b >= 0xC2 && b <= 0xDF) {
+    n = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    n = 3;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    n = 4;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (s.size() < n || byte(1) < lo || byte(1) > hi) return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  return n;
+}
+
+// pugixml passes the bytes of a UTF-8 document through unchecked, and a feed from the internet
+// may hold anything: every byte that is not part of valid UTF-8 becomes U+FFFD, so that the ads
+// can be printed and written as JSON (audit-feed --json).
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    const std::size_t n = utf8_sequence(s);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      s.remove_prefix(1);
+    } else {
+      out.append(s.substr(0, n));
+      s.remove_prefix(n);
+    }
+  }
+  return out;
+}
+
 std::string text_of(const pugi::xml_node& parent, const std::string& name) {
-  return parent.child(name.c_str()).text().as_string();
+  return valid_utf8(parent.child(name.c_str()).text().as_string());
 }
 
 }  // namespace
@@ -50,7 +97,7 @@ Result<std::vector<FeedAd>> parse_feed(std::string_view xml) {
     // pugixml's named iterators keep the name's pointer: the strings must outlive the loop.
     const std::string collection = wc + "JOB_TYPE_COLLECTION", entry = wc + "Item";
     for (const pugi::xml_node& t : item.child(collection.c_str()).children(entry.c_str()))
-      f.job_types.emplace_back(t.text().as_string());
+      f.job_types.push_back(valid_utf8(t.text().as_string()));
     std::string culture = text_of(item, wc + "Culture_Id");
     if (culture.empty()) culture = channel_culture;
     f.ad.language = domain::language_from_culture(culture);

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/webcruiter_feed/feed.hpp"
 #include "tests/support/process.hpp"
 
@@ -40,4 +42,30 @@ TEST_CASE("malformed XML and non-RSS documents are clear errors") {
   auto other = webcruiter_feed::parse_feed("<feed/>");
   CHECK_FALSE(other.ok());
   CHECK(other.status().message().find("not an RSS feed") != std::string::npos);
+}
+
+TEST_CASE("bytes that are not UTF-8 become U+FFFD, so that audit-feed can write the ads as JSON") {
+  // Found by fuzz/webcruiter_feed.cpp: `mangfold audit-feed --json` aborted on such a feed.
+  const std::string xml =
+      "<rss xmlns:wc=\"http://webcruiter.no/xml/\"><channel><item>"
+      "<title>R\xff"
+      "dgiver \xc3\xa6\xc3</title><link>h\xed\xa0\x80</link>"
+      "<wc:AdvertId>7\xc0\xaf</wc:AdvertId><wc:JOB_TYPE_COLLECTION>"
+      "<wc:Item>F\xf4\x90\x80\x80</wc:Item></wc:JOB_TYPE_COLLECTION>"
+      "<description>\xe2\x82</description></item></channel></rss>";
+  auto ads = webcruiter_feed::parse_feed(xml);
+  REQUIRE(ads.ok());
+  REQUIRE(ads->size() == 1);
+  const webcruiter_feed::FeedAd& ad = (*ads)[0];
+  CHECK(ad.title ==
+        "R\xef\xbf\xbd"
+        "dgiver \xc3\xa6\xef\xbf\xbd");                       // valid æ kept
+  CHECK(ad.link == "h\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // a surrogate
+  CHECK(ad.advert_id == "7\xef\xbf\xbd\xef\xbf\xbd");         // an overlong '/'
+  CHECK(ad.job_types ==
+        std::vector<std::string>{"F\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"});
+  CHECK(ad.ad.body == "\xef\xbf\xbd\xef\xbf\xbd");  // a truncated sequence
+  const nlohmann::json fields = {
+      {"advert_id", ad.advert_id}, {"title", ad.title}, {"link", ad.link}};
+  CHECK_NOTHROW((void)fields.dump(2));
 }
