@@ -289,11 +289,13 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
   if (const Node* n = root.get("log"); n && d.expect_map(*n, "log")) {
     d.check_keys(*n, "log", {"level"});
     if (const Node* v = n->get("level"))
-      c.log_level =
-          d.choice<std::string>(
-               *v, "log.level",
-               {{"debug", "debug"}, {"info", "info"}, {"warn", "warn"}, {"error", "error"}})
-              .value_or(c.log_level);
+      c.log_level = d.choice<std::string>(*v, "log.level",
+                                          {{"debug", "debug"},
+                                           {"info", "info"},
+                                           {"warning", "warn"},  // as log lines name it
+                                           {"warn", "warn"},
+                                           {"error", "error"}})
+                        .value_or(c.log_level);
   }
   if (const Node* n = d.require(root, "tenants", "")) decode_tenants(*n, c, file, d);
 }

@@ -1,5 +1,5 @@
-// Secret references in the service config: {env}, {file} and {credential}, and where a
-// credential is read from with and without systemd's $CREDENTIALS_DIRECTORY.
+// The service config: secret references ({env}, {file}, {credential} and where a credential
+// is read from with and without systemd's $CREDENTIALS_DIRECTORY), and log level names.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -106,4 +106,16 @@ TEST_CASE(
     CHECK(missing.status().message() ==
           "cannot read secret file /etc/mangfold/secrets/missing.whsec: no such file");
   }
+}
+
+TEST_CASE("log.level takes the names log lines use, and the short warn") {
+  for (const auto& [name, level] : {std::pair{"warning", "warn"}, std::pair{"warn", "warn"},
+                                    std::pair{"error", "error"}, std::pair{"debug", "debug"}}) {
+    CAPTURE(name);
+    config::ServiceConfigLoad loaded =
+        load("log:\n  level: " + std::string(name) + "\n" + service_yaml("{env: X}"));
+    REQUIRE(loaded.config);
+    CHECK(loaded.config->log_level == level);
+  }
+  CHECK_FALSE(load("log:\n  level: verbose\n" + service_yaml("{env: X}")).config);
 }
