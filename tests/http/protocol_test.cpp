@@ -153,3 +153,15 @@ TEST_CASE("http_date is an IMF-fixdate") {
   const auto t = std::chrono::system_clock::from_time_t(784111777);
   CHECK(detail::http_date(t) == "Sun, 06 Nov 1994 08:49:37 GMT");
 }
+
+TEST_CASE("header_section_end and has_obs_fold: folded field lines are found in the raw header") {
+  using detail::has_obs_fold;
+  using detail::header_section_end;
+  CHECK_FALSE(header_section_end("GET / HTTP/1.1\r\nHost: x\r\n"));
+  CHECK(header_section_end("GET / HTTP/1.1\r\nHost: x\r\n\r\nbody") == 27);
+  CHECK(header_section_end("\r\n\r\nGET / HTTP/1.1\r\n\r\n") == 22);  // empty lines first
+  CHECK_FALSE(has_obs_fold("GET / HTTP/1.1\r\nHost: x\r\nA: b c\r\n\r\n"));
+  CHECK(has_obs_fold("GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n c\r\n\r\n"));
+  CHECK(has_obs_fold("GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\tc\r\n\r\n"));
+  CHECK(has_obs_fold("GET / HTTP/1.1\r\n Host: x\r\n\r\n"));  // whitespace before the first field
+}
