@@ -428,6 +428,19 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
         verdict.rules.empty() ? v.outcome : domain::most_pressing(verdict.overall, v.outcome);
     verdict.rules.push_back(std::move(v));
   }
+
+  std::vector<std::string_view> inclusion;
+  for (std::string_view g : domain::kInclusionGroups)
+    if (policy.group(g)) inclusion.push_back(g);
+  // Recorded only where the policy declares every group of the goal: the figure is about both.
+  if (in_effect && inclusion.size() == std::size(domain::kInclusionGroups)) {
+    verdict.inclusion_hired = static_cast<int>(std::count_if(
+        snapshot.applications.begin(), snapshot.applications.end(), [&](const Application& a) {
+          return a.stage == domain::Stage::kHired &&
+                 std::any_of(inclusion.begin(), inclusion.end(),
+                             [&](auto g) { return a.answer(g) == Answer::kYes; });
+        }));
+  }
   return verdict;
 }
 

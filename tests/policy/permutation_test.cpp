@@ -31,7 +31,7 @@ std::vector<policy::Policy> shipped_policies() {
     REQUIRE_MESSAGE(p.ok(), p.status().message());
     out.push_back(std::move(p).value());
   }
-  REQUIRE(out.size() >= 4);
+  REQUIRE(out.size() >= 5);
   return out;
 }
 
@@ -134,7 +134,7 @@ TEST_CASE("permuting the applications of an example snapshot never changes a ver
     check_every_order(policies, event->snapshot, rng, 50);
     ++snapshots;
   }
-  CHECK(snapshots >= 4);
+  CHECK(snapshots >= 6);
 }
 
 TEST_CASE("permuting the applications of a generated snapshot never changes a verdict") {
