@@ -124,19 +124,6 @@ std::string plural(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
-// The invitations to advise: the smallest x with I + x >= R(N + x). Every group member
-// invited also adds to N, so under a share R can grow with each invitation; x never
-// exceeds Q - I, the qualified applicants in the group not yet invited, since R <= Q.
-int invitations_needed(const InterviewMinimum& rule, const Counts& c) {
-  const int most = c.qualified_in_group - c.invited_in_group;
-  for (int x = std::max(0, c.required - c.invited_in_group); x < most; ++x) {
-    const int r = std::min(c.qualified_in_group,
-                           std::max(rule.min_count, ceil_share(rule.min_share_ppm, c.invited + x)));
-    if (c.invited_in_group + x >= r) return x;
-  }
-  return most;
-}
-
 void evaluate_interview_minimum(const InterviewMinimum& rule, const Snapshot& s, Phase phase,
                                 RuleVerdict& v) {
   Counts c = count_group(s, rule.group);
@@ -173,7 +160,7 @@ void evaluate_interview_minimum(const InterviewMinimum& rule, const Snapshot& s,
   } else {
     v.outcome = Outcome::kShortfall;
     v.severity = shortfall_severity(phase);
-    v.missing = invitations_needed(rule, c);
+    v.missing = invitations_needed(rule, c.qualified_in_group, c.invited, c.invited_in_group);
     v.reason_code = "below_required";
     why << "; " << v.missing << " more to invite from the group";
     if (v.missing > c.required - c.invited_in_group)
@@ -343,6 +330,16 @@ int ceil_share(std::uint32_t share_ppm, int n) {
   const std::uint64_t scaled =
       static_cast<std::uint64_t>(share_ppm) * static_cast<std::uint64_t>(n);
   return static_cast<int>((scaled + 999'999) / 1'000'000);
+}
+
+int invitations_needed(const InterviewMinimum& rule, int q, int n, int i) {
+  const auto required = [&](int x) {
+    return std::min(q, std::max(rule.min_count, ceil_share(rule.min_share_ppm, n + x)));
+  };
+  // R <= Q, so x = Q − I always suffices; under a share R can grow with each invitation.
+  for (int x = std::max(0, required(0) - i); x < q - i; ++x)
+    if (i + x >= required(x)) return x;
+  return std::max(0, q - i);
 }
 
 std::string sentence_language(const AdSentence& rule, std::string_view ad_language) {
