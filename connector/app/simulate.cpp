@@ -39,7 +39,7 @@ void interview_arithmetic(std::ostringstream& out, const policy::InterviewMinimu
   out << "    Q = " << c.qualified_in_group << "  qualified applicants in the group";
   if (c.unassessed_in_group) out << " (" << c.unassessed_in_group << " more not yet assessed)";
   out << "\n    N = " << c.invited << "  invited to interview, all applicants\n";
-  out << "    I = " << c.invited_in_group << "  invited from the group\n";
+  out << "    I = " << c.invited_in_group << "  invited from the group and qualified\n";
   const int by_share = policy::ceil_share(rule.min_share_ppm, c.invited);
   out << "    R = min(Q, max(min_count, ceil(min_share × N)))"
       << " = min(" << c.qualified_in_group << ", max(" << rule.min_count << ", ceil("
@@ -82,11 +82,19 @@ std::string render_verdict_text(const policy::Policy& policy, const domain::Snap
         v.reason_code != "out_of_scope" && v.reason_code != "policy_not_in_effect";
     if (im && computed) {
       interview_arithmetic(out, *im, v);
-      if (v.outcome == Outcome::kShortfall)
+      if (v.outcome == Outcome::kShortfall) {
         out << "    -> invite " << v.missing << " more qualified applicant"
             << (v.missing == 1 ? "" : "s") << " from the group (I = " << v.counts.invited_in_group
-            << " < R = " << v.counts.required << ")\n";
-      else if (v.outcome == Outcome::kCompliant)
+            << " < R = " << v.counts.required << ")";
+        // Under a share each invitation also raises N, and R with it (policies/README.md).
+        const domain::Counts& c = v.counts;
+        if (v.missing > c.required - c.invited_in_group)
+          out << "; each one also adds to N: with N = " << c.invited + v.missing << ", R = "
+              << std::min(c.qualified_in_group,
+                          std::max(im->min_count,
+                                   policy::ceil_share(im->min_share_ppm, c.invited + v.missing)));
+        out << "\n";
+      } else if (v.outcome == Outcome::kCompliant)
         out << "    -> met (I = " << v.counts.invited_in_group << " >= R = " << v.counts.required
             << ")\n";
       else

@@ -83,6 +83,28 @@ std::optional<std::uint32_t> parse_share(std::string_view text) {
   return static_cast<std::uint32_t>(value);
 }
 
+std::optional<std::int64_t> parse_decimal_micros(std::string_view text) {
+  std::string_view s = text;
+  while (!s.empty() && s.back() == ' ')
+    s.remove_suffix(1);
+  const size_t dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
+  auto digits = [](std::string_view d) {
+    return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || !digits(whole) || !digits(fraction) || whole.size() > 9 ||
+      fraction.size() > 6 || (dot != std::string_view::npos && fraction.empty()))
+    return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : whole)
+    value = value * 10 + (c - '0');
+  for (size_t i = 0; i < 6; ++i)
+    value = value * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  return value;
+}
+
 void Decoder::error(const Node& at, std::string path, std::string message) {
   error(at.mark, std::move(path), std::move(message));
 }
@@ -196,6 +218,15 @@ std::optional<std::uint32_t> Decoder::share(const Node& n, const std::string& pa
     if (auto s = parse_share(n.scalar)) return s;
   error(n, path,
         "expected a share above 0 and at most 1, such as 0.5 or \"50%\", got " +
+            (n.is_scalar() ? n.scalar : std::string(n.type_name())));
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> Decoder::decimal_micros(const Node& n, const std::string& path) {
+  if (n.is_scalar())
+    if (auto v = parse_decimal_micros(n.scalar)) return v;
+  error(n, path,
+        "expected a decimal number of at least 0 with at most 6 decimals, such as 0.5, got " +
             (n.is_scalar() ? n.scalar : std::string(n.type_name())));
   return std::nullopt;
 }

@@ -22,6 +22,10 @@ std::string closest(std::string_view word, const std::vector<std::string_view>& 
 // above 0 and at most 1 (100 %).
 std::optional<std::uint32_t> parse_share(std::string_view text);
 
+// A non-negative decimal in millionths: 0, 0.1, 2.5, 12. At most 6 decimals and 9 whole
+// digits, read from the text exactly (0.1 is 100000, never 99999.99…).
+std::optional<std::int64_t> parse_decimal_micros(std::string_view text);
+
 class Decoder {
  public:
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
@@ -44,6 +48,7 @@ class Decoder {
   std::optional<bool> boolean(const Node& n, const std::string& path);
   std::optional<domain::Date> date(const Node& n, const std::string& path);
   std::optional<std::uint32_t> share(const Node& n, const std::string& path);
+  std::optional<std::int64_t> decimal_micros(const Node& n, const std::string& path);
   std::optional<std::string> email(const Node& n, const std::string& path);
   // A list of strings; a single string is accepted as a list of one.
   std::optional<std::vector<std::string>> strings(const Node& n, const std::string& path);

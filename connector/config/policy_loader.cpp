@@ -166,7 +166,7 @@ RuleSpec decode_moderate_quota(const Node& n, const std::string& path, const Pol
                                    {{"score", QuotaBasis::kScore}, {"rank", QuotaBasis::kRank}})
                   .value_or(r.basis);
   if (const Node* v = n.get("tolerance"))
-    r.tolerance = d.number(*v, join_path(path, "tolerance"), 0, 1e9).value_or(0);
+    r.tolerance_micros = d.decimal_micros(*v, join_path(path, "tolerance")).value_or(0);
   return r;
 }
 

@@ -30,17 +30,18 @@ struct Counts {
   int applicants = 0;           // all applications
   int in_group = 0;             // answered yes
   int unknown_answer = 0;       // did not answer
-  int qualified_in_group = 0;   // Q
-  int unassessed_in_group = 0;  // in group, qualification not yet assessed, not invited
+  int qualified_in_group = 0;   // Q: qualified, not withdrawn before any invitation
+  int unassessed_in_group = 0;  // in group, not yet assessed, not invited, not withdrawn
   int invited = 0;              // N: ever reached interview
-  int invited_in_group = 0;     // I
+  int invited_in_group = 0;     // I: invited, in the group and qualified
   int required = 0;             // R = min(Q, max(min_count, ceil(min_share × N)))
   int proposed = 0;             // proposed for hire (recommended, offered, hired)
   int hired = 0;                // stage hired
   int hired_in_group = 0;       // for reports: the share of invited in the group who were hired
-  // All qualified applicants (assessed qualified, or invited without an assessment — the
-  // same definition as Q), whatever their answer. Last, so positional initialisers keep
-  // their meaning. kNotRecorded in a verdict stored before the figure existed.
+  // All qualified applicants (assessed qualified, or invited without an assessment; not
+  // withdrawn before any invitation — the same definition as Q), whatever their answer. Last, so
+  // positional initialisers keep their meaning. kNotRecorded in a verdict stored before the figure
+  // existed.
   int qualified = 0;
   static constexpr int kNotRecorded = -1;
 };
@@ -57,6 +58,11 @@ struct RuleVerdict {
   Counts counts;
 };
 
+// The target groups of the state's inclusion goal (inkluderingsdugnaden): state agencies
+// report yearly the share of new hires with a disability or with gaps in the CV against a
+// goal of 5 %. The names are those of policies/base/staten.yaml.
+inline constexpr std::string_view kInclusionGroups[] = {"disability", "cv_gap"};
+
 struct Verdict {
   std::string policy_id;
   std::string policy_version;
@@ -64,6 +70,10 @@ struct Verdict {
   Phase phase = Phase::kScreening;
   Outcome overall = Outcome::kNotApplicable;  // the most pressing rule outcome
   std::vector<RuleVerdict> rules;
+  // Hires (stage hired) who answered yes for at least one of kInclusionGroups;
+  // Counts::kNotRecorded unless the policy declares all of them and is in effect. A count,
+  // like the rules' counts: never who.
+  int inclusion_hired = Counts::kNotRecorded;
 };
 
 // The order used for `overall`: shortfall, then insufficient data, then compliant,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <optional>
 #include <sstream>
 
@@ -69,6 +70,26 @@ Severity shortfall_severity(Phase p) {
   return Severity::kAdvice;
 }
 
+// "Cannot tell yet" is never a breach: advice until a hire is proposed, a warning from then
+// on, when the missing assessment or score is what the decision waits for.
+Severity insufficient_severity(Phase p) {
+  return p == Phase::kRecommendation ? Severity::kWarning : Severity::kAdvice;
+}
+
+// A qualified applicant who withdrew before any invitation can no longer be invited: no rule
+// asks for them (they are out of Q and of the qualified total alike).
+bool withdrew_uninvited(const Application& a) {
+  return a.stage == domain::Stage::kWithdrawn && !a.invited();
+}
+bool available_qualified(const Application& a) {
+  return a.qualified() && !withdrew_uninvited(a);
+}
+// Not yet assessed and still in the running: might turn out qualified.
+bool unassessed(const Application& a) {
+  return a.qualification == domain::Qualification::kUnknown && !a.invited() &&
+         !withdrew_uninvited(a);
+}
+
 // One pass over the applications for one target group.
 Counts count_group(const Snapshot& s, std::string_view group) {
   Counts c;
@@ -78,7 +99,7 @@ Counts count_group(const Snapshot& s, std::string_view group) {
     const bool invited = a.invited();
     // One predicate for both Q and the total, whatever the answer, so that Q <= qualified
     // always holds and reports can set the one against the other.
-    const bool qualified = a.qualified();
+    const bool qualified = available_qualified(a);
     ++c.applicants;
     if (answer == Answer::kUnknown) ++c.unknown_answer;
     if (invited) ++c.invited;
@@ -89,10 +110,11 @@ Counts count_group(const Snapshot& s, std::string_view group) {
     if (!in_group) continue;
     ++c.in_group;
     if (hired) ++c.hired_in_group;
-    if (invited) ++c.invited_in_group;
+    // Seed 000: «dersom hun eller han er kvalifisert» — only qualified invitees count.
+    if (invited && qualified) ++c.invited_in_group;
     if (qualified)
       ++c.qualified_in_group;
-    else if (a.qualification == domain::Qualification::kUnknown)
+    else if (unassessed(a))
       ++c.unassessed_in_group;
   }
   return c;
@@ -112,7 +134,7 @@ void evaluate_interview_minimum(const InterviewMinimum& rule, const Snapshot& s,
   if (c.qualified_in_group == 0) {
     if (c.unassessed_in_group > 0) {
       v.outcome = Outcome::kInsufficientData;
-      v.severity = phase == Phase::kRecommendation ? Severity::kWarning : Severity::kAdvice;
+      v.severity = insufficient_severity(phase);
       v.reason_code = "not_yet_assessed";
       v.reason = plural(c.unassessed_in_group, "applicant", "applicants") +
                  " in the group not yet assessed for qualification; none assessed qualified";
@@ -122,39 +144,43 @@ void evaluate_interview_minimum(const InterviewMinimum& rule, const Snapshot& s,
     v.reason_code = c.in_group == 0 ? "no_applicant_in_group" : "no_qualified_in_group";
     v.reason = c.in_group == 0
                    ? "No applicant declared belonging to the group: the ad may not reach it"
-                   : "No applicant in the group is qualified";
+                   : "No applicant in the group is qualified and still available";
     return;
   }
 
   std::ostringstream why;
   why << "Q=" << c.qualified_in_group << " qualified in the group, N=" << c.invited
-      << " invited, I=" << c.invited_in_group << " of them in the group; R=min(Q, max("
-      << rule.min_count << ", ceil(" << rule.min_share_ppm / 10000.0 << "% of " << c.invited
-      << ")=" << by_share << "))=" << c.required;
+      << " invited, I=" << c.invited_in_group
+      << " of them qualified and in the group; R=min(Q, max(" << rule.min_count << ", ceil("
+      << rule.min_share_ppm / 10000.0 << "% of " << c.invited << ")=" << by_share
+      << "))=" << c.required;
   if (c.invited_in_group >= c.required) {
     v.outcome = Outcome::kCompliant;
     v.reason_code = "requirement_met";
   } else {
     v.outcome = Outcome::kShortfall;
     v.severity = shortfall_severity(phase);
-    v.missing = c.required - c.invited_in_group;
+    v.missing = invitations_needed(rule, c.qualified_in_group, c.invited, c.invited_in_group);
     v.reason_code = "below_required";
-    why << "; " << v.missing << " more to invite";
+    why << "; " << v.missing << " more to invite from the group";
+    if (v.missing > c.required - c.invited_in_group)
+      why << " (each invitation also raises N, and with it R)";
   }
   if (c.unassessed_in_group > 0)
     why << "; " << c.unassessed_in_group << " in the group not yet assessed";
   v.reason = why.str();
 }
 
-void evaluate_hire_justification(const HireJustification& rule, const Snapshot& s, RuleVerdict& v) {
+void evaluate_hire_justification(const HireJustification& rule, const Snapshot& s, Phase phase,
+                                 RuleVerdict& v) {
   Counts c = count_group(s, rule.group);
   v.counts = c;
   int proposed_in_group = 0;
   for (const Application& a : s.applications)
     if (domain::proposes_hire(a.stage) && a.answer(rule.group) == Answer::kYes) ++proposed_in_group;
 
-  const bool triggered_by_group =
-      rule.trigger == JustificationTrigger::kAnyInGroup ? c.in_group > 0 : c.qualified_in_group > 0;
+  const bool any_trigger = rule.trigger == JustificationTrigger::kAnyInGroup;
+  const bool triggered_by_group = any_trigger ? c.in_group > 0 : c.qualified_in_group > 0;
   if (c.proposed == 0) {
     v.outcome = Outcome::kNotApplicable;
     v.reason_code = "no_proposal";
@@ -163,15 +189,18 @@ void evaluate_hire_justification(const HireJustification& rule, const Snapshot& 
     v.outcome = Outcome::kCompliant;
     v.reason_code = "proposal_includes_group";
     v.reason = "The proposal includes an applicant in the group";
+  } else if (!triggered_by_group && c.unassessed_in_group > 0) {
+    v.outcome = Outcome::kInsufficientData;
+    v.severity = insufficient_severity(phase);
+    v.reason_code = "not_yet_assessed";
+    v.reason = plural(c.unassessed_in_group, "applicant", "applicants") +
+               " in the group not yet assessed for qualification, none assessed qualified: "
+               "whether the proposal needs a justification depends on them";
   } else if (!triggered_by_group) {
     v.outcome = Outcome::kNotApplicable;
-    v.reason_code = rule.trigger == JustificationTrigger::kAnyInGroup ? "no_applicant_in_group"
-                                                                      : "no_qualified_in_group";
-    v.reason =
-        "No justification needed: no " +
-        std::string(rule.trigger == JustificationTrigger::kAnyInGroup ? "applicant"
-                                                                      : "qualified applicant") +
-        " in the group";
+    v.reason_code = any_trigger ? "no_applicant_in_group" : "no_qualified_in_group";
+    v.reason = "No justification needed: no " +
+               std::string(any_trigger ? "applicant" : "qualified applicant") + " in the group";
   } else if (s.vacancy.hire_justification_given) {
     v.outcome = Outcome::kCompliant;
     v.reason_code = "justification_given";
@@ -187,16 +216,25 @@ void evaluate_hire_justification(const HireJustification& rule, const Snapshot& 
   }
 }
 
-void evaluate_moderate_quota(const ModerateQuota& rule, const Snapshot& s, RuleVerdict& v) {
-  v.counts = count_group(s, rule.group);
-  const bool by_score = rule.basis == QuotaBasis::kScore;
-  auto merit = [&](const Application& a) -> std::optional<double> {
-    if (by_score) return a.score;
-    if (a.rank) return -static_cast<double>(*a.rank);  // rank 1 is best: negate to compare alike
-    return std::nullopt;
-  };
+// A score or rank in millionths, so that the tolerance is compared exactly: 5.2 − 5.1 is
+// 0.1 as written, not 0.10000000000000053. Rank 1 is best: negated to compare alike.
+std::optional<std::int64_t> merit_micros(const Application& a, QuotaBasis basis) {
+  if (basis == QuotaBasis::kRank) {
+    if (!a.rank) return std::nullopt;
+    return -static_cast<std::int64_t>(*a.rank) * 1'000'000;
+  }
+  if (!a.score || !std::isfinite(*a.score) || std::fabs(*a.score) > 1e12) return std::nullopt;
+  return std::llround(*a.score * 1e6);
+}
 
-  std::vector<const Application*> proposed_outside, candidates_in_group;
+void evaluate_moderate_quota(const ModerateQuota& rule, const Snapshot& s, Phase phase,
+                             RuleVerdict& v) {
+  v.counts = count_group(s, rule.group);
+  struct Entry {
+    std::optional<std::int64_t> merit;
+    bool assessed;  // candidates: assessed (or invited) qualified; false: not yet assessed
+  };
+  std::vector<Entry> hires_outside, candidates;
   bool proposal_in_group = false;
   for (const Application& a : s.applications) {
     const bool in_group = a.answer(rule.group) == Answer::kYes;
@@ -204,55 +242,85 @@ void evaluate_moderate_quota(const ModerateQuota& rule, const Snapshot& s, RuleV
       if (in_group)
         proposal_in_group = true;
       else
-        proposed_outside.push_back(&a);
-    } else if (in_group && a.qualified() && a.stage != domain::Stage::kWithdrawn) {
-      candidates_in_group.push_back(&a);
+        hires_outside.push_back({merit_micros(a, rule.basis), true});
+    } else if (in_group && available_qualified(a)) {
+      candidates.push_back({merit_micros(a, rule.basis), true});
+    } else if (in_group && unassessed(a)) {
+      candidates.push_back({merit_micros(a, rule.basis), false});
     }
   }
-  if (proposed_outside.empty() && !proposal_in_group) {
-    v.outcome = Outcome::kNotApplicable;
-    v.reason_code = "no_proposal";
-    v.reason = "No hire proposed yet";
-    return;
-  }
-  if (proposal_in_group || candidates_in_group.empty()) {
+  if (hires_outside.empty()) {
     v.outcome = proposal_in_group ? Outcome::kCompliant : Outcome::kNotApplicable;
-    v.reason_code = proposal_in_group ? "proposal_includes_group" : "no_qualified_in_group";
-    v.reason = proposal_in_group ? "The proposal includes an applicant in the group"
-                                 : "No other qualified applicant in the group to compare with";
+    v.reason_code = proposal_in_group ? "proposal_includes_group" : "no_proposal";
+    v.reason = proposal_in_group ? "Every proposed hire is in the group" : "No hire proposed yet";
     return;
   }
-  const std::string_view what = by_score ? "scores" : "ranks";
-  int close = 0;
-  for (const Application* g : candidates_in_group) {
-    const auto gm = merit(*g);
-    for (const Application* p : proposed_outside) {
-      const auto pm = merit(*p);
-      if (!gm || !pm) {
-        v.outcome = Outcome::kInsufficientData;
-        v.reason_code = "merit_missing";
-        v.reason = "The ATS did not supply " + std::string(what) + " for every candidate compared";
-        return;
-      }
-      if (*gm >= *pm - rule.tolerance) {
-        ++close;
-        break;
-      }
+  if (candidates.empty()) {
+    v.outcome = Outcome::kNotApplicable;
+    v.reason_code = "no_qualified_in_group";
+    v.reason = "No other qualified applicant in the group to compare with";
+    return;
+  }
+  const std::int64_t tolerance = rule.tolerance_micros;
+
+  // Certain ties: both merits known, the candidate assessed qualified. One candidate can take
+  // one position, so count a largest matching of hires to candidates. A candidate within the
+  // tolerance of a hire is within it of every lower-scored hire too, so taking the hires from
+  // the best down and giving each the best candidate left is a largest matching.
+  std::vector<std::int64_t> hires, ready;
+  for (const Entry& h : hires_outside)
+    if (h.merit) hires.push_back(*h.merit);
+  for (const Entry& g : candidates)
+    if (g.assessed && g.merit) ready.push_back(*g.merit);
+  std::sort(hires.rbegin(), hires.rend());
+  std::sort(ready.rbegin(), ready.rend());
+  int ties = 0;
+  size_t next = 0;
+  for (std::int64_t h : hires)
+    if (next < ready.size() && ready[next] >= h - tolerance) {
+      ++ties;
+      ++next;
     }
-  }
-  if (close == 0) {
-    v.outcome = Outcome::kCompliant;
-    v.reason_code = "no_equal_candidate";
-    v.reason = "No qualified applicant in the group within the tolerance of the proposed hire";
+
+  // Possible ties: a missing score or assessment that could still make one.
+  bool unknown_merit = false, unknown_assessment = false;
+  for (const Entry& h : hires_outside)
+    for (const Entry& g : candidates) {
+      const bool could_tie = !h.merit || !g.merit || *g.merit >= *h.merit - tolerance;
+      if (!could_tie) continue;
+      if (!g.assessed)
+        unknown_assessment = true;
+      else if (!h.merit || !g.merit)
+        unknown_merit = true;
+    }
+
+  const std::string what = rule.basis == QuotaBasis::kScore ? "scores" : "ranks";
+  if (ties > 0) {
+    v.outcome = Outcome::kShortfall;
+    v.severity = Severity::kWarning;
+    v.missing = ties;
+    v.reason_code = "equal_candidate_in_group";
+    v.reason = plural(ties, "proposed hire", "proposed hires") +
+               " outside the group preferred over an equally qualified applicant in the group "
+               "(within the tolerance): moderate quota prefers the group between equally "
+               "qualified";
+    if (unknown_merit || unknown_assessment)
+      v.reason += "; missing " + what + " or assessments may add more";
     return;
   }
-  v.outcome = Outcome::kShortfall;
-  v.severity = Severity::kWarning;
-  v.missing = 1;
-  v.reason_code = "equal_candidate_in_group";
-  v.reason = plural(close, "qualified applicant", "qualified applicants") +
-             " in the group within the tolerance of the proposed hire: moderate quota prefers the "
-             "group between equally qualified";
+  if (unknown_assessment || unknown_merit) {
+    v.outcome = Outcome::kInsufficientData;
+    v.severity = insufficient_severity(phase);
+    v.reason_code = unknown_assessment ? "not_yet_assessed" : "merit_missing";
+    v.reason = unknown_assessment
+                   ? "Applicants in the group not yet assessed for qualification could be as well "
+                     "qualified as a proposed hire"
+                   : "The ATS did not supply " + what + " for every candidate compared";
+    return;
+  }
+  v.outcome = Outcome::kCompliant;
+  v.reason_code = "no_equal_candidate";
+  v.reason = "No qualified applicant in the group within the tolerance of a proposed hire";
 }
 
 }  // namespace
@@ -262,6 +330,16 @@ int ceil_share(std::uint32_t share_ppm, int n) {
   const std::uint64_t scaled =
       static_cast<std::uint64_t>(share_ppm) * static_cast<std::uint64_t>(n);
   return static_cast<int>((scaled + 999'999) / 1'000'000);
+}
+
+int invitations_needed(const InterviewMinimum& rule, int q, int n, int i) {
+  const auto required = [&](int x) {
+    return std::min(q, std::max(rule.min_count, ceil_share(rule.min_share_ppm, n + x)));
+  };
+  // R <= Q, so x = Q − I always suffices; under a share R can grow with each invitation.
+  for (int x = std::max(0, required(0) - i); x < q - i; ++x)
+    if (i + x >= required(x)) return x;
+  return std::max(0, q - i);
 }
 
 std::string sentence_language(const AdSentence& rule, std::string_view ad_language) {
@@ -328,25 +406,41 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
       v.reason_code = "out_of_scope";
       v.reason = "The vacancy is outside the rule's scope: " + why;
     } else {
-      std::visit(
-          Overloaded{
-              [&](const InterviewMinimum& r) {
-                evaluate_interview_minimum(r, snapshot, verdict.phase, v);
-              },
-              [&](const HireJustification& r) { evaluate_hire_justification(r, snapshot, v); },
-              [&](const ModerateQuota& r) { evaluate_moderate_quota(r, snapshot, v); },
-              [&](const AdSentence& r) {
-                evaluate_ad_sentence(r, snapshot, v, memo, context.limits);
-              },
-              [&](const AdMentions& r) {
-                evaluate_ad_mentions(r, snapshot, v, memo, context.limits);
-              },
-          },
-          rule.spec);
+      std::visit(Overloaded{
+                     [&](const InterviewMinimum& r) {
+                       evaluate_interview_minimum(r, snapshot, verdict.phase, v);
+                     },
+                     [&](const HireJustification& r) {
+                       evaluate_hire_justification(r, snapshot, verdict.phase, v);
+                     },
+                     [&](const ModerateQuota& r) {
+                       evaluate_moderate_quota(r, snapshot, verdict.phase, v);
+                     },
+                     [&](const AdSentence& r) {
+                       evaluate_ad_sentence(r, snapshot, v, memo, context.limits);
+                     },
+                     [&](const AdMentions& r) {
+                       evaluate_ad_mentions(r, snapshot, v, memo, context.limits);
+                     },
+                 },
+                 rule.spec);
     }
     verdict.overall =
         verdict.rules.empty() ? v.outcome : domain::most_pressing(verdict.overall, v.outcome);
     verdict.rules.push_back(std::move(v));
+  }
+
+  std::vector<std::string_view> inclusion;
+  for (std::string_view g : domain::kInclusionGroups)
+    if (policy.group(g)) inclusion.push_back(g);
+  // Recorded only where the policy declares every group of the goal: the figure is about both.
+  if (in_effect && inclusion.size() == std::size(domain::kInclusionGroups)) {
+    verdict.inclusion_hired = static_cast<int>(std::count_if(
+        snapshot.applications.begin(), snapshot.applications.end(), [&](const Application& a) {
+          return a.stage == domain::Stage::kHired &&
+                 std::any_of(inclusion.begin(), inclusion.end(),
+                             [&](auto g) { return a.answer(g) == Answer::kYes; });
+        }));
   }
   return verdict;
 }

@@ -28,6 +28,12 @@ domain::Verdict evaluate(const Policy& policy, const domain::Snapshot& snapshot,
 // ceil(share × n) with the share in parts per million, in exact integer arithmetic.
 int ceil_share(std::uint32_t share_ppm, int n);
 
+// The invitations from the group that meet an interview_minimum rule with Q qualified in
+// the group, N invited and I of them in the group and qualified: the smallest x >= 0 with
+// I + x >= min(Q, max(min_count, ceil(min_share × (N + x)))), at most Q − I (each
+// invitation also adds to N). 0 when the rule is met.
+int invitations_needed(const InterviewMinimum& rule, int q, int n, int i);
+
 // The language whose sentence applies to an ad: the ad's own language when the rule
 // has it, else the fallback. Empty when neither is available.
 std::string sentence_language(const AdSentence& rule, std::string_view ad_language);

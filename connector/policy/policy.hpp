@@ -39,13 +39,15 @@ struct HireJustification {
   JustificationTrigger trigger = JustificationTrigger::kQualifiedInGroup;
 };
 
-// Moderate quota: flag a proposed hire outside the group when a qualified applicant in
-// the group scored as well (within the tolerance).
+// Moderate quota: flag each proposed hire outside the group for whom a qualified applicant
+// in the group, not proposed, scored as well (within the tolerance). The tolerance is kept
+// exactly, in millionths, and compared with scores rounded to millionths, so that 5.2 and 5.1
+// are 0.1 apart as written.
 enum class QuotaBasis { kScore, kRank };
 struct ModerateQuota {
   std::string group;
   QuotaBasis basis = QuotaBasis::kScore;
-  double tolerance = 0.0;  // score points (or rank places) counted as "equal"
+  std::int64_t tolerance_micros = 0;  // score points (or rank places) × 10⁶ counted as "equal"
 };
 
 enum class AdMode { kInject, kFlag };

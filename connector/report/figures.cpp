@@ -91,6 +91,10 @@ std::string what_if(std::string_view group_name, std::int64_t q, std::int64_t n,
          std::to_string(i);
 }
 
+std::string inclusion(std::string_view field, std::string_view group_name) {
+  return "inclusion:" + std::string(field) + ":" + escape(group_name);
+}
+
 std::optional<Parsed> parse(std::string_view key) {
   const auto parts = split(key);
   Parsed p;
@@ -105,6 +109,15 @@ std::optional<Parsed> parse(std::string_view key) {
     return std::nullopt;
   }
   p.kind = std::string(parts[0]);
+  if (p.kind == "inclusion" && (parts.size() == 2 || parts.size() == 3)) {
+    p.field = std::string(parts[1]);
+    if (parts.size() == 3) {
+      auto g = unescape(parts[2]);
+      if (!g) return std::nullopt;
+      p.group = *g;
+    }
+    return p;
+  }
   if (p.kind == "group" && parts.size() == 3) {
     auto g = unescape(parts[1]);
     if (!g) return std::nullopt;
@@ -217,6 +230,39 @@ std::vector<store::AggregateRow> vacancy_figures(const store::ReportVacancy& vac
     add(metric::group(g, "hired"), c.hired_in_group);
     add(metric::what_if(g, c.qualified_in_group, c.invited, c.invited_in_group), 1);
   }
+
+  // The inclusion figure, where every inclusion group was counted and the verdict records
+  // it; the hires of a group are split into alone / both / elsewhere (figures.hpp).
+  static_assert(std::size(domain::kInclusionGroups) == 2, "both = h1 + h2 - union needs two");
+  std::vector<const domain::Counts*> inclusion;
+  for (std::string_view g : domain::kInclusionGroups)
+    if (auto it = measured.find(std::string(g)); it != measured.end())
+      inclusion.push_back(it->second);
+  bool with_inclusion = false;
+  if (any != nullptr && inclusion.size() == std::size(domain::kInclusionGroups) &&
+      verdict.inclusion_hired != domain::Counts::kNotRecorded) {
+    const std::int64_t u = verdict.inclusion_hired;
+    std::int64_t sum = 0;
+    for (const domain::Counts* c : inclusion)
+      sum += c->hired_in_group;
+    // Each group's hires are within the union, the union within their sum and the hires.
+    with_inclusion = u <= any->hired && u <= sum &&
+                     std::all_of(inclusion.begin(), inclusion.end(),
+                                 [u](const domain::Counts* c) { return c->hired_in_group <= u; });
+    if (with_inclusion) {
+      add(std::string(metric::kInclusionHires), any->hired);
+      add(std::string(metric::kInclusionHired), u);
+      // Two groups: both = h1 + h2 − u; alone in g = u − (the other's hires).
+      add(std::string(metric::kInclusionBoth), sum - u);
+      for (std::size_t k = 0; k < inclusion.size(); ++k)
+        add(metric::inclusion("only", domain::kInclusionGroups[k]),
+            u - (sum - inclusion[k]->hired_in_group));
+    }
+  }
+  if (!with_inclusion)
+    for (std::size_t k = 0; k < std::size(domain::kInclusionGroups); ++k)
+      if (auto it = measured.find(std::string(domain::kInclusionGroups[k])); it != measured.end())
+        add(metric::inclusion("rest", domain::kInclusionGroups[k]), it->second->hired_in_group);
 
   // One outcome per rule kind and group; two rules of the same kind on the same group (a
   // policy could have them) count as one, with the more pressing outcome.

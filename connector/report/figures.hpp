@@ -18,6 +18,14 @@
 //   overall:{compliant,shortfall,not_applicable,insufficient_data}
 //   outbox:<kind>:done          delivered outbox rows (email = notifications sent)
 //   whatif:<g>:<Q>:<N>:<I>      vacancies with these interview_minimum counts (for what-if)
+//   inclusion:{hires,hired}     the state's inclusion goal (domain::kInclusionGroups): new
+//                               hires, and those of them with a disability or gaps in the
+//                               CV; only from vacancies whose verdict records the figure and
+//                               counted every one of those groups
+//   inclusion:only:<g>, inclusion:both, inclusion:rest:<g>   never shown: the hires in
+//                               group g alone, in both, and in g in vacancies without the
+//                               figure, so that group:<g>:hired = only + both + rest and
+//                               inclusion:hired = the onlys + both (suppression relates them)
 // <g> is a target group's name ("" for ad rules), with '%' and ':' percent-encoded.
 // "unknown" also counts the applicants of a vacancy for which no rule counted the group
 // (out of scope), so that yes + no + unknown = applicants for every group.
@@ -65,6 +73,9 @@ inline constexpr std::string_view kProposed = "proposed";
 inline constexpr std::string_view kQualified = "qualified";
 inline constexpr std::string_view kQualifiedMeasured = "qualified_measured";
 inline constexpr std::string_view kOverall = "overall";
+inline constexpr std::string_view kInclusionHires = "inclusion:hires";
+inline constexpr std::string_view kInclusionHired = "inclusion:hired";
+inline constexpr std::string_view kInclusionBoth = "inclusion:both";
 
 inline constexpr std::string_view kOutcomes[] = {"compliant", "shortfall", "not_applicable",
                                                  "insufficient_data"};
@@ -74,9 +85,11 @@ std::string rule(std::string_view kind, std::string_view group_name, std::string
 std::string overall(std::string_view outcome);
 std::string outbox_done(std::string_view kind);
 std::string what_if(std::string_view group_name, std::int64_t q, std::int64_t n, std::int64_t i);
+// "inclusion:only:<g>", "inclusion:rest:<g>".
+std::string inclusion(std::string_view field, std::string_view group_name);
 
 // A metric key split into its parts: kind is "vacancies", "group", "rule", "overall",
-// "outbox", "whatif"; the rest is filled as it applies. nullopt for an unknown key.
+// "outbox", "whatif", "inclusion"; the rest is filled as it applies. nullopt for an unknown key.
 struct Parsed {
   std::string kind;
   std::string rule_kind;  // rule: the rule's kind; outbox: the outbox kind

@@ -86,6 +86,14 @@ constexpr Words kNb = {
     "minst {n} innkalt",
     "minst {p} av de innkalte",
     "Ingen utlysninger er vurdert i perioden.",
+    "Nyansatte – inkluderingsdugnaden (mål: {p})",
+    "Nyansatte",
+    "Med nedsatt funksjonsevne eller hull i CV-en",
+    "Andel av nyansatte",
+    "Mål",
+    "Inkluderingsdugnaden: andelen nyansatte med nedsatt funksjonsevne eller hull i CV-en, "
+    "slik statlige virksomheter rapporterer den i årsrapporten. En person i begge gruppene "
+    "telles én gang. Bare utlysninger der begge gruppene ble spurt om, er med.",
 };
 
 constexpr Words kEn = {
@@ -165,6 +173,14 @@ constexpr Words kEn = {
     "at least {n} invited",
     "at least {p} of those invited",
     "No vacancy was evaluated in the period.",
+    "New hires – the inclusion effort (inkluderingsdugnaden, goal: {p})",
+    "New hires",
+    "With a disability or gaps in the CV",
+    "Share of new hires",
+    "Goal",
+    "The inclusion effort (inkluderingsdugnaden): the share of new hires with a disability or "
+    "gaps in the CV, as state agencies report it in their annual report. A person in both "
+    "groups counts once. Only vacancies where both groups were asked about are included.",
 };
 
 constexpr const char* kMonthsNb[] = {"januar",    "februar", "mars",     "april",

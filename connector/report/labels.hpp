@@ -76,6 +76,12 @@ struct Words {
   const char* rule_min_count;  // "at least {n} invited"
   const char* rule_min_share;  // "at least {p} of those invited"
   const char* no_data;
+  const char* inclusion_title;  // the state's inclusion goal, "{p}" = the goal
+  const char* new_hires;
+  const char* inclusion_hired;
+  const char* inclusion_share;
+  const char* inclusion_goal;
+  const char* note_inclusion;
 };
 
 const Words& words(Language language);

@@ -448,12 +448,28 @@ std::string render_html(const Report& r, Language lang) {
           p->year_total);
   h += t.take() + "</section>\n";
 
+  if (r.inclusion) {
+    const std::string goal = labels::percent(lang, kInclusionGoal);
+    const std::string title = labels::subst(w.inclusion_title, "p", goal);
+    h += "<section aria-labelledby=\"inclusion\">\n<h2 id=\"inclusion\">" + esc(title) + "</h2>\n";
+    Table ti(std::string(w.table_alternative) + ": " + title,
+             {w.month, w.new_hires, w.inclusion_hired, w.inclusion_share, w.inclusion_goal});
+    for (const Period* p : periods(r))
+      ti.row(
+          labels::period_label(lang, *p, false),
+          {cell_html(lang, p->inclusion->new_hires, w), cell_html(lang, p->inclusion->in_groups, w),
+           share_html(lang, p->inclusion->share, w), esc(goal)},
+          p->year_total);
+    h += ti.take() + "</section>\n";
+  }
+
   h += "<footer>\n<h2>" + esc(w.notes) + "</h2>\n<ul>\n";
   for (const std::string& note :
        {labels::subst(w.note_suppression, "t", std::to_string(r.threshold)),
         std::string(w.note_month), std::string(w.note_unknown), std::string(w.note_totals),
         std::string(w.note_qualified)})
     h += "<li>" + esc(note) + "</li>\n";
+  if (r.inclusion) h += "<li>" + esc(w.note_inclusion) + "</li>\n";
   h += "</ul>\n</footer>\n</main>\n</body>\n</html>\n";
   return h;
 }

@@ -5,6 +5,8 @@
 //   "months": [Period], "years": [Period]}
 // Period: {"period", "year_total", "empty", "vacancies", "applicants", "qualified",
 //   "invited", "hired", "hired_of_invited", "notifications_sent", "ads_written_back",
+//   "inclusion": {"new_hires", "in_groups", "share", "goal"} (only in a report with the
+//   state's inclusion figure, report.hpp),
 //   "groups": [{"group", "yes", "no", "unknown", "qualified", "invited", "hired",
 //               "applied_share", "qualified_share", "invited_share", "hired_share",
 //               "hired_of_invited"}],
@@ -64,6 +66,11 @@ json period_json(const Report& r, const Period& p) {
   j["hired_of_invited"] = w.share(p.hired_of_invited, "hired_of_invited");
   j["notifications_sent"] = w.cell(p.notifications_sent, "notifications_sent");
   j["ads_written_back"] = w.cell(p.ads_written_back, "ads_written_back");
+  if (p.inclusion)
+    j["inclusion"] = {{"new_hires", w.cell(p.inclusion->new_hires, "inclusion.new_hires")},
+                      {"in_groups", w.cell(p.inclusion->in_groups, "inclusion.in_groups")},
+                      {"share", w.share(p.inclusion->share, "inclusion.share")},
+                      {"goal", kInclusionGoal}};
   json groups = json::array();
   for (std::size_t g = 0; g < r.groups.size(); ++g) {
     const GroupFigures& f = p.groups[g];

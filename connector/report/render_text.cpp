@@ -139,6 +139,15 @@ std::string render_table(const Report& r, Language lang) {
                         text(lang, p->ads_written_back)});
   out += "\n" + std::string(w.overview) + "\n" + layout(overview);
 
+  if (r.inclusion) {
+    const std::string goal = labels::percent(lang, kInclusionGoal);
+    Rows rows = {{w.month, w.new_hires, w.inclusion_hired, w.inclusion_share, w.inclusion_goal}};
+    for (const Period* p : periods(r))
+      rows.push_back({label(lang, *p), text(lang, p->inclusion->new_hires),
+                      text(lang, p->inclusion->in_groups), text(lang, p->inclusion->share), goal});
+    out += "\n" + labels::subst(w.inclusion_title, "p", goal) + "\n" + layout(rows);
+  }
+
   for (std::size_t g = 0; g < r.groups.size(); ++g) {
     Rows rows = {{w.month, w.yes, w.no, w.unknown, w.qualified_q, w.invited_i, w.hired_in_group,
                   w.share_applicants, w.share_qualified, w.share_invited, w.share_hired,
@@ -174,6 +183,7 @@ std::string render_table(const Report& r, Language lang) {
         std::string(w.note_month), std::string(w.note_unknown), std::string(w.note_totals),
         std::string(w.note_qualified)})
     out += "- " + note + "\n";
+  if (r.inclusion) out += "- " + std::string(w.note_inclusion) + "\n";
   return out;
 }
 
@@ -193,6 +203,11 @@ std::string render_csv(const Report& r) {
     emit(*p, "", "", "hired_of_invited", share_fields(p->hired_of_invited));
     emit(*p, "", "", "notifications_sent", cell_fields(p->notifications_sent));
     emit(*p, "", "", "ads_written_back", cell_fields(p->ads_written_back));
+    if (p->inclusion) {
+      emit(*p, "", "", "inclusion_new_hires", cell_fields(p->inclusion->new_hires));
+      emit(*p, "", "", "inclusion_hired", cell_fields(p->inclusion->in_groups));
+      emit(*p, "", "", "inclusion_share", share_fields(p->inclusion->share));
+    }
     for (std::size_t g = 0; g < r.groups.size(); ++g) {
       const GroupFigures& f = p->groups[g];
       const std::string& name = r.groups[g].name;

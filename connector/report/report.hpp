@@ -88,6 +88,16 @@ struct RuleFigures {
   Share compliance_rate;        // compliant / (compliant + shortfall)
 };
 
+// The state's yearly figure (inkluderingsdugnaden): new hires, and those of them with a
+// disability or gaps in the CV (domain::kInclusionGroups), against a goal of 5 %. Counted
+// over the vacancies whose verdicts record it (a policy with both groups, figures.hpp).
+inline constexpr double kInclusionGoal = 0.05;
+struct InclusionFigures {
+  Cell new_hires;  // hired
+  Cell in_groups;  // of them with a disability, gaps in the CV or both
+  Share share;     // in_groups / new_hires, against kInclusionGoal
+};
+
 struct Period {
   std::string label;        // "YYYY-MM", or "YYYY" for a year total
   bool year_total = false;  // the whole calendar year (so far)
@@ -101,8 +111,9 @@ struct Period {
   Share hired_of_invited;   // hired / invited (the state survey found 33 %)
   Cell notifications_sent;  // notifications delivered (outbox kinds "email" and "digest")
   Cell ads_written_back;    // ad texts written back to the ATS (outbox kind "ad_writeback")
-  std::vector<GroupFigures> groups;  // parallel to Report::groups
-  std::vector<RuleFigures> rules;    // parallel to Report::rules
+  std::optional<InclusionFigures> inclusion;  // set when Report::inclusion
+  std::vector<GroupFigures> groups;           // parallel to Report::groups
+  std::vector<RuleFigures> rules;             // parallel to Report::rules
 };
 
 struct GroupInfo {
@@ -115,6 +126,7 @@ struct Report {
   std::optional<std::string> department;
   int threshold = kDefaultThreshold;
   std::int64_t generated_at = 0;  // ReportQuery::now
+  bool inclusion = false;         // the inclusion figure is among the figures of those years
   std::vector<GroupInfo> groups;
   std::vector<RuleKey> rules;            // "overall" first, then by kind and group
   std::vector<Period> months;            // every month from..to, in order
@@ -189,7 +201,7 @@ struct WhatIf {
 // Pure: the raw outcome of one interview_minimum rule over a histogram of per-vacancy
 // counts ((Q, N, I) → number of vacancies), as in policy::evaluate: R = min(Q, max(
 // min_count, ceil(min_share × N))); Q = 0 is not applicable, I >= R compliant, else a
-// shortfall of R − I. Scope filters are not applied (the counts do not carry them).
+// shortfall with policy::invitations_needed missing (as the engine advises). Scope filters are not applied (the counts do not carry them).
 struct WhatIfCounts {
   std::int64_t vacancies = 0, compliant = 0, shortfall = 0, not_applicable = 0, missing = 0;
 };

@@ -13,6 +13,8 @@ namespace mangfold::report {
 namespace {
 
 constexpr int kYearRow = 12;  // rows 0..11 are the months, 12 the year total
+// New hires outside the inclusion groups: inclusion:hires − inclusion:hired. Never shown.
+const std::string kInclusionOther = "inclusion:other";
 constexpr int kMaxMonths = 120;
 
 // qualified_outside: the qualified applicants not in Q (answered no, did not answer, or a
@@ -49,6 +51,7 @@ bool rule_before(const RuleKey& a, const RuleKey& b) {
 
 // What the figures of some years contain: their groups, rule keys and departments.
 struct Contents {
+  bool inclusion = false;  // the inclusion figure (figures.hpp) is among them
   std::set<std::string> groups;
   std::vector<RuleKey> rules;  // sorted by rule_before, "overall" first
   std::set<std::string> departments;
@@ -65,6 +68,7 @@ Contents contents_of(const MonthlyFigures& figures, int from_year, int to_year) 
         auto p = metric::parse(key);
         if (!p) continue;
         if (p->kind == "group") c.groups.insert(p->group);
+        if (key == metric::kInclusionHires) c.inclusion = true;
         if (p->kind == "rule") rules.insert({p->rule_kind, p->group});
       }
     }
@@ -94,6 +98,7 @@ class YearTable {
     auto it = std::find(departments_.begin(), departments_.end(), *department);
     return it == departments_.end() ? -1 : static_cast<int>(it - departments_.begin());
   }
+  bool inclusion() const { return contents_.inclusion; }
   bool empty(int row, int col) const {
     return table_.values[static_cast<std::size_t>(index(row, col, measure_.at("vacancies")))] == 0;
   }
@@ -140,6 +145,18 @@ class YearTable {
     for (const std::string& g : contents_.groups)
       for (const char* f : kGroupFields)
         add_measure(metric::group(g, f), group_weights.at(f));
+    // The inclusion figure: new hires and those in the groups are shown; the rest only ties
+    // them to the groups' hired counts (figures.hpp) and is never shown.
+    if (contents_.inclusion) {
+      add_measure(std::string(metric::kInclusionHires), 3);
+      add_measure(std::string(metric::kInclusionHired), 3);
+      add_measure(kInclusionOther, 1);
+      add_measure(std::string(metric::kInclusionBoth), 1);
+      for (std::string_view g : domain::kInclusionGroups) {
+        add_measure(metric::inclusion("only", g), 1);
+        add_measure(metric::inclusion("rest", g), 1);
+      }
+    }
     const std::map<std::string_view, double> rule_weights = {
         {"compliant", 3},         {"shortfall", 3},     {"not_applicable", 1},
         {"insufficient_data", 1}, {"not_evaluated", 1}, {"missing", 1}};
@@ -174,6 +191,9 @@ class YearTable {
     if (p && p->kind == "group" && p->field == "qualified_outside")
       return std::max<std::int64_t>(
           0, get(std::string(metric::kQualified)) - get(metric::group(p->group, "qualified")));
+    if (key == kInclusionOther)
+      return std::max<std::int64_t>(
+          0, get(std::string(metric::kInclusionHires)) - get(std::string(metric::kInclusionHired)));
     if (p && p->kind == "rule" && p->field == "not_evaluated") {
       std::int64_t rest = get(std::string(metric::kVacancies));
       for (std::string_view o : metric::kOutcomes)
@@ -272,6 +292,20 @@ class YearTable {
           {m(std::string(metric::kQualified)),
            {m(metric::group(g, "qualified")), m(metric::group(g, "qualified_outside"))}});
     }
+    if (contents_.inclusion) {
+      families.push_back({m(std::string(metric::kInclusionHires)),
+                          {m(std::string(metric::kInclusionHired)), m(kInclusionOther)}});
+      std::vector<int> parts = {m(std::string(metric::kInclusionBoth))};
+      for (std::string_view g : domain::kInclusionGroups) {
+        parts.push_back(m(metric::inclusion("only", g)));
+        if (contents_.groups.count(std::string(g)))
+          families.push_back(
+              {m(metric::group(g, "hired")),
+               {m(metric::inclusion("only", g)), m(std::string(metric::kInclusionBoth)),
+                m(metric::inclusion("rest", g))}});
+      }
+      families.push_back({m(std::string(metric::kInclusionHired)), std::move(parts)});
+    }
     // Every rule's outcomes (with the vacancies it was not evaluated on) add up to the
     // vacancies, and so does the verdicts' overall outcome.
     for (const RuleKey& r : contents_.rules) {
@@ -361,6 +395,13 @@ Period make_period(const Report& report, const YearTable& t, std::string label, 
     f.hired_of_invited = ratio(f.hired, f.invited);
     p.groups.push_back(f);
   }
+  if (report.inclusion) {
+    InclusionFigures f;
+    f.new_hires = cell(std::string(metric::kInclusionHires));
+    f.in_groups = cell(std::string(metric::kInclusionHired));
+    f.share = ratio(f.in_groups, f.new_hires);
+    p.inclusion = f;
+  }
   for (const RuleKey& r : report.rules) {
     RuleFigures f;
     if (r.kind == "overall") {
@@ -421,6 +462,7 @@ Report tabulate(const ReportQuery& q, const MonthlyFigures& figures) {
 
   const Contents all = contents_of(figures, from.year, to.year);
   report.departments.assign(all.departments.begin(), all.departments.end());
+  report.inclusion = all.inclusion;
   std::set<std::string> groups = all.groups;
   if (q.group) groups = {*q.group};
   for (const std::string& g : groups) {

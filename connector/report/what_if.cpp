@@ -24,7 +24,9 @@ WhatIfCounts evaluate_what_if(const std::map<QniCounts, std::int64_t>& histogram
       out.compliant += vacancies;
     } else {
       out.shortfall += vacancies;
-      out.missing += vacancies * (required - c.i);
+      out.missing +=
+          vacancies * policy::invitations_needed(rule, static_cast<int>(c.q), static_cast<int>(c.n),
+                                                 static_cast<int>(c.i));
     }
   }
   return out;

@@ -191,12 +191,16 @@ json verdict_to_json(const domain::Verdict& verdict) {
   json rules = json::array();
   for (const auto& r : verdict.rules)
     rules.push_back(rule_verdict_to_json(r));
-  return json{{"policy_id", verdict.policy_id},
-              {"policy_version", verdict.policy_version},
-              {"vacancy_id", verdict.vacancy_id},
-              {"phase", domain::to_string(verdict.phase)},
-              {"overall", domain::to_string(verdict.overall)},
-              {"rules", std::move(rules)}};
+  json j{{"policy_id", verdict.policy_id},
+         {"policy_version", verdict.policy_version},
+         {"vacancy_id", verdict.vacancy_id},
+         {"phase", domain::to_string(verdict.phase)},
+         {"overall", domain::to_string(verdict.overall)},
+         {"rules", std::move(rules)}};
+  // Absent when not recorded, as in the rows stored before the figure existed.
+  if (verdict.inclusion_hired != domain::Counts::kNotRecorded)
+    j["inclusion_hired"] = verdict.inclusion_hired;
+  return j;
 }
 
 Result<domain::RuleVerdict> rule_verdict_from_json(const json& json_value) {
@@ -211,6 +215,7 @@ Result<domain::Verdict> verdict_from_json(const json& json_value) {
   v.vacancy_id = r.str("vacancy_id");
   v.phase = r.enumeration("phase", kPhases);
   v.overall = r.enumeration("overall", kOutcomes);
+  v.inclusion_hired = r.integer_or("inclusion_hired", domain::Counts::kNotRecorded);
   if (const json* rules = r.member("rules", true)) {
     for (std::size_t i = 0; i < rules->size() && r.status().ok(); ++i) {
       auto rule = rule_from_json((*rules)[i], "rules[" + std::to_string(i) + "]");

@@ -101,11 +101,14 @@ TEST_CASE("every shipped policy, base and example config passes check") {
   auto r =
       mangfold_cmd({"check", kRoot + "/policies/oslo.yaml", kRoot + "/policies/sarpsborg.yaml",
                     kRoot + "/policies/bergen.yaml", kRoot + "/policies/imdi.yaml",
-                    kRoot + "/policies/base/common.yaml", kRoot + "/policies/base/invite-one.yaml",
+                    kRoot + "/policies/staten.yaml", kRoot + "/policies/base/common.yaml",
+                    kRoot + "/policies/base/invite-one.yaml", kRoot + "/policies/base/staten.yaml",
                     "--no-secrets", kRoot + "/examples/mangfold.yaml"});
   CAPTURE(r.out);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find(kRoot + "/policies/imdi.yaml: ok (policy imdi 2026.1, 4 rules)") !=
+  CHECK(r.out.find(kRoot + "/policies/imdi.yaml: ok (policy imdi 2026.2, 4 rules)") !=
+        std::string::npos);
+  CHECK(r.out.find(kRoot + "/policies/staten.yaml: ok (policy staten 2026.1, 6 rules)") !=
         std::string::npos);
   CHECK(r.out.find(kRoot + "/policies/base/common.yaml: ok (base policy, 1 rules)") !=
         std::string::npos);
@@ -149,8 +152,10 @@ TEST_CASE("simulate output is pinned for the example snapshots") {
     const char* policy;
     const char* snapshot;
   };
-  for (const Case c : {Case{"imdi", "imdi-shortfall"}, Case{"imdi", "imdi-compliant"},
-                       Case{"oslo", "oslo-screening"}, Case{"bergen", "bergen-recommendation"}}) {
+  for (const Case c :
+       {Case{"imdi", "imdi-shortfall"}, Case{"imdi", "imdi-compliant"},
+        Case{"oslo", "oslo-screening"}, Case{"bergen", "bergen-recommendation"},
+        Case{"sarpsborg", "sarpsborg-compliant"}, Case{"staten", "staten-interviewing"}}) {
     CAPTURE(c.snapshot);
     auto r = mangfold_cmd({"simulate", "--policy", kRoot + "/policies/" + c.policy + ".yaml",
                            "--snapshot", kRoot + "/examples/snapshots/" + c.snapshot + ".json",
@@ -189,7 +194,7 @@ TEST_CASE("simulate --json is machine-readable and agrees with the text") {
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j.at("overall") == "shortfall");
   CHECK(j.at("policy_id") == "imdi");
-  CHECK(j.at("policy_version") == "2026.1");
+  CHECK(j.at("policy_version") == "2026.2");
   nlohmann::json rule;
   for (const auto& candidate : j.at("rules"))
     if (candidate.at("rule") == "half_of_invited") rule = candidate;

@@ -150,7 +150,24 @@ TEST_CASE("every shipped policy loads without a diagnostic") {
     CHECK(loaded.policy->effective_from.has_value());
     ++count;
   }
-  CHECK(count == 4);
+  CHECK(count == 5);  // oslo, sarpsborg, bergen, imdi, staten
+}
+
+// moderate_quota's tolerance is a decimal read exactly from the text (issue 17): 0.1 is
+// 100000 millionths, so that 5.2 and 5.1 are within it.
+TEST_CASE("a tolerance is an exact decimal in millionths") {
+  CHECK(config::parse_decimal_micros("0") == 0);
+  CHECK(config::parse_decimal_micros("0.1") == 100000);
+  CHECK(config::parse_decimal_micros("0.2") == 200000);
+  CHECK(config::parse_decimal_micros("2.5") == 2500000);
+  CHECK(config::parse_decimal_micros("12") == 12000000);
+  CHECK(config::parse_decimal_micros("0.000001") == 1);
+  CHECK_FALSE(config::parse_decimal_micros("0.0000001").has_value());
+  CHECK_FALSE(config::parse_decimal_micros("-1").has_value());
+  CHECK_FALSE(config::parse_decimal_micros("1.").has_value());
+  CHECK_FALSE(config::parse_decimal_micros(".5").has_value());
+  CHECK_FALSE(config::parse_decimal_micros("1e3").has_value());
+  CHECK_FALSE(config::parse_decimal_micros("1234567890").has_value());
 }
 
 TEST_CASE("daily_digest and digest_time: a time of day in HH:MM, else the line and key") {

@@ -218,17 +218,18 @@ TEST_CASE("interview_minimum: R = min(Q, max(min_count, ceil(min_share × N)))")
        1,
        2,
        "below_required"},
-      {"an invitee explicitly not qualified counts in I but not in Q",
+      // Seed 000 line 9: «dersom hun eller han er kvalifisert».
+      {"an invitee explicitly not qualified counts in N, but neither in I nor in Q",
        1,
        0,
        {person(Y, QN, Stage::kInterview), person(Y, QY, Stage::kApplied)},
-       Outcome::kCompliant,
+       Outcome::kShortfall,
+       1,
+       1,
+       1,
        0,
        1,
-       1,
-       1,
-       1,
-       "requirement_met"},
+       "below_required"},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);
@@ -404,7 +405,7 @@ TEST_CASE("moderate_quota flags an equally scored applicant in the group") {
   p.version = "1";
   p.groups.push_back({kGroup, "", ""});
   p.rules.push_back(
-      {"quota", true, {}, policy::ModerateQuota{kGroup, policy::QuotaBasis::kScore, 0.5}});
+      {"quota", true, {}, policy::ModerateQuota{kGroup, policy::QuotaBasis::kScore, 500000}});
   auto eval = [&](const domain::Snapshot& s) { return policy::evaluate(p, s).rules.at(0); };
 
   domain::Snapshot s;
@@ -423,13 +424,16 @@ TEST_CASE("moderate_quota flags an equally scored applicant in the group") {
   CHECK(eval(s).outcome == Outcome::kInsufficientData);
 
   // By rank (1 is best): rank 2 within a tolerance of 1 place of rank 1.
-  std::get<policy::ModerateQuota>(p.rules[0].spec) = {kGroup, policy::QuotaBasis::kRank, 1};
+  std::get<policy::ModerateQuota>(p.rules[0].spec) = {kGroup, policy::QuotaBasis::kRank, 1000000};
   s.applications[0].rank = 1;
   s.applications[1].rank = 2;
   CHECK(eval(s).outcome == Outcome::kShortfall);
   s.applications[1].rank = 3;
   CHECK(eval(s).outcome == Outcome::kCompliant);
 
-  s.applications[1].stage = Stage::kHired;  // the group's applicant is the hire
+  s.applications[1].stage = Stage::kHired;                // the group's applicant is hired as well:
+  CHECK(eval(s).reason_code == "no_qualified_in_group");  // no one left in the group to prefer
+  s.applications[0].stage = Stage::kInterviewed;          // the group's applicant is the only hire
+  CHECK(eval(s).outcome == Outcome::kCompliant);
   CHECK(eval(s).reason_code == "proposal_includes_group");
 }

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <variant>
 
 #include "connector/config/policy_loader.hpp"
 #include "connector/policy/engine.hpp"
@@ -63,6 +64,21 @@ TEST_CASE("IMDi §6.6: 6 invited, 2 qualified with immigrant background") {
   CHECK(one.missing == 1);
   CHECK(one.counts.invited == 5);
   CHECK(one.counts.required == 2);  // min(2, ceil(2.5) = 3)
+}
+
+// Seed 001 line 118: «innkalle min 1 kvalifisert søker med innvandrerbakgrunn til intervju».
+TEST_CASE("IMDi: with nobody invited, one qualified applicant with immigrant background is due") {
+  const policy::Policy imdi = load("imdi.yaml");
+  domain::Snapshot s;
+  s.applications = {applicant(kImmigrant, Answer::kYes, Stage::kApplied),
+                    applicant(kImmigrant, Answer::kNo, Stage::kApplied)};
+  const auto none = rule(policy::evaluate(imdi, s), "half_of_invited");
+  CHECK(none.counts.invited == 0);
+  CHECK(none.counts.required == 1);  // min(1, max(1, ceil(0.5 × 0) = 0))
+  CHECK(none.outcome == Outcome::kShortfall);
+  CHECK(none.missing == 1);
+  s.applications[0].stage = Stage::kInterview;
+  CHECK(rule(policy::evaluate(imdi, s), "half_of_invited").outcome == Outcome::kCompliant);
 }
 
 TEST_CASE("IMDi §4.3 and §4.1 on the ad") {
@@ -152,10 +168,98 @@ TEST_CASE("Bergen: non-western background, and moderate quota between equally sc
 }
 
 TEST_CASE("every verdict records the policy version it was made under") {
-  for (const char* file : {"oslo.yaml", "sarpsborg.yaml", "bergen.yaml", "imdi.yaml"}) {
-    const policy::Policy p = load(file);
+  struct Expected {
+    const char* file;
+    const char* version;
+  };
+  for (const Expected e : {Expected{"oslo.yaml", "2026.1"}, Expected{"sarpsborg.yaml", "2026.1"},
+                           Expected{"bergen.yaml", "2026.1"}, Expected{"imdi.yaml", "2026.2"},
+                           Expected{"staten.yaml", "2026.1"}}) {
+    CAPTURE(e.file);
+    const policy::Policy p = load(e.file);
     const auto v = policy::evaluate(p, domain::Snapshot{});
     CHECK(v.policy_id == p.id);
-    CHECK(v.policy_version == "2026.1");
+    CHECK(v.policy_version == e.version);
+  }
+}
+
+// The state (DFØ's guidance 2023): when qualified applicants with disability, gaps in the
+// CV or immigrant background exist, at least one from each group is invited, before the
+// recommendation (FOR-2017-06-21-838 § 6); moderate quota for disability and CV gaps.
+TEST_CASE("the state: three target groups, one invitation from each before the recommendation") {
+  const policy::Policy staten = load("staten.yaml");
+  for (const char* g : {"disability", "cv_gap", "immigrant_background"}) {
+    CAPTURE(g);
+    REQUIRE(staten.group(g) != nullptr);
+    CHECK(!staten.group(g)->label.empty());
+    CHECK(!staten.group(g)->definition.empty());
+  }
+  CHECK(staten.group("cv_gap")->definition.find("at least 2 of the") != std::string::npos);
+  CHECK(staten.group("cv_gap")->definition.find("FOR-2019-12-13-1750") != std::string::npos);
+  CHECK(staten.effective_from.has_value());
+
+  auto with = [](const char* disability, const char* cv_gap, const char* immigrant, Stage stage) {
+    domain::Application a =
+        applicant("disability", disability[0] == 'y' ? Answer::kYes : Answer::kNo, stage);
+    a.answers.emplace("cv_gap", cv_gap[0] == 'y' ? Answer::kYes : Answer::kNo);
+    a.answers.emplace(kImmigrant, immigrant[0] == 'y' ? Answer::kYes : Answer::kNo);
+    return a;
+  };
+  domain::Snapshot s;
+  s.applications = {
+      with("yes", "no", "no", Stage::kInterview), with("no", "yes", "no", Stage::kApplied),
+      with("no", "no", "yes", Stage::kInterview), with("no", "no", "no", Stage::kInterview)};
+  auto v = policy::evaluate(staten, s);
+  CHECK(rule(v, "interview_disability").outcome == Outcome::kCompliant);
+  CHECK(rule(v, "interview_immigrant").outcome == Outcome::kCompliant);
+  CHECK(rule(v, "interview_cv_gap").outcome == Outcome::kShortfall);
+  CHECK(rule(v, "interview_cv_gap").missing == 1);
+  CHECK(rule(v, "interview_cv_gap").severity == domain::Severity::kWarning);
+
+  // Due before the recommendation: once a hire is proposed the shortfall is a breach.
+  s.applications[3].stage = Stage::kRecommended;
+  s.applications[3].score = 8.0;
+  s.applications[1].score = 8.0;
+  v = policy::evaluate(staten, s);
+  CHECK(rule(v, "interview_cv_gap").severity == domain::Severity::kBreach);
+  // Moderate quota for CV gap: the applicant with a CV gap scored as well as the hire.
+  CHECK(rule(v, "quota_cv_gap").outcome == Outcome::kShortfall);
+  CHECK(rule(v, "quota_disability").outcome == Outcome::kInsufficientData);  // no score
+  s.applications[0].score = 7.0;
+  CHECK(rule(policy::evaluate(staten, s), "quota_disability").outcome == Outcome::kCompliant);
+  for (const auto& r : staten.rules)
+    if (std::holds_alternative<policy::ModerateQuota>(r.spec))
+      CHECK(std::get<policy::ModerateQuota>(r.spec).group != kImmigrant);
+
+  s.applications[1].stage = Stage::kInterview;
+  CHECK(rule(policy::evaluate(staten, s), "interview_cv_gap").outcome == Outcome::kCompliant);
+}
+
+TEST_CASE("the state's ads name all three groups, in bokmål, nynorsk and English") {
+  const policy::Policy staten = load("staten.yaml");
+  domain::Snapshot s;
+  // The municipal sentence names immigrant background only: not enough for the state.
+  s.vacancy.ad = domain::JobAd{
+      "<p>Vi oppfordrer kvalifiserte kandidater med innvandrerbakgrunn til å søke stillingen.</p>",
+      domain::AdFormat::kHtml, "nb"};
+  CHECK(rule(policy::evaluate(staten, s), "encourage_applicants").outcome == Outcome::kShortfall);
+  struct Ad {
+    const char* language;
+    const char* body;
+  };
+  for (const Ad ad :
+       {Ad{"nb",
+           "<p>Staten ønsker mangfold blant de ansatte. Vi oppfordrer kvalifiserte søkere med "
+           "nedsatt funksjonsevne, hull i CV-en eller innvandrerbakgrunn til å søke "
+           "stillingen.</p>"},
+        Ad{"nn",
+           "<p>Vi <b>oppmodar</b> kvalifiserte søkjarar med nedsett funksjonsevne, hol i CV-en "
+           "eller innvandrarbakgrunn til å søkje.</p>"},
+        Ad{"en",
+           "<p>We encourage qualified applicants with a disability, gaps in their CV or an "
+           "immigrant background to apply.</p>"}}) {
+    CAPTURE(ad.language);
+    s.vacancy.ad = domain::JobAd{ad.body, domain::AdFormat::kHtml, ad.language};
+    CHECK(rule(policy::evaluate(staten, s), "encourage_applicants").outcome == Outcome::kCompliant);
   }
 }
