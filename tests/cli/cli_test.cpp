@@ -89,6 +89,9 @@ TEST_CASE("a broken service config names file, line and key") {
         std::string::npos);
   CHECK(r.out.find(f + ":10:7: tenants.oslo.signature.secret: give exactly one of env or file") !=
         std::string::npos);
+  CHECK(
+      r.out.find(f + ":7:5: tenants.oslo: no pseudonym key: add pseudonyms: {key: {file: PATH}}") !=
+      std::string::npos);
 }
 
 // `simulate` prints the verdict with its arithmetic; the text is pinned for the examples.
@@ -217,12 +220,15 @@ TEST_CASE("audit-feed lists exactly the ads that lack the sentence") {
 TEST_CASE("simulate reads a raw Webcruiter webhook through the tenant's adapter") {
   mangfold::testing::TempDir dir;
   mangfold::testing::write_file(dir.path() + "/wc.hex", "00112233445566778899aabbccddeeff");
+  mangfold::testing::write_file(dir.path() + "/p.key",
+                                "0123456789abcdef0123456789abcdef0123456789abcdef");
   mangfold::testing::write_file(dir.path() + "/mangfold.yaml",
                                 "tenants:\n  oslo:\n    adapter: webcruiter\n    policy: " + kRoot +
                                     "/policies/oslo.yaml\n"
                                     "    signature: {scheme: hmac, header: "
                                     "X-Signature-Base64HmacSha256, encoding: base64, prefix: \"\", "
                                     "secret_encoding: hex, secret: {file: wc.hex}}\n"
+                                    "    pseudonyms: {key: {file: p.key}}\n"
                                     "    adapter_options:\n"
                                     "      statuses: {1: applied, 2: {stage: applied, "
                                     "qualification: qualified}, 3: {stage: applied, "

@@ -181,7 +181,7 @@ void report(const privacy_attack::Result& r) {
 }  // namespace
 
 TEST_CASE("after a scripted run, nothing kept or answered links a person to an answer") {
-  Run run("");
+  Run run("    pseudonyms: {key: {file: oslo.pseudonym}}\n");
   run.script();
   // The evidence is read as it lies after a clean stop, WAL included.
   run.server->child().signal(SIGTERM);

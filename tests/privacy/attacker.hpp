@@ -250,6 +250,18 @@ inline Result attack(const Evidence& evidence, const std::vector<Person>& people
                  nlohmann::json::parse(Db::text(st, 2), nullptr, false), current);
     });
   }
+  // Emails kept in an outbox carry the counts they told the manager.
+  if (db.has_column("outbox", "payload"))
+    db.each("SELECT tenant, vacancy_id, payload FROM outbox", [&](sqlite3_stmt* st) {
+      const nlohmann::json p = nlohmann::json::parse(Db::text(st, 2), nullptr, false);
+      if (!p.is_object() || !p.contains("counts")) return;
+      const std::string group =
+          p.contains("rule") && p["rule"].is_object() ? p["rule"].value("group", "") : "";
+      Observation o{Db::text(st, 0), Db::text(st, 1), group, {}};
+      o.cells.invited = number(p["counts"], "invited");
+      o.cells.invited_in_group = number(p["counts"], "invited_in_group");
+      if (!o.group.empty()) current.push_back(o);
+    });
   for (const auto& [key, entries] : logs)
     if (!entries.empty())
       current.insert(current.end(), entries.back().begin(), entries.back().end());

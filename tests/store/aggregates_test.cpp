@@ -183,6 +183,7 @@ TEST_CASE("retention folds closed vacancies past the cut-off and deletes their r
   CHECK(rows_in(path, "vacancies") == 2);
   CHECK(rows_in(path, "candidate_stages") == 2);
   CHECK(rows_in(path, "verdicts") == 2);
+  CHECK(rows_in(path, "current_verdicts") == 2);
   CHECK(rows_in(path, "outbox") == 0);
   CHECK(rows_in(path, "folded_vacancies") == 2);
 }
