@@ -1079,7 +1079,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
     return internal_error("sqlite: cannot register mangfold_pseudonym");
   auto before = (*writer)->query_text("PRAGMA user_version");
   if (!before.ok()) return before.status();
-  if (Status s = sqlite::migrate(**writer); !s) return s;
+  Status migrated = sqlite::migrate(**writer);
+  // The function points at `options`, which the store does not keep: gone after the migration.
+  sqlite3_create_function_v2((*writer)->handle(), "mangfold_pseudonym", 3, SQLITE_UTF8, nullptr,
+                             nullptr, nullptr, nullptr, nullptr);
+  if (!migrated) return migrated;
   // A file that kept ATS ids or counted verdict logs before schema 4 is rewritten whole, and
   // its WAL emptied, so that nothing of the old rows survives in free space.
   if (*before != "0" && std::stoi(*before) < 4) {

@@ -331,10 +331,12 @@ TEST_CASE("a version-1 database is migrated with its data") {
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
   REQUIRE(sqlite3_exec(raw,
-                       "DROP TABLE monthly_aggregates; DROP TABLE folded_vacancies; "
-                       "DROP INDEX vacancies_closed; DROP INDEX outbox_vacancy; "
-                       "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
-                       "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 1;",
+                       (std::string(kUndoSchema4) +
+                        "DROP TABLE monthly_aggregates; DROP TABLE folded_vacancies; "
+                        "DROP INDEX vacancies_closed; DROP INDEX outbox_vacancy; "
+                        "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
+                        "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 1;")
+                           .c_str(),
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);
 

@@ -89,8 +89,10 @@ TEST_CASE("a file at schema version 2 is migrated to 3, its outbox rows unbatche
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db,
-                       "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
-                       "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 2;",
+                       (std::string(kUndoSchema4) +
+                        "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
+                        "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 2;")
+                           .c_str(),
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   CHECK(read_schema(path).at("outbox").count("batch_key") == 0);
