@@ -340,7 +340,16 @@ TEST_CASE("a version-1 database is migrated with its data") {
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);
 
-  auto store = open_store(path);
+  // Schema 4 turns the kept candidate ids into pseudonyms with the caller's keys.
+  SqliteOptions options;
+  options.pseudonymize = [](std::string_view, std::string_view,
+                            std::string_view id) -> Result<std::string> {
+    return "pseudonym-of-" + std::string(id);
+  };
+  auto store = open_store(path, options);
+  CHECK_FALSE(store->load_vacancy("oslo", "v1")->candidates.empty());
+  for (const CandidateHistory& h : store->load_vacancy("oslo", "v1")->candidates)
+    CHECK(h.candidate_id.rfind("pseudonym-of-", 0) == 0);
   auto v = store->report_vacancies("oslo", false);
   REQUIRE(v.ok());
   REQUIRE(v->size() == 1);
