@@ -347,8 +347,10 @@ TEST_CASE("a version-1 database is migrated with its data") {
     return "pseudonym-of-" + std::string(id);
   };
   auto store = open_store(path, options);
-  CHECK_FALSE(store->load_vacancy("oslo", "v1")->candidates.empty());
-  for (const CandidateHistory& h : store->load_vacancy("oslo", "v1")->candidates)
+  const Result<StoredVacancy> kept = store->load_vacancy("oslo", "v1");
+  REQUIRE(kept.ok());
+  CHECK_FALSE(kept->candidates.empty());
+  for (const CandidateHistory& h : kept->candidates)
     CHECK(h.candidate_id.rfind("pseudonym-of-", 0) == 0);
   auto v = store->report_vacancies("oslo", false);
   REQUIRE(v.ok());
