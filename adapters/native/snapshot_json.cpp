@@ -96,7 +96,8 @@ domain::Application application(const json& j, const std::string& at) {
   if (auto ans = j.find("answers"); ans != j.end() && !ans->is_null()) {
     object(*ans, at + "/answers");
     for (const auto& [group, value] : ans->items()) {
-      const std::string p = at + "/answers/" + group;
+      // PRIVACY: errors point at the answers object, never at a key inside it.
+      const std::string p = at + "/answers";
       // null means "did not answer"; the answer itself is never echoed in an error.
       if (value.is_null()) continue;
       if (!value.is_string())

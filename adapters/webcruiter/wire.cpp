@@ -46,8 +46,9 @@ Field field(const json& obj, std::string_view name, const std::string& at) {
   for (const auto& [key, value] : obj.items()) {
     if (normalize_key(key) != wanted) continue;
     if (!found_key.empty())
-      fail(at + "/" + pointer_token(key),
-           "the keys '" + found_key + "' and '" + key + "' mean the same; send one");
+      // Named by our spelling, not the sender's: the keys may sit inside an answer object.
+      fail(at + "/" + std::string(name),
+           "two keys here mean the same (" + std::string(name) + "); send one");
     found_key = key;
     f.pointer = at + "/" + pointer_token(key);
     if (!value.is_null()) f.value = &value;
@@ -210,6 +211,8 @@ StatusMapping status(const std::string& status_id, const std::string& at, const 
 }
 
 // Answer values as folded text: "Ja", 1, true, ["1", "3"], {"Id": 1, "Text": "Ja"}.
+// PRIVACY: an error points at the answer (`at`), never into it: keys and values inside
+// an answer are the applicant's and never reach a message.
 void answer_values(const json& j, const std::string& at, std::vector<std::string>& out,
                    int depth = 0) {
   if (j.is_null()) return;
@@ -220,12 +223,8 @@ void answer_values(const json& j, const std::string& at, std::vector<std::string
   } else if (j.is_number()) {
     out.push_back(j.dump());
   } else if ((j.is_array() || j.is_object()) && depth < 2) {
-    size_t i = 0;
-    for (const auto& [key, value] : j.items()) {
-      answer_values(value, at + "/" + (j.is_array() ? std::to_string(i) : pointer_token(key)), out,
-                    depth + 1);
-      ++i;
-    }
+    for (const json& value : j)
+      answer_values(value, at, out, depth + 1);
   } else {
     fail(at, "expected an answer (text, number, boolean or a list of them), got " + type_name(j));
   }
@@ -233,6 +232,12 @@ void answer_values(const json& j, const std::string& at, std::vector<std::string
 
 void apply_custom_data(const json& cd, const std::string& at, const Options& options,
                        domain::Application& application) {
+  // Only configured questions are read at all: another question's answer is not even
+  // looked at, so it cannot reach an error message.
+  auto configured = [&options](std::string_view question) {
+    return std::any_of(options.target_groups.begin(), options.target_groups.end(),
+                       [&](const GroupMapping& g) { return g.question_id == question; });
+  };
   std::map<std::string, std::vector<std::string>, std::less<>> by_question;
   if (cd.is_array()) {
     for (size_t i = 0; i < cd.size(); ++i) {
@@ -240,14 +245,17 @@ void apply_custom_data(const json& cd, const std::string& at, const Options& opt
       object(cd[i], p);
       Field q = field(cd[i], "QuestionId", p);
       if (!q) fail(q.pointer, "missing required key");
-      std::vector<std::string>& values = by_question[id(q)];
+      const std::string question = id(q);
+      if (!configured(question)) continue;
+      std::vector<std::string>& values = by_question[question];
       if (Field a = field(cd[i], "Answer", p)) answer_values(*a.value, a.pointer, values);
     }
   } else if (cd.is_object()) {
     if (Field inner = field(cd, "CustomData", at))
       return apply_custom_data(*inner.value, inner.pointer, options, application);
     for (const auto& [question, answer] : cd.items())
-      answer_values(answer, at + "/" + pointer_token(question), by_question[question]);
+      if (configured(question))
+        answer_values(answer, at + "/" + pointer_token(question), by_question[question]);
   } else if (!cd.is_null()) {
     fail(at, "expected a list of {QuestionId, Answer}, got " + type_name(cd));
   }

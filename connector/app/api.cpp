@@ -122,7 +122,8 @@ void handle_api(ApiContext& context, std::string_view path, const http::Request&
   const bool queued =
       context.pool.post([&context, tenant, endpoint, params, labels, respond, tenants] {
         if (endpoint == "vacancies") {
-          Result<std::string> body = report::vacancies_json(context.store, tenant);
+          Result<std::string> body =
+              report::vacancies_json(context.store, tenant, context.suppression_threshold);
           if (!body.ok()) return respond(http::error_response(body.status()));
           return respond(ok_response("application/json", std::move(*body)));
         }

@@ -192,9 +192,26 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   options.unchanged = unchanged;
   options.ad_memo = ad_memo_.get();
   options.limits = tenant.limits;
-  submission.plan = [tenants, policy = tenant.policy, shared, now, memo = ad_memo_,
-                     options = std::move(options)](const store::StoredVacancy& prior) {
-    return plan_event(*policy, std::move(*shared), prior, now, options);
+  // PRIVACY: ATS candidate ids become pseudonyms before the plan sees the stored state, so
+  // the store never holds an id (DESIGN.md §4 rule 7; pseudonyms.hpp).
+  submission.plan =
+      [tenants, policy = tenant.policy, pseudonyms = tenant.pseudonyms,
+       tenant_name = tenant.config.name, shared, now, memo = ad_memo_,
+       options = std::move(options)](const store::StoredVacancy& stored) -> Result<store::Changes> {
+    store::StoredVacancy rekeyed_prior;
+    const store::StoredVacancy* prior = &stored;
+    Rekeyed rekeyed;
+    if (pseudonyms->has_previous()) {
+      rekeyed_prior = stored;
+      rekeyed = pseudonymise(*pseudonyms, tenant_name, *shared, rekeyed_prior);
+      prior = &rekeyed_prior;
+    } else {
+      store::StoredVacancy unused;
+      rekeyed = pseudonymise(*pseudonyms, tenant_name, *shared, unused);
+    }
+    Result<store::Changes> changes = plan_event(*policy, std::move(*shared), *prior, now, options);
+    if (changes.ok()) finish_rekeying(rekeyed, *prior, *changes);
+    return changes;
   };
   store_.submit(
       std::move(submission), [done = std::move(done), change](Result<store::SubmitResult> result) {

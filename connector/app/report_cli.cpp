@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "connector/app/pseudonyms.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/config/service_config.hpp"
 #include "connector/report/report.hpp"
@@ -36,6 +37,13 @@ int run_report(const ReportArgs& args) {
   }
   store::SqliteOptions options;
   options.path = loaded.config->sqlite_path;
+  // Opening a database from before schema 4 turns its ATS ids into pseudonyms.
+  Result<PseudonymMap> keys = load_all_pseudonyms(*loaded.config);
+  if (!keys.ok()) {
+    std::cerr << "mangfold report: " << keys.status().message() << "\n";
+    return 2;
+  }
+  options.pseudonymize = store_pseudonymizer(std::move(*keys));
   Result<std::unique_ptr<store::Store>> store = store::open_sqlite_store(options);
   if (!store.ok()) {
     std::cerr << "mangfold report: " << store.status().message() << "\n";

@@ -320,6 +320,12 @@ int run_serve(const std::string& config_path) {
     std::filesystem::create_directories(dir, ec);
   store::SqliteOptions store_options;
   store_options.path = cfg.sqlite_path;
+  {
+    PseudonymMap keys;
+    for (const auto& [name, tenant] : *tenants.tenants)
+      keys.emplace(name, tenant.pseudonyms);
+    store_options.pseudonymize = store_pseudonymizer(std::move(keys));
+  }
   Result<std::unique_ptr<store::Store>> opened = store::open_sqlite_store(store_options);
   if (!opened.ok()) {
     log->error("cannot open storage",

@@ -146,6 +146,10 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<H
       else
         out.diagnostics.push_back({t.mark, path + ".api_token", token.status().message()});
     }
+    if (auto p = load_pseudonyms(t.pseudonyms, read); p.ok())
+      runtime.pseudonyms = std::move(*p);
+    else
+      out.diagnostics.push_back({t.mark, path + ".pseudonyms", p.status().message()});
     Result<notify::Templates> templates = notify::Templates::load(t.email_templates);
     if (templates.ok())
       runtime.email_templates = std::make_shared<const notify::Templates>(std::move(*templates));

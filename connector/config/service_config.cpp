@@ -42,6 +42,25 @@ std::optional<SecretRef> decode_secret_ref(const Node& n, const std::string& pat
   return ref;
 }
 
+void decode_pseudonyms(const Node& n, const std::string& path, const std::string& file, Decoder& d,
+                       PseudonymConfig& out) {
+  if (!d.expect_map(n, path)) return;
+  d.check_keys(n, path, {"key", "previous_keys"});
+  if (const Node* v = d.require(n, "key", path))
+    if (auto ref = decode_secret_ref(*v, join_path(path, "key"), file, d)) out.key = *ref;
+  if (const Node* v = n.get("previous_keys")) {
+    const std::string ppath = join_path(path, "previous_keys");
+    if (!v->is_sequence()) {
+      d.error(*v, ppath,
+              "expected a list of secret references, got " + std::string(v->type_name()));
+      return;
+    }
+    for (size_t i = 0; i < v->items.size(); ++i)
+      if (auto ref = decode_secret_ref(v->items[i], ppath + "[" + std::to_string(i) + "]", file, d))
+        out.previous_keys.push_back(*ref);
+  }
+}
+
 SignatureConfig decode_signature(const Node& n, const std::string& path, const std::string& file,
                                  Decoder& d) {
   SignatureConfig s;
@@ -115,7 +134,7 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     if (!d.expect_map(value, path)) continue;
     d.check_keys(value, path,
                  {"adapter", "adapter_options", "policy", "signature", "success_status",
-                  "body_limit", "api_token"});
+                  "body_limit", "api_token", "pseudonyms"});
     if (const Node* v = value.get("email_templates"))
       t.email_templates =
           resolve_path(file, d.string(*v, join_path(path, "email_templates")).value_or(""));
@@ -141,6 +160,13 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
               .value_or(1024 * 1024));
     if (const Node* v = value.get("api_token"))
       t.api_token = decode_secret_ref(*v, join_path(path, "api_token"), file, d);
+    if (const Node* v = value.get("pseudonyms"))
+      decode_pseudonyms(*v, join_path(path, "pseudonyms"), file, d, t.pseudonyms);
+    else
+      d.error(value, path,
+              "no pseudonym key: add pseudonyms: {key: {file: PATH}} (or {env: NAME}), a secret "
+              "of at least 32 characters that turns candidate ids into pseudonyms before they "
+              "are stored (docs/privacy.md)");
     if (!t.name.empty()) c.tenants.push_back(std::move(t));
   }
 }

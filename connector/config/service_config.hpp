@@ -52,6 +52,15 @@ struct SignatureConfig {
   int tolerance_seconds = 300;     // Standard Webhooks timestamp tolerance
 };
 
+// The keys that turn ATS candidate ids into pseudonyms before anything is stored
+// (DESIGN.md §4 rule 7; docs/privacy.md). `key` makes new pseudonyms; a stored pseudonym
+// made with one of `previous_keys` is still recognised and re-made with `key` when its
+// candidate is next seen (key rotation, docs/privacy.md).
+struct PseudonymConfig {
+  SecretRef key;
+  std::vector<SecretRef> previous_keys;
+};
+
 struct TenantConfig {
   std::string name;                // the {tenant} in POST /hooks/{tenant}
   std::string adapter = "native";  // native, webcruiter, generic
@@ -60,6 +69,7 @@ struct TenantConfig {
   int success_status = 200;              // 200 or 202, as the ATS expects
   std::size_t body_limit = 1024 * 1024;  // bytes
   std::optional<SecretRef> api_token;    // bearer token for /v1/tenants/{tenant}/…
+  PseudonymConfig pseudonyms;            // required
   std::string email_templates;  // a folder overriding the built-in email templates; "" = none
   // The adapter's own settings (`adapter_options:`), validated by the adapter's factory.
   Node adapter_options;

@@ -1,7 +1,9 @@
 // The edges of the reporting module: output dispatch, the HTTP helpers and retention.
 #include "connector/report/report.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <initializer_list>
 
 #include <nlohmann/json.hpp>
 
@@ -124,7 +126,51 @@ nlohmann::json verdict_json(const domain::Verdict& verdict) {
 
 }  // namespace
 
-Result<std::string> vacancies_json(store::Store& store, std::string_view tenant) {
+// One rule's counts as /vacancies shows them: small cells (and those that would give one
+// back) null, like a report's (DESIGN.md §4 rule 4 and 7).
+void suppress_counts(nlohmann::json& rule, const domain::Counts& c, int threshold) {
+  SuppressionTable t;
+  const auto others = [](int total, int part) { return std::max<std::int64_t>(0, total - part); };
+  const int applicants = t.add(c.applicants), in_group = t.add(c.in_group),
+            unknown = t.add(c.unknown_answer),
+            not_in_group = t.add(others(c.applicants, c.in_group + c.unknown_answer));
+  t.relations.push_back({applicants, {in_group, unknown, not_in_group}});
+  const int qualified_in_group = t.add(c.qualified_in_group);
+  int qualified = -1;
+  if (qualified_recorded(c)) {
+    qualified = t.add(c.qualified);
+    const int rest = t.add(others(c.qualified, c.qualified_in_group));
+    t.relations.push_back({qualified, {qualified_in_group, rest}});
+  }
+  const int unassessed = t.add(c.unassessed_in_group);
+  const int invited = t.add(c.invited), invited_in_group = t.add(c.invited_in_group);
+  t.relations.push_back(
+      {invited, {invited_in_group, t.add(others(c.invited, c.invited_in_group))}});
+  const int hired = t.add(c.hired), hired_in_group = t.add(c.hired_in_group);
+  t.relations.push_back({hired, {hired_in_group, t.add(others(c.hired, c.hired_in_group))}});
+  const std::vector<bool> hidden = suppress(t, threshold);
+  nlohmann::json& counts = rule["counts"];
+  bool any = false;
+  for (const auto& [key, cell] : std::initializer_list<std::pair<const char*, int>>{
+           {"applicants", applicants},
+           {"in_group", in_group},
+           {"unknown_answer", unknown},
+           {"qualified_in_group", qualified_in_group},
+           {"qualified", qualified},
+           {"unassessed_in_group", unassessed},
+           {"invited", invited},
+           {"invited_in_group", invited_in_group},
+           {"hired", hired},
+           {"hired_in_group", hired_in_group}}) {
+    if (cell < 0 || !hidden[static_cast<std::size_t>(cell)]) continue;
+    counts[key] = nullptr;
+    any = true;
+  }
+  if (hidden[static_cast<std::size_t>(qualified_in_group)]) counts["required"] = nullptr;
+  if (any) rule["reason"] = nullptr;
+}
+
+Result<std::string> vacancies_json(store::Store& store, std::string_view tenant, int threshold) {
   auto vacancies = store.report_vacancies(tenant, /*open_only=*/true);
   if (!vacancies.ok()) return vacancies.status();
   nlohmann::json list = nlohmann::json::array();
@@ -140,8 +186,15 @@ Result<std::string> vacancies_json(store::Store& store, std::string_view tenant)
          {"opened_at", time_or_null(r.opened_at)},
          {"updated_at", time_or_null(r.updated_at)},
          {"verdict", v.last_verdict ? verdict_json(*v.last_verdict) : nlohmann::json(nullptr)}});
+    if (v.last_verdict)
+      for (std::size_t i = 0; i < v.last_verdict->rules.size(); ++i)
+        if (!v.last_verdict->rules[i].group.empty())  // ad rules count no group
+          suppress_counts(list.back()["verdict"]["rules"][i], v.last_verdict->rules[i].counts,
+                          threshold);
   }
-  nlohmann::json body = {{"tenant", std::string(tenant)}, {"vacancies", std::move(list)}};
+  nlohmann::json body = {{"tenant", std::string(tenant)},
+                         {"suppression_threshold", std::max(threshold, kMinThreshold)},
+                         {"vacancies", std::move(list)}};
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

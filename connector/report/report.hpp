@@ -225,9 +225,15 @@ std::string render(const WhatIf& what_if, Format format, Language language = Lan
 //  "deadline", "opened_at", "updated_at" (ISO 8601 or null), "verdict": <verdict JSON, see
 //  store/verdict_json.hpp, or null before the first evaluation; a rule's counts.qualified
 //  is null where the verdict does not record it (figures.hpp)>}]}, open
-// vacancies only, ordered by id. Operational data for the tenant's own staff: per-vacancy
-// counts like the verdict emails carry, no applicant data, no manager contact.
-Result<std::string> vacancies_json(store::Store& store, std::string_view tenant);
+// vacancies only, ordered by id, and "suppression_threshold": the threshold used. Operational
+// data for the tenant's own staff, who are not all the vacancy's case handlers: each rule's
+// counts are suppressed as reports suppress cells (suppression.hpp: below `threshold`, and
+// complementary cells over applicants = in group + unknown + not in group, and likewise
+// for qualified, invited and hired); a hidden count is null, and so are `required` when
+// qualified_in_group is hidden and `reason` (a sentence with the figures) when any is.
+// No applicant data, no manager contact.
+Result<std::string> vacancies_json(store::Store& store, std::string_view tenant,
+                                   int threshold = kDefaultThreshold);
 
 // --- HTTP: GET
 // /v1/tenants/{tenant}/report?from=YYYY-MM&to=YYYY-MM&format=&lang=&group=&department=

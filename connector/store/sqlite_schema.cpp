@@ -132,6 +132,32 @@ ALTER TABLE outbox ADD COLUMN batch_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN delivered INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX outbox_batch ON outbox (kind, batch_key, not_before) WHERE state = 'pending';
 )sql"},
+    {4, R"sql(
+-- DESIGN.md §4 rule 7: nothing kept may link a person to an answer.
+-- A vacancy's per-stage group counts are kept only as its current figures, replaced by
+-- each verdict, so that no series of them can be differenced.
+CREATE TABLE current_verdicts (
+  tenant         TEXT NOT NULL,
+  vacancy_id     TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  policy_id      TEXT NOT NULL,
+  policy_version TEXT NOT NULL,
+  phase          TEXT NOT NULL,
+  overall        TEXT NOT NULL,
+  rules          TEXT NOT NULL,
+  PRIMARY KEY (tenant, vacancy_id)
+) WITHOUT ROWID;
+INSERT INTO current_verdicts
+  SELECT v.tenant, v.vacancy_id, v.created_at, v.policy_id, v.policy_version, v.phase, v.overall,
+         v.rules
+  FROM verdicts v
+  WHERE v.id = (SELECT max(w.id) FROM verdicts w
+                WHERE w.tenant = v.tenant AND w.vacancy_id = v.vacancy_id);
+-- The verdict log keeps outcomes and times only.
+ALTER TABLE verdicts DROP COLUMN rules;
+-- Candidate ids become keyed pseudonyms (the function is the store's, see sqlite_store.cpp).
+UPDATE candidate_stages SET candidate_id = mangfold_pseudonym(tenant, vacancy_id, candidate_id);
+)sql"},
 };
 
 }  // namespace

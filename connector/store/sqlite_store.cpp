@@ -56,12 +56,21 @@ constexpr std::string_view kUpsertCandidate =
     "INSERT INTO candidate_stages (tenant, vacancy_id, candidate_id, stages) "
     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tenant, vacancy_id, candidate_id) "
     "DO UPDATE SET stages = excluded.stages";
+constexpr std::string_view kDeleteCandidate =
+    "DELETE FROM candidate_stages WHERE tenant = ?1 AND vacancy_id = ?2 AND candidate_id = ?3";
 constexpr std::string_view kSelectLastVerdict =
-    "SELECT policy_id, policy_version, phase, overall, rules FROM verdicts "
-    "WHERE tenant = ?1 AND vacancy_id = ?2 ORDER BY id DESC LIMIT 1";
+    "SELECT policy_id, policy_version, phase, overall, rules FROM current_verdicts "
+    "WHERE tenant = ?1 AND vacancy_id = ?2";
+// The log: outcomes and times only (DESIGN.md §4 rule 7).
 constexpr std::string_view kInsertVerdict =
     "INSERT INTO verdicts (tenant, vacancy_id, created_at, policy_id, policy_version, phase, "
-    "overall, rules) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "overall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kUpsertCurrentVerdict =
+    "INSERT INTO current_verdicts (tenant, vacancy_id, created_at, policy_id, policy_version, "
+    "phase, overall, rules) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (tenant, vacancy_id) DO UPDATE SET created_at = excluded.created_at, "
+    "policy_id = excluded.policy_id, policy_version = excluded.policy_version, "
+    "phase = excluded.phase, overall = excluded.overall, rules = excluded.rules";
 constexpr std::string_view kInsertOutbox =
     "INSERT INTO outbox (kind, idempotency_key, tenant, vacancy_id, payload, not_before, "
     "created_at, batch_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
@@ -86,16 +95,21 @@ constexpr std::string_view kClaimOutboxBatch =
     "RETURNING id, kind, idempotency_key, tenant, vacancy_id, payload, not_before, attempts, "
     "batch_key";
 constexpr std::string_view kOutboxState = "SELECT state FROM outbox WHERE id = ?1";
+// A row that is done (or dead) keeps that it was sent, not what it said: its payload (an
+// email's counts) is emptied, so that finished rows are no log of counts (DESIGN.md §4
+// rule 7).
 constexpr std::string_view kCompleteOutbox =
-    "UPDATE outbox SET state = 'done', lease_until = 0 WHERE id = ?1";
+    "UPDATE outbox SET state = 'done', lease_until = 0, payload = '{}' WHERE id = ?1";
 constexpr std::string_view kRetryOutbox =
     "UPDATE outbox SET state = 'pending', not_before = ?2, lease_until = 0, last_error = ?3 "
     "WHERE id = ?1";
 constexpr std::string_view kSkipOutbox =
-    "UPDATE outbox SET state = 'done', delivered = 0, lease_until = 0, last_error = ?2 "
+    "UPDATE outbox SET state = 'done', delivered = 0, lease_until = 0, last_error = ?2, "
+    "payload = '{}' "
     "WHERE id = ?1";
 constexpr std::string_view kDeadLetterOutbox =
-    "UPDATE outbox SET state = 'dead', lease_until = 0, last_error = ?2 WHERE id = ?1";
+    "UPDATE outbox SET state = 'dead', lease_until = 0, last_error = ?2, payload = '{}' "
+    "WHERE id = ?1";
 constexpr std::string_view kOutboxDepth = "SELECT count(*) FROM outbox WHERE state = ?1";
 constexpr std::string_view kPurgeEvents = "DELETE FROM events WHERE received_at < ?1";
 constexpr std::string_view kCountEvents = "SELECT count(*) FROM events WHERE tenant = ?1";
@@ -107,8 +121,8 @@ constexpr std::string_view kReportVacancies =
     "v.policy_id, v.policy_version, v.phase, v.overall, v.rules, "
     "EXISTS (SELECT 1 FROM folded_vacancies f WHERE f.tenant = x.tenant "
     "AND f.vacancy_id = x.vacancy_id) "
-    "FROM vacancies x LEFT JOIN verdicts v ON v.id = (SELECT w.id FROM verdicts w "
-    "WHERE w.tenant = x.tenant AND w.vacancy_id = x.vacancy_id ORDER BY w.id DESC LIMIT 1) "
+    "FROM vacancies x LEFT JOIN current_verdicts v ON v.tenant = x.tenant "
+    "AND v.vacancy_id = x.vacancy_id "
     "WHERE x.tenant = ?1 AND (?2 = 0 OR x.status = 'open') ORDER BY x.vacancy_id";
 constexpr std::string_view kOutboxDoneByVacancy =
     "SELECT vacancy_id, kind, count(*) FROM outbox WHERE tenant = ?1 AND state = 'done' "
@@ -145,6 +159,8 @@ constexpr std::string_view kDeleteCandidates =
     "DELETE FROM candidate_stages WHERE tenant = ?1 AND vacancy_id = ?2";
 constexpr std::string_view kDeleteVerdicts =
     "DELETE FROM verdicts WHERE tenant = ?1 AND vacancy_id = ?2";
+constexpr std::string_view kDeleteCurrentVerdict =
+    "DELETE FROM current_verdicts WHERE tenant = ?1 AND vacancy_id = ?2";
 constexpr std::string_view kDeleteFinishedOutbox =
     "DELETE FROM outbox WHERE tenant = ?1 AND vacancy_id = ?2 AND state IN ('done', 'dead')";
 constexpr std::string_view kDeleteVacancy =
@@ -276,6 +292,8 @@ Status check_changes(const Submission& sub, Changes& c) {
     return internal_error("store: vacancy deadline must be YYYY-MM-DD");
   for (const CandidateHistory& h : c.candidates)
     if (h.candidate_id.empty()) return internal_error("store: candidate without an id");
+  for (const std::string& id : c.retired_candidates)
+    if (id.empty()) return internal_error("store: retired candidate without an id");
   for (OutboxItem& o : c.outbox) {
     if (o.tenant.empty()) o.tenant = sub.tenant;
     if (o.vacancy_id.empty()) o.vacancy_id = sub.vacancy_id;
@@ -300,6 +318,11 @@ Status write_changes(Db& db, const Submission& sub, const Changes& c) {
     st->bind(12, v.opened_at).bind(13, v.closed_at).bind(14, v.updated_at);
     if (Status s = st->run(); !s) return s;
   }
+  for (const std::string& id : c.retired_candidates) {
+    auto st = db.prepare(kDeleteCandidate);
+    if (!st.ok()) return st.status();
+    if (Status s = st->bind(1, v.tenant).bind(2, v.vacancy_id).bind(3, id).run(); !s) return s;
+  }
   for (const CandidateHistory& h : c.candidates) {
     auto st = db.prepare(kUpsertCandidate);
     if (!st.ok()) return st.status();
@@ -312,13 +335,16 @@ Status write_changes(Db& db, const Submission& sub, const Changes& c) {
     nlohmann::json rules = nlohmann::json::array();
     for (const auto& r : verdict.rules)
       rules.push_back(rule_verdict_to_json(r));
-    auto st = db.prepare(kInsertVerdict);
-    if (!st.ok()) return st.status();
-    st->bind(1, v.tenant).bind(2, v.vacancy_id).bind(3, sub.received_at);
-    st->bind(4, verdict.policy_id).bind(5, verdict.policy_version);
-    st->bind(6, domain::to_string(verdict.phase)).bind(7, domain::to_string(verdict.overall));
-    st->bind(8, rules.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    if (Status s = st->run(); !s) return s;
+    for (std::string_view sql : {kUpsertCurrentVerdict, kInsertVerdict}) {
+      auto st = db.prepare(sql);
+      if (!st.ok()) return st.status();
+      st->bind(1, v.tenant).bind(2, v.vacancy_id).bind(3, sub.received_at);
+      st->bind(4, verdict.policy_id).bind(5, verdict.policy_version);
+      st->bind(6, domain::to_string(verdict.phase)).bind(7, domain::to_string(verdict.overall));
+      if (sql == kUpsertCurrentVerdict)
+        st->bind(8, rules.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      if (Status s = st->run(); !s) return s;
+    }
   }
   for (const OutboxItem& o : c.outbox) {
     auto st = db.prepare(kInsertOutbox);
@@ -405,8 +431,8 @@ Result<bool> fold_one(Db& db, const std::string& tenant, const std::string& vaca
     if (!st.ok()) return st.status();
     if (Status s = st->bind(1, tenant).bind(2, vacancy_id).bind(3, request.now).run(); !s) return s;
   }
-  for (std::string_view sql :
-       {kDeleteCandidates, kDeleteVerdicts, kDeleteFinishedOutbox, kDeleteVacancy})
+  for (std::string_view sql : {kDeleteCandidates, kDeleteVerdicts, kDeleteCurrentVerdict,
+                               kDeleteFinishedOutbox, kDeleteVacancy})
     if (Status s = bind_run(db, sql, tenant, vacancy_id); !s) return s;
   return !rv.folded_before;
 }
@@ -536,6 +562,32 @@ int commit_hook_thunk(void* arg) {
   } catch (...) {
     return 1;
   }
+}
+
+// mangfold_pseudonym(tenant, vacancy_id, candidate_id) for the schema 4 migration: the
+// options' pseudonymize hook. An error names the tenant, never the id.
+void pseudonym_function(sqlite3_context* context, int, sqlite3_value** argv) {
+  const auto* options = static_cast<const SqliteOptions*>(sqlite3_user_data(context));
+  auto text = [argv](int i) {
+    const unsigned char* t = sqlite3_value_text(argv[i]);
+    return std::string_view(t ? reinterpret_cast<const char*>(t) : "",
+                            static_cast<std::size_t>(sqlite3_value_bytes(argv[i])));
+  };
+  const std::string_view tenant = text(0);
+  std::string error;
+  if (!options->pseudonymize) {
+    error =
+        "the database keeps ATS candidate ids (schema 3 or older); open it with the service "
+        "config, whose tenants' pseudonym keys turn them into pseudonyms";
+  } else {
+    Result<std::string> made = options->pseudonymize(tenant, text(1), text(2));
+    if (made.ok()) {
+      sqlite3_result_text(context, made->data(), static_cast<int>(made->size()), SQLITE_TRANSIENT);
+      return;
+    }
+    error = "tenant '" + std::string(tenant) + "': " + made.status().message();
+  }
+  sqlite3_result_error(context, error.data(), static_cast<int>(error.size()));
 }
 
 Result<std::unique_ptr<Db>> open_reader(const SqliteOptions& o) {
@@ -1018,7 +1070,26 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
       Db::open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, options.busy_timeout_ms);
   if (!writer.ok()) return writer.status();
   if (Status s = sqlite::require_durability(**writer, options.path); !s) return s;
-  if (Status s = sqlite::migrate(**writer); !s) return s;
+  // Deleted rows (retention, re-keyed histories, what a migration replaces) are overwritten
+  // with zeros, not merely unlinked, so the file's free pages keep nothing of them.
+  if (Status s = (*writer)->exec("PRAGMA secure_delete = ON"); !s) return s;
+  if (sqlite3_create_function_v2((*writer)->handle(), "mangfold_pseudonym", 3, SQLITE_UTF8,
+                                 const_cast<SqliteOptions*>(&options), pseudonym_function, nullptr,
+                                 nullptr, nullptr) != SQLITE_OK)
+    return internal_error("sqlite: cannot register mangfold_pseudonym");
+  auto before = (*writer)->query_text("PRAGMA user_version");
+  if (!before.ok()) return before.status();
+  Status migrated = sqlite::migrate(**writer);
+  // The function points at `options`, which the store does not keep: gone after the migration.
+  sqlite3_create_function_v2((*writer)->handle(), "mangfold_pseudonym", 3, SQLITE_UTF8, nullptr,
+                             nullptr, nullptr, nullptr, nullptr);
+  if (!migrated) return migrated;
+  // A file that kept ATS ids or counted verdict logs before schema 4 is rewritten whole, and
+  // its WAL emptied, so that nothing of the old rows survives in free space.
+  if (*before != "0" && std::stoi(*before) < 4) {
+    if (Status s = (*writer)->exec("VACUUM"); !s) return s;
+    if (Status s = (*writer)->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !s) return s;
+  }
   // A reader is opened now so that a path readers cannot open fails at start, not later.
   auto reader = open_reader(options);
   if (!reader.ok()) return reader.status();

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "connector/common/status.hpp"
 #include "connector/store/store.hpp"
@@ -31,6 +32,13 @@ struct SqliteOptions {
   std::size_t max_queue = 10000;
   // Read connections kept open between reads; more are opened under concurrent load.
   int max_idle_readers = 4;
+  // Turns a stored ATS candidate id into its pseudonym, for the migration that stops
+  // keeping ATS ids (schema 4). Needed only to open a file that holds candidate rows from
+  // before; without it (or when it fails, e.g. for a tenant with no key) opening such a
+  // file fails and leaves it unchanged. Runs at open, on the opening thread.
+  std::function<Result<std::string>(std::string_view tenant, std::string_view vacancy_id,
+                                    std::string_view candidate_id)>
+      pseudonymize;
   // Test hook, empty in production: called on the writer thread at each COMMIT; returning
   // true makes SQLite turn that COMMIT into a rollback (as an I/O error would).
   std::function<bool()> fail_commit_for_testing;

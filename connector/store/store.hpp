@@ -8,7 +8,9 @@
 // inside that transaction.
 //
 // PRIVACY (DESIGN.md §4): nothing here can hold a target-group answer or a raw webhook
-// body. Candidate histories are stages only; verdicts are counts and reason codes.
+// body. Candidate histories are stages only, under the pseudonyms the caller made of the
+// ATS ids (connector/app/pseudonyms.hpp); verdicts are counts and reason codes, and only
+// a vacancy's current verdict keeps its counts.
 //
 // This header names no database library; implementations (SQLite in sqlite_store.hpp,
 // PostgreSQL later) hide behind it. Errors are Status values, never exceptions.
@@ -41,7 +43,7 @@ struct VacancyRecord {
 // Every stage a candidate was ever seen in for one vacancy, oldest first. Kept so that an
 // invitee who later withdrew still counts as invited.
 struct CandidateHistory {
-  std::string candidate_id;  // the ATS's opaque id
+  std::string candidate_id;  // a keyed pseudonym of the ATS's id, never the id itself
   std::vector<domain::Stage> stages;
 };
 
@@ -71,7 +73,12 @@ struct OutboxItem {
 struct Changes {
   VacancyRecord vacancy;  // tenant/vacancy_id may be left empty: the submission's are used
   std::vector<CandidateHistory> candidates;
-  std::optional<domain::Verdict> verdict;  // appended to the vacancy's verdict log
+  // Stored candidate ids whose histories are deleted: a history re-keyed under a new
+  // pseudonym (key rotation) is listed in `candidates` under its new id and here under its old.
+  std::vector<std::string> retired_candidates;
+  // Becomes the vacancy's current verdict (with its counts); its outcome and time are
+  // appended to the verdict log, which keeps no counts (DESIGN.md §4 rule 7).
+  std::optional<domain::Verdict> verdict;
   std::vector<OutboxItem> outbox;
 };
 

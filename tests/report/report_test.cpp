@@ -456,17 +456,36 @@ TEST_CASE(
 
 TEST_CASE("GET …/vacancies lists open vacancies with their latest verdict counts, per tenant") {
   Loaded l;
-  auto body = vacancies_json(*l.store, "oslo");
+  auto body = vacancies_json(*l.store, "oslo", kMinThreshold);
   REQUIRE(body.ok());
   auto j = nlohmann::json::parse(*body);
   CHECK(j["tenant"] == "oslo");
+  CHECK(j["suppression_threshold"] == kMinThreshold);
   REQUIRE(j["vacancies"].size() == 3);  // v09, v10, and v12 without a verdict
   CHECK(j["vacancies"][0]["vacancy_id"] == "v09");
-  CHECK(j["vacancies"][0]["verdict"]["rules"][0]["counts"]["qualified_in_group"] == 2);
-  // v09's verdict predates the qualified total (Q = 2 but 0 qualified): null, not 0.
-  CHECK(j["vacancies"][0]["verdict"]["rules"][0]["counts"]["qualified"].is_null());
-  CHECK(j["vacancies"][1]["verdict"]["rules"][0]["counts"]["qualified"] == 0);  // v10: none
+  // v09: Q = 2 is below the threshold, so it is hidden, and with it R and the reason.
+  const nlohmann::json& v09 = j["vacancies"][0]["verdict"]["rules"][0];
+  CHECK(v09["counts"]["qualified_in_group"].is_null());
+  CHECK(v09["counts"]["required"].is_null());
+  CHECK(v09["reason"].is_null());
+  CHECK(v09["reason_code"].is_string());
   CHECK(j["vacancies"][2]["verdict"].is_null());
+  // Whatever is shown of a group's counts is at least the threshold: small cells stay in.
+  for (const auto& v : j["vacancies"])
+    if (v["verdict"].is_object())
+      for (const auto& rule : v["verdict"]["rules"]) {
+        if (rule["group"] == "") continue;  // ad rules count no group
+        for (const char* key : {"in_group", "qualified_in_group", "unassessed_in_group",
+                                "invited_in_group", "hired_in_group"}) {
+          CAPTURE(key);
+          const nlohmann::json& c = rule["counts"][key];
+          CHECK((c.is_null() || c.get<int>() >= kMinThreshold));
+        }
+      }
+  // The stored verdict keeps its exact figures for the manager's email.
+  auto stored = l.store->load_vacancy("oslo", "v09");
+  REQUIRE(stored.ok());
+  CHECK(stored->last_verdict->rules[0].counts.qualified_in_group == 2);
   CHECK(body->find("kari@example.org") == std::string::npos);  // no manager contact
   CHECK(nlohmann::json::parse(*vacancies_json(*l.store, "bergen"))["vacancies"].empty());
 }

@@ -84,6 +84,7 @@ class Connector {
   explicit Connector(bool tls = false) : tls_(tls) {
     testing::write_file(path("oslo.whsec"), kSecret + "\n");
     testing::write_file(path("bergen.key"), kHmacSecret);
+    testing::write_file(path("p.key"), "0123456789abcdef0123456789abcdef0123456789abcdef");
     testing::write_file(path("policy.yaml"), invite_policy(1));
     std::string tls_section;
     if (tls) {
@@ -104,16 +105,19 @@ tenants:
   oslo:
     policy: policy.yaml
     signature: {scheme: standard_webhooks, secret: {file: oslo.whsec}}
+    pseudonyms: {key: {file: p.key}}
   imdi:
     policy: )" +
             kRoot + R"(/policies/imdi.yaml
     success_status: 202
     body_limit: 4096
     signature: {scheme: standard_webhooks, secret: {file: oslo.whsec}}
+    pseudonyms: {key: {file: p.key}}
   bergen:
     policy: )" +
             kRoot + R"(/policies/bergen.yaml
     signature: {scheme: hmac, secret: {file: bergen.key}}
+    pseudonyms: {key: {file: p.key}}
 )");
     start();
   }

@@ -183,6 +183,7 @@ TEST_CASE("retention folds closed vacancies past the cut-off and deletes their r
   CHECK(rows_in(path, "vacancies") == 2);
   CHECK(rows_in(path, "candidate_stages") == 2);
   CHECK(rows_in(path, "verdicts") == 2);
+  CHECK(rows_in(path, "current_verdicts") == 2);
   CHECK(rows_in(path, "outbox") == 0);
   CHECK(rows_in(path, "folded_vacancies") == 2);
 }
@@ -330,14 +331,27 @@ TEST_CASE("a version-1 database is migrated with its data") {
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
   REQUIRE(sqlite3_exec(raw,
-                       "DROP TABLE monthly_aggregates; DROP TABLE folded_vacancies; "
-                       "DROP INDEX vacancies_closed; DROP INDEX outbox_vacancy; "
-                       "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
-                       "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 1;",
+                       (std::string(kUndoSchema4) +
+                        "DROP TABLE monthly_aggregates; DROP TABLE folded_vacancies; "
+                        "DROP INDEX vacancies_closed; DROP INDEX outbox_vacancy; "
+                        "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
+                        "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 1;")
+                           .c_str(),
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(raw);
 
-  auto store = open_store(path);
+  // Schema 4 turns the kept candidate ids into pseudonyms with the caller's keys.
+  SqliteOptions options;
+  options.pseudonymize = [](std::string_view, std::string_view,
+                            std::string_view id) -> Result<std::string> {
+    return "pseudonym-of-" + std::string(id);
+  };
+  auto store = open_store(path, options);
+  const Result<StoredVacancy> kept = store->load_vacancy("oslo", "v1");
+  REQUIRE(kept.ok());
+  CHECK_FALSE(kept->candidates.empty());
+  for (const CandidateHistory& h : kept->candidates)
+    CHECK(h.candidate_id.rfind("pseudonym-of-", 0) == 0);
   auto v = store->report_vacancies("oslo", false);
   REQUIRE(v.ok());
   REQUIRE(v->size() == 1);

@@ -41,9 +41,14 @@ TEST_CASE("the schema is exactly the pinned tables and columns") {
         "ad_language", "status", "deadline", "hire_justification_given", "opened_at", "closed_at",
         "updated_at"}},
       {"candidate_stages", {"tenant", "vacancy_id", "candidate_id", "stages"}},
+      // Migration 4 (DESIGN.md §4 rule 7): the log keeps outcomes and times, no counts; a
+      // vacancy's counts are only its current verdict's. candidate_id holds pseudonyms.
       {"verdicts",
        {"id", "tenant", "vacancy_id", "created_at", "policy_id", "policy_version", "phase",
-        "overall", "rules"}},
+        "overall"}},
+      {"current_verdicts",
+       {"tenant", "vacancy_id", "created_at", "policy_id", "policy_version", "phase", "overall",
+        "rules"}},
       {"outbox",
        {"id", "kind", "idempotency_key", "tenant", "vacancy_id", "payload", "state", "attempts",
         "not_before", "lease_until", "last_error", "created_at",
@@ -84,8 +89,10 @@ TEST_CASE("a file at schema version 2 is migrated to 3, its outbox rows unbatche
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db,
-                       "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
-                       "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 2;",
+                       (std::string(kUndoSchema4) +
+                        "DROP INDEX outbox_batch; ALTER TABLE outbox DROP COLUMN batch_key; "
+                        "ALTER TABLE outbox DROP COLUMN delivered; PRAGMA user_version = 2;")
+                           .c_str(),
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   CHECK(read_schema(path).at("outbox").count("batch_key") == 0);

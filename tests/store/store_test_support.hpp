@@ -144,6 +144,16 @@ inline Submission submission(std::string tenant, std::string event_id, Plan plan
                     std::move(plan)};
 }
 
+// SQL that turns a schema 4 file back into what schema 3 kept: each vacancy's counts in its
+// verdict log rows, no current_verdicts (for tests that go back further from there).
+inline constexpr const char* kUndoSchema4 =
+    "ALTER TABLE verdicts ADD COLUMN rules TEXT NOT NULL DEFAULT '[]'; "
+    "UPDATE verdicts SET rules = (SELECT c.rules FROM current_verdicts c "
+    "WHERE c.tenant = verdicts.tenant AND c.vacancy_id = verdicts.vacancy_id) "
+    "WHERE EXISTS (SELECT 1 FROM current_verdicts c WHERE c.tenant = verdicts.tenant "
+    "AND c.vacancy_id = verdicts.vacancy_id); "
+    "DROP TABLE current_verdicts; ";
+
 inline std::unique_ptr<Store> open_store(const std::string& path, SqliteOptions options = {}) {
   options.path = path;
   auto store = open_sqlite_store(options);

@@ -164,10 +164,10 @@ TEST_CASE("the store loads a verdict row from before counts.qualified existed") 
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
     sqlite3_stmt* read = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT id, rules FROM verdicts", -1, &read, nullptr) ==
-            SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT vacancy_id, rules FROM current_verdicts", -1, &read,
+                               nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(read) == SQLITE_ROW);
-    const sqlite3_int64 id = sqlite3_column_int64(read, 0);
+    const std::string id = reinterpret_cast<const char*>(sqlite3_column_text(read, 0));
     nlohmann::json rules =
         nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(read, 1)));
     sqlite3_finalize(read);
@@ -176,11 +176,11 @@ TEST_CASE("the store loads a verdict row from before counts.qualified existed") 
       rule["counts"].erase("qualified");
     }
     sqlite3_stmt* write = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "UPDATE verdicts SET rules = ? WHERE id = ?", -1, &write,
-                               nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(db, "UPDATE current_verdicts SET rules = ? WHERE vacancy_id = ?", -1,
+                               &write, nullptr) == SQLITE_OK);
     const std::string text = rules.dump();
     sqlite3_bind_text(write, 1, text.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(write, 2, id);
+    sqlite3_bind_text(write, 2, id.c_str(), -1, SQLITE_TRANSIENT);
     REQUIRE(sqlite3_step(write) == SQLITE_DONE);
     sqlite3_finalize(write);
     REQUIRE(sqlite3_close(db) == SQLITE_OK);

@@ -510,3 +510,33 @@ TEST_CASE("closed, internal-only and §7 flags") {
   CHECK(s.applications[0].score == 7.5);
   CHECK(s.applications[0].rank == 2);
 }
+
+TEST_CASE("error details never echo anything found inside an answer object") {
+  auto adapter = make_adapter();
+  // Each CustomData below is refused or ignored; what the message may say is checked.
+  auto message = [&](const std::string& custom_data) -> std::string {
+    const std::string body = R"({"AdvertId": 1, "Advert": {}, "Candidates": [{"CandidateId": 1,)"
+                             R"( "CustomData": )" +
+                             custom_data + "}]}";
+    Result<domain::InboundEvent> r = parse(*adapter, body);
+    return r.ok() ? std::string() : r.status().message();
+  };
+  const std::vector<std::string> refused = {
+      // Nested deeper than an answer may be: keys and values inside it.
+      R"([{"QuestionId": 9001, "Answer": {"KEYCANARY": {"KEYCANARY2": {"x": "VALUECANARY"}}}}])",
+      R"([{"QuestionId": 9001, "Answer": [["VALUECANARY", ["VALUECANARY"]]]}])",
+      R"({"9001": {"KEYCANARY": {"KEYCANARY2": ["VALUECANARY"]}}})",
+      // Two spellings of one key inside the answer entry: named by our spelling only.
+      R"([{"QuestionId": 9001, "Answer": "Ja", "AN_SW_ER": "VALUECANARY"}])",
+  };
+  for (const std::string& cd : refused) {
+    CAPTURE(cd);
+    const std::string m = message(cd);
+    CHECK_FALSE(m.empty());
+    for (const char* canary : {"KEYCANARY", "VALUECANARY", "AN_SW_ER"})
+      CHECK(m.find(canary) == std::string::npos);
+  }
+  // A question no target group maps is not read at all, however it is shaped.
+  CHECK(message(R"([{"QuestionId": 9002, "Answer": {"KEYCANARY": {"a": {"b": [1]}}}}])").empty());
+  CHECK(message(R"({"9002": {"KEYCANARY": {"a": {"b": [1]}}}})").empty());
+}
