@@ -20,7 +20,9 @@ std::string service_yaml(const std::string& secret_yaml) {
          "    policy: /etc/mangfold/policies/oslo.yaml\n"
          "    signature:\n"
          "      secret: " +
-         secret_yaml + "\n";
+         secret_yaml +
+         "\n"
+         "    pseudonyms: {key: {env: P}}\n";
 }
 
 config::ServiceConfigLoad load(const std::string& yaml) {

@@ -18,7 +18,8 @@ ServiceConfigLoad load_with_tls(const std::string& tls_section) {
                                           "tenants:\n"
                                           "  oslo:\n"
                                           "    policy: policy.yaml\n"
-                                          "    signature: {scheme: hmac, secret: {env: X}}\n"}};
+                                          "    signature: {scheme: hmac, secret: {env: X}}\n"
+                                          "    pseudonyms: {key: {env: P}}\n"}};
   return load_service_config("/etc/mangfold/mangfold.yaml",
                              [&](const std::string& path) -> Result<std::string> {
                                auto it = files.find(path);

@@ -233,6 +233,7 @@ TEST_CASE("limits: in the service config, with file:line:column for a bad value"
   oslo:
     policy: p.yaml
     signature: {secret: {env: X}}
+    pseudonyms: {key: {env: P}}
 )";
   auto read = [&](const std::string& text) {
     return [text](const std::string&) -> Result<std::string> { return text; };

@@ -71,6 +71,7 @@ class Connector {
   // `wrapper`, when given, is a shell line run before the binary (e.g. "ulimit -n 256").
   explicit Connector(const std::string& extra_config = "", const std::string& wrapper = "") {
     testing::write_file(path("oslo.whsec"), kSecret + "\n");
+    testing::write_file(path("p.key"), "hostile-test-pseudonym-key-0123456789abcdef\n");
     testing::write_file(path("mangfold.yaml"), extra_config + R"(
 listen: {address: 127.0.0.1, port: 0, threads: 2}
 storage: {sqlite: db/mangfold.db}
@@ -81,10 +82,12 @@ tenants:
     body_limit: 8388608
     signature: {scheme: standard_webhooks, secret: {file: oslo.whsec}}
     api_token: {file: oslo.whsec}
+    pseudonyms: {key: {file: p.key}}
   wc:
     adapter: webcruiter
     policy: )" + kRoot + R"(/policies/oslo.yaml
     signature: {scheme: standard_webhooks, secret: {file: oslo.whsec}}
+    pseudonyms: {key: {file: p.key}}
     adapter_options:
       statuses: {1: applied, 4: interview}
       target_groups:

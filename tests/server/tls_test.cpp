@@ -152,6 +152,7 @@ class TlsConnector {
   explicit TlsConnector(const std::string& profile = "") {
     make_rsa_certificate(path("cert.pem"), path("key.pem"));
     testing::write_file(path("oslo.whsec"), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
+    testing::write_file(path("oslo.pseudonym"), "tls-test-pseudonym-key-0123456789abcdef\n");
     testing::write_file(path("mangfold.yaml"),
                         "tls: {certificate: cert.pem, private_key: key.pem" +
                             (profile.empty() ? std::string() : ", profile: " + profile) + "}\n" +
@@ -162,6 +163,7 @@ tenants:
   oslo:
     policy: )" + kRoot + R"(/policies/imdi.yaml
     signature: {scheme: standard_webhooks, secret: {file: oslo.whsec}}
+    pseudonyms: {key: {file: oslo.pseudonym}}
 )");
     REQUIRE_MESSAGE(process_.start(), process_.log());
   }

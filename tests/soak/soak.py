@@ -32,6 +32,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import shutil
 import signal
 import socket
@@ -354,6 +355,8 @@ def write_config(folder, port, db, mail, tenants, storage_extra=""):
         f.write(WC_KEY_HEX)
     with open(os.path.join(folder, "api.key"), "w") as f:
         f.write(API_KEY)
+    with open(os.path.join(folder, "pseudonym.key"), "w") as f:
+        f.write(secrets.token_hex(32))
     path = os.path.join(folder, "mangfold.yaml")
     with open(path, "w") as f:
         f.write("listen: {address: %s, port: %d, threads: 2}\n" % (HOST, port))
@@ -364,7 +367,8 @@ def write_config(folder, port, db, mail, tenants, storage_extra=""):
 
 def oslo_tenant():
     return ("  oslo:\n    adapter: native\n    policy: %s/policies/oslo.yaml\n"
-            "    signature: {secret: {file: oslo.whsec}}\n" % ROOT)
+            "    signature: {secret: {file: oslo.whsec}}\n"
+            "    pseudonyms: {key: {file: pseudonym.key}}\n" % ROOT)
 
 
 def smtp_mail(port):
@@ -712,6 +716,7 @@ def webcruiter_tenant(api_port):
         "  wc:\n    adapter: webcruiter\n    policy: %s/policies/sarpsborg.yaml\n"
         "    signature: {scheme: hmac, header: X-Signature-Base64HmacSha256, encoding: base64, "
         "prefix: \"\", secret_encoding: hex, secret: {file: wc.hex}}\n"
+        "    pseudonyms: {key: {file: pseudonym.key}}\n"
         "    adapter_options:\n"
         "      statuses: {1: applied, 2: {stage: applied, qualification: qualified}, "
         "4: interview, 9: rejected}\n"
