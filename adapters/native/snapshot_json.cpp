@@ -70,7 +70,17 @@ domain::Stage stage(const json& j, const std::string& at) {
        "hired, rejected, withdrawn)");
 }
 
-domain::Application application(const json& j, const std::string& at) {
+// "immigrant_background, disability" for an error message: the policy's names, never the
+// sender's.
+std::string declared_list(const std::vector<std::string>& groups) {
+  std::string out;
+  for (const std::string& g : groups)
+    out += (out.empty() ? "" : ", ") + g;
+  return out;
+}
+
+domain::Application application(const json& j, const std::string& at,
+                                const std::vector<std::string>& target_groups) {
   object(j, at);
   only_keys(j, at,
             {"candidate_id", "stage", "history", "qualification", "answers", "score", "rank"});
@@ -98,6 +108,10 @@ domain::Application application(const json& j, const std::string& at) {
     for (const auto& [group, value] : ans->items()) {
       // PRIVACY: errors point at the answers object, never at a key inside it.
       const std::string p = at + "/answers";
+      if (!target_groups.empty() &&
+          std::find(target_groups.begin(), target_groups.end(), group) == target_groups.end())
+        fail(p, "an answer for a target group the tenant's policy does not declare (it declares: " +
+                    declared_list(target_groups) + ")");
       // null means "did not answer"; the answer itself is never echoed in an error.
       if (value.is_null()) continue;
       if (!value.is_string())
@@ -172,8 +186,8 @@ domain::Vacancy vacancy(const json& j, const std::string& at) {
 
 }  // namespace
 
-Result<Event> parse_event(std::string_view body, const InputLimits& limits) {
-  Result<json> parsed = adapters::read_json(body, limits);
+Result<Event> parse_event(std::string_view body, const ParseOptions& options) {
+  Result<json> parsed = adapters::read_json(body, options.limits);
   if (!parsed.ok()) return parsed.status();
   const json& doc = *parsed;
   try {
@@ -196,7 +210,7 @@ Result<Event> parse_event(std::string_view body, const InputLimits& limits) {
       std::map<std::string, size_t, std::less<>> first_at;
       for (size_t i = 0; i < apps->size(); ++i) {
         const std::string at = "/applications/" + std::to_string(i);
-        domain::Application a = application((*apps)[i], at);
+        domain::Application a = application((*apps)[i], at, options.target_groups);
         if (auto [it, fresh] = first_at.emplace(a.candidate_id, i); !fresh)
           fail(at + "/candidate_id", "the same candidate as /applications/" +
                                          std::to_string(it->second) + " (each candidate once)");

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connector/common/input_limits.hpp"
 #include "connector/common/status.hpp"
@@ -22,9 +23,22 @@ struct Event {
   domain::Snapshot snapshot;
 };
 
+// What the reader checks beyond the format itself.
+struct ParseOptions {
+  InputLimits limits;
+  // The target groups the tenant's policy declares. When not empty, an answer keyed by any
+  // other name (a typo such as "immigrant_backgroud") is refused: read as "unknown" it would
+  // silently change a verdict. Empty (simulate without a policy, tests): any key is read.
+  std::vector<std::string> target_groups;
+};
+
 // kInvalidArgument for malformed JSON (with line and column), kUnprocessable for JSON
-// that does not map to a snapshot or breaks `limits` (adapters/common/json_reader.hpp), with
-// the JSON Pointer that failed. A candidate_id twice in one event is refused.
-Result<Event> parse_event(std::string_view json, const InputLimits& limits = {});
+// that does not map to a snapshot, breaks `limits` (adapters/common/json_reader.hpp) or
+// answers for an undeclared group, with the JSON Pointer that failed. A candidate_id twice
+// in one event is refused.
+Result<Event> parse_event(std::string_view json, const ParseOptions& options);
+inline Result<Event> parse_event(std::string_view json, const InputLimits& limits = {}) {
+  return parse_event(json, ParseOptions{limits, {}});
+}
 
 }  // namespace mangfold::native

@@ -158,7 +158,13 @@ Result<domain::Snapshot> simulate_input(const SimulateArgs& args,
     Result<std::string> text = config::read_file(args.snapshot);
     if (!text.ok())
       return not_found("cannot read " + args.snapshot + ": " + text.status().message());
-    Result<native::Event> event = native::parse_event(*text);
+    // As the native adapter of a tenant with this policy reads it: answers only for the
+    // groups the policy declares.
+    native::ParseOptions options;
+    if (policy)
+      for (const policy::TargetGroup& g : policy->groups)
+        options.target_groups.push_back(g.name);
+    Result<native::Event> event = native::parse_event(*text, options);
     if (!event.ok())
       return Status(event.status().code(), args.snapshot + ": " + event.status().message());
     return std::move(event->snapshot);

@@ -25,19 +25,23 @@ webhook::SecretEncoding secret_encoding(const std::string& name) {
 }
 
 // Adapters are wired here by name; the core never includes an adapter header.
-std::shared_ptr<const domain::Adapter> make_adapter(const config::TenantConfig& t,
-                                                    const std::string& config_source,
-                                                    const InputLimits& limits,
-                                                    std::shared_ptr<HttpClient> http,
-                                                    const config::ReadFile& read,
-                                                    std::vector<config::Diagnostic>& diagnostics) {
+std::shared_ptr<const domain::Adapter> make_adapter(
+    const config::TenantConfig& t, const std::string& config_source, const InputLimits& limits,
+    const policy::Policy* policy, std::shared_ptr<HttpClient> http, const config::ReadFile& read,
+    std::vector<config::Diagnostic>& diagnostics) {
   const std::string path = "tenants." + t.name + ".adapter_options";
   config::Node options = t.adapter_options;
   if (options.is_null()) {
     options.kind = config::Node::Kind::kMap;  // none given: an empty map, pointing at the tenant
     options.mark = t.mark;
   }
-  if (t.adapter == "native") return native::make_native_adapter(limits);
+  if (t.adapter == "native") {
+    std::vector<std::string> groups;
+    if (policy)
+      for (const policy::TargetGroup& g : policy->groups)
+        groups.push_back(g.name);
+    return native::make_native_adapter(limits, std::move(groups));
+  }
   if (t.adapter == "generic") {
     generic::AdapterDeps deps;
     deps.http = http;
@@ -139,7 +143,8 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<H
       runtime.verifier = std::move(*verifier);
     else
       out.diagnostics.push_back({t.mark, path + ".signature", verifier.status().message()});
-    runtime.adapter = make_adapter(t, config.source, config.limits, http, read, out.diagnostics);
+    runtime.adapter = make_adapter(t, config.source, config.limits, runtime.policy.get(), http,
+                                   read, out.diagnostics);
     if (t.api_token) {
       if (Result<std::string> token = config::resolve_secret(*t.api_token, read); token.ok())
         runtime.api_token = std::move(*token);

@@ -186,6 +186,34 @@ TEST_CASE("a key twice in one object is a 422 naming the key's pointer, in every
   CHECK(g.message() == "/apps: the key appears twice in one object");
 }
 
+TEST_CASE(
+    "native: an answer for a group the policy does not declare is refused, never read as "
+    "unknown") {
+  native::ParseOptions options;
+  options.target_groups = {"immigrant_background", "disability"};
+  const std::string typo =
+      R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 1, "answers": )"
+      R"({"disability": "no", "immigrant_backgroud": "yes"}}]})";
+  Result<native::Event> refused = native::parse_event(typo, options);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == StatusCode::kUnprocessable);
+  CHECK(refused.status().message() ==
+        "/applications/0/answers: an answer for a target group the tenant's policy does not "
+        "declare (it declares: immigrant_background, disability)");
+  // PRIVACY: nothing the sender wrote inside the answers object is echoed.
+  CHECK(refused.status().message().find("backgroud") == std::string::npos);
+
+  // Declared names, and a null (did not answer), still read.
+  Result<native::Event> ok = native::parse_event(
+      R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 1, "answers": )"
+      R"({"disability": null, "immigrant_background": "yes"}}]})",
+      options);
+  REQUIRE(ok.ok());
+  CHECK(ok->snapshot.applications.at(0).answers.at("immigrant_background") == domain::Answer::kYes);
+  // Without declared groups (no policy known) any name is read, as before.
+  CHECK(native::parse_event(typo).ok());
+}
+
 TEST_CASE("native: a rank of 2^31 or more is refused, not truncated") {
   for (const std::string rank : {"2147483648", "4294967297", "18446744073709551615", "1000001"}) {
     CAPTURE(rank);

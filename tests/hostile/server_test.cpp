@@ -245,7 +245,13 @@ TEST_CASE("a duplicate key, a huge rank, a candidate twice: 422 naming the point
             "/applications/0/rank: expected a whole number from 1 (best) to 1000000"},
            {R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 1}, {"candidate_id": 1}]})",
             "/applications/1/candidate_id: the same candidate as /applications/0 (each candidate "
-            "once)"}}) {
+            "once)"},
+           // Issue 17: a typo in a group's name would read as "unknown" and change the verdict.
+           // The detail names the policy's groups, never the key the sender wrote.
+           {R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 1,)"
+            R"( "answers": {"immigrant_backgroud": "yes"}}]})",
+            "/applications/0/answers: an answer for a target group the tenant's policy does not "
+            "declare (it declares: immigrant_background)"}}) {
     CAPTURE(k.body);
     HttpAnswer a = c.post_signed("oslo", "e", k.body);
     CHECK(a.status == 422);
