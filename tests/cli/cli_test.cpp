@@ -52,7 +52,10 @@ TEST_CASE("check reports a missing or malformed secret, and --no-secrets skips t
                                     "/policies/oslo.yaml\n"
                                     "    signature:\n"
                                     "      secret: {file: oslo.whsec}\n"
-                                    "    api_token: {file: oslo.token}\n");
+                                    "    api_token: {file: oslo.token}\n"
+                                    "    pseudonyms: {key: {file: oslo.pseudonym}}\n");
+  mangfold::testing::write_file(dir.path() + "/oslo.pseudonym",
+                                "cli-test-pseudonym-key-0123456789abcdef\n");
   auto missing = mangfold_cmd({"check", config});
   CAPTURE(missing.out);
   CHECK(missing.exit_code == 1);
@@ -228,7 +231,7 @@ TEST_CASE(
   const std::string snapshot = dir.path() + "/bad.json";
   mangfold::testing::write_file(
       snapshot,
-      R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 7, "answers": {"g": "kanskje"}}]})");
+      R"({"vacancy": {"id": 1}, "applications": [{"candidate_id": 7, "answers": {"immigrant_background": "kanskje"}}]})");
   auto r =
       mangfold_cmd({"simulate", "--policy", kRoot + "/policies/oslo.yaml", "--snapshot", snapshot});
   CHECK(r.exit_code == 1);

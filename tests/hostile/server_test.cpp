@@ -364,7 +364,7 @@ TEST_CASE(
     CHECK_FALSE(json_of(a).contains("ad"));  // nothing inserted into what was not read
     ++n;
   }
-  CHECK(c.count("SELECT count(*) FROM verdicts WHERE rules LIKE '%ad_unreadable%'") == 3);
+  CHECK(c.count("SELECT count(*) FROM current_verdicts WHERE rules LIKE '%ad_unreadable%'") == 3);
   // Health is answered meanwhile and after: the io threads were never busy with the ads.
   CHECK(http_request("GET", c.url("/healthz")).status == 200);
 }
