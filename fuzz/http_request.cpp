@@ -58,7 +58,8 @@ bool one_request(std::string_view& in) {
   while (!parser.is_header_done()) {
     const std::size_t used = parser.put(boost::asio::buffer(in.data(), in.size()), ec);
     in.remove_prefix(used);
-    if (ec == bhttp::error::need_more) return false;  // the server waits for more bytes
+    // No progress: the server would wait for more bytes.
+    if (ec == bhttp::error::need_more || (!ec && used == 0)) return false;
     if (ec == bhttp::error::header_limit) return refuse(431, "header_too_large", "too large");
     if (ec) return refuse(400, "bad_request", ec.message());
   }
@@ -82,10 +83,10 @@ bool one_request(std::string_view& in) {
   while (!parser.is_done()) {
     const std::size_t used = parser.put(boost::asio::buffer(in.data(), in.size()), ec);
     in.remove_prefix(used);
-    if (ec == bhttp::error::need_more) {
-      if (used == 0) return false;  // the body is incomplete: the server waits
-      continue;
-    }
+    // The body is incomplete: the server waits for more bytes (a put that neither consumes nor
+    // fails, e.g. inside a chunk, means the same).
+    if (used == 0 && (!ec || ec == bhttp::error::need_more)) return false;
+    if (ec == bhttp::error::need_more) continue;
     if (ec == bhttp::error::body_limit) return refuse(413, "payload_too_large", "too large");
     if (ec) return refuse(400, "bad_request", ec.message());
   }
