@@ -57,7 +57,7 @@ fuzz:
 	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZERS)
 
 # Fault drills against the real binary, about ten minutes, loopback only; not part of
-# `make test` (docs/fault-drills.md). Run as root for the disk-full drill's tmpfs.
+# `make test` (docs/reliability.md, "Fault drills"). Run as root for the disk-full drill's tmpfs.
 soak: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target mangfold
 	tests/soak/soak.py --binary $(BUILD)/mangfold

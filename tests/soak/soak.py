@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Fault drills for the real `mangfold serve` (`make soak`; docs/fault-drills.md).
+"""Fault drills for the real `mangfold serve` (`make soak`; docs/reliability.md, "Fault drills").
 
 Each drill starts the binary with a generated configuration in a temporary folder, drives it
 as an ATS would (signed events, unique webhook ids, retrying every non-2xx answer and every
