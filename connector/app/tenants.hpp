@@ -25,7 +25,7 @@ struct TenantRuntime {
   std::shared_ptr<const domain::Adapter> adapter;
   std::shared_ptr<const notify::Templates> email_templates;  // the built-ins unless overridden
   InputLimits limits;  // the service's `limits:`: what the ad rules may read
-  std::shared_ptr<const Pseudonyms> pseudonyms;              // candidate ids → what is stored
+  std::shared_ptr<const Pseudonyms> pseudonyms;  // candidate ids → what is stored
   std::string
       api_token;  // bearer token for /v1/tenants/{tenant}/…; empty = those endpoints are closed
 };

@@ -205,9 +205,9 @@ void decode_smtp_tls(const Node& mail, ServiceConfig& c, Decoder& d) {
 }
 
 void decode_service(const Node& root, ServiceConfig& c, const std::string& file, Decoder& d) {
-  d.check_keys(
-      root, "",
-      {"listen", "tls", "storage", "mail", "outbound", "log", "reports", "retention", "limits", "tenants"});
+  d.check_keys(root, "",
+               {"listen", "tls", "storage", "mail", "outbound", "log", "reports", "retention",
+                "limits", "tenants"});
   if (const Node* n = root.get("limits"); n && d.expect_map(*n, "limits")) {
     d.check_keys(*n, "limits",
                  {"json_max_depth", "json_max_values", "html_max_depth", "html_max_tags"});

@@ -93,7 +93,7 @@ constexpr Words kNb = {
     "Mål",
     "Inkluderingsdugnaden: andelen nyansatte med nedsatt funksjonsevne eller hull i CV-en, "
     "slik statlige virksomheter rapporterer den i årsrapporten. En person i begge gruppene "
-    "telles én gang. Bare utlysninger der begge gruppene ble spurt om, er med.",
+    "telles én gang. Bare utlysninger der søknadsskjemaet spurte om begge gruppene, er tatt med.",
 };
 
 constexpr Words kEn = {
@@ -180,7 +180,8 @@ constexpr Words kEn = {
     "Goal",
     "The inclusion effort (inkluderingsdugnaden): the share of new hires with a disability or "
     "gaps in the CV, as state agencies report it in their annual report. A person in both "
-    "groups counts once. Only vacancies where both groups were asked about are included.",
+    "groups counts once. Only vacancies whose application form asked about both groups are "
+    "included.",
 };
 
 constexpr const char* kMonthsNb[] = {"januar",    "februar", "mars",     "april",

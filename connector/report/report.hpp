@@ -201,7 +201,8 @@ struct WhatIf {
 // Pure: the raw outcome of one interview_minimum rule over a histogram of per-vacancy
 // counts ((Q, N, I) → number of vacancies), as in policy::evaluate: R = min(Q, max(
 // min_count, ceil(min_share × N))); Q = 0 is not applicable, I >= R compliant, else a
-// shortfall with policy::invitations_needed missing (as the engine advises). Scope filters are not applied (the counts do not carry them).
+// shortfall with policy::invitations_needed missing (as the engine advises). Scope filters are not
+// applied (the counts do not carry them).
 struct WhatIfCounts {
   std::int64_t vacancies = 0, compliant = 0, shortfall = 0, not_applicable = 0, missing = 0;
 };
