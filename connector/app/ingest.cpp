@@ -62,6 +62,33 @@ store::VacancyRecord record_of(const domain::Vacancy& v, std::int64_t now) {
   return r;
 }
 
+// Equal exactly when their JSON (store/verdict_json.hpp) is, which holds every member:
+// compared member by member, since building two JSON trees per event cost more than the
+// rest of the comparison (issue 22).
+bool same_counts(const domain::Counts& a, const domain::Counts& b) {
+  return a.applicants == b.applicants && a.in_group == b.in_group &&
+         a.unknown_answer == b.unknown_answer && a.qualified_in_group == b.qualified_in_group &&
+         a.unassessed_in_group == b.unassessed_in_group && a.invited == b.invited &&
+         a.invited_in_group == b.invited_in_group && a.required == b.required &&
+         a.proposed == b.proposed && a.hired == b.hired && a.hired_in_group == b.hired_in_group &&
+         a.qualified == b.qualified;
+}
+
+bool same_verdict(const domain::Verdict& a, const domain::Verdict& b) {
+  if (a.policy_id != b.policy_id || a.policy_version != b.policy_version ||
+      a.vacancy_id != b.vacancy_id || a.phase != b.phase || a.overall != b.overall ||
+      a.inclusion_hired != b.inclusion_hired || a.rules.size() != b.rules.size())
+    return false;
+  for (std::size_t i = 0; i < a.rules.size(); ++i) {
+    const domain::RuleVerdict &x = a.rules[i], &y = b.rules[i];
+    if (x.rule != y.rule || x.kind != y.kind || x.group != y.group || x.outcome != y.outcome ||
+        x.severity != y.severity || x.missing != y.missing || x.reason_code != y.reason_code ||
+        x.reason != y.reason || !same_counts(x.counts, y.counts))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
@@ -124,8 +151,9 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
        notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy),
                                   prior.last_verdict, *changes.verdict, policy, now_unix))
     changes.outbox.push_back(std::move(mail));
-  if (options.unchanged == UnchangedVerdict::kSkip && prior.last_verdict &&
-      store::verdict_to_json(*prior.last_verdict) == store::verdict_to_json(*changes.verdict))
+  // A verdict equal to the stored one is not stored again (store.hpp, Changes::verdict):
+  // the events table keeps every event, the verdict rows only what changed.
+  if (prior.last_verdict && same_verdict(*prior.last_verdict, *changes.verdict))
     changes.verdict.reset();
 
   changes.vacancy = record_of(snapshot.vacancy, now_unix);
@@ -185,6 +213,7 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   submission.received_at = now;
   const bool write_back = tenant.adapter->writes_ads();
   auto shared = std::make_shared<domain::Snapshot>(std::move(snapshot));
+  auto evaluated = std::make_shared<std::optional<domain::Verdict>>();
   // `tenants` and `memo` keep the policy and the ad memo alive while the plan waits in the
   // store's queue.
   PlanOptions options;
@@ -197,7 +226,8 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   submission.plan =
       [tenants, policy = tenant.policy, pseudonyms = tenant.pseudonyms,
        tenant_name = tenant.config.name, shared, now, memo = ad_memo_,
-       options = std::move(options)](const store::StoredVacancy& stored) -> Result<store::Changes> {
+       options = std::move(options),
+       evaluated](const store::StoredVacancy& stored) -> Result<store::Changes> {
     store::StoredVacancy rekeyed_prior;
     const store::StoredVacancy* prior = &stored;
     Rekeyed rekeyed;
@@ -210,15 +240,21 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
       rekeyed = pseudonymise(*pseudonyms, tenant_name, *shared, unused);
     }
     Result<store::Changes> changes = plan_event(*policy, std::move(*shared), *prior, now, options);
-    if (changes.ok()) finish_rekeying(rekeyed, *prior, *changes);
+    if (changes.ok()) {
+      finish_rekeying(rekeyed, *prior, *changes);
+      // Not stored when unchanged, but an event's answer still names it.
+      if (!changes->verdict && options.unchanged == UnchangedVerdict::kLog)
+        *evaluated = prior->last_verdict;
+    }
     return changes;
   };
-  store_.submit(
-      std::move(submission), [done = std::move(done), change](Result<store::SubmitResult> result) {
-        if (!result.ok()) return done(result.status());
-        done(Outcome{result->applied, std::move(result->verdict),
-                     result->applied == store::Applied::kApplied ? *change : std::nullopt});
-      });
+  // Written by the plan and read by the Done, both on the store's writer thread.
+  store_.submit(std::move(submission), [done = std::move(done), change,
+                                        evaluated](Result<store::SubmitResult> result) {
+    if (!result.ok()) return done(result.status());
+    done(Outcome{result->applied, result->verdict ? std::move(result->verdict) : *evaluated,
+                 result->applied == store::Applied::kApplied ? *change : std::nullopt});
+  });
 }
 
 void Ingest::handle(std::string_view tenant_name, http::Request&& request, http::Respond respond) {

@@ -26,9 +26,10 @@ namespace mangfold::app {
 class Log;
 class Metrics;
 
-// What a plan does with a verdict equal to the vacancy's last one: an event's is logged
-// (the log then shows what each event found); a reconcile's is not, since it runs for
-// every open vacancy every interval and mostly finds nothing new.
+// A verdict equal to the vacancy's last one is never stored again (store.hpp,
+// Changes::verdict). What the caller hears of it: an event's answer and log line still
+// name it (Outcome::verdict is set); a reconcile's is reported as unchanged (Outcome::verdict
+// empty), since it runs for every open vacancy every interval and mostly finds nothing new.
 enum class UnchangedVerdict { kLog, kSkip };
 
 struct PlanOptions {
@@ -40,7 +41,8 @@ struct PlanOptions {
 
 // The store plan for one event, as a plain function (tested on its own): merges the
 // stored stage histories into the snapshot, evaluates the policy, and lists the changes,
-// including the write-back of the options' ad change.
+// including the write-back of the options' ad change. Changes::verdict is left empty when
+// the verdict equals prior.last_verdict (same JSON, store/verdict_json.hpp).
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
                                   const store::StoredVacancy& prior, std::int64_t now_unix,
                                   const PlanOptions& options = {});

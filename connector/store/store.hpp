@@ -77,7 +77,10 @@ struct Changes {
   // pseudonym (key rotation) is listed in `candidates` under its new id and here under its old.
   std::vector<std::string> retired_candidates;
   // Becomes the vacancy's current verdict (with its counts); its outcome and time are
-  // appended to the verdict log, which keeps no counts (DESIGN.md §4 rule 7).
+  // appended to the verdict log, which keeps no counts (DESIGN.md §4 rule 7). Plans set it
+  // only when the verdict changed (differs from StoredVacancy::last_verdict), so a store
+  // writes what it is given: the events table has a row per event, the verdict tables a
+  // row per change, and an unchanged event adds only its dedupe key (issue 22).
   std::optional<domain::Verdict> verdict;
   std::vector<OutboxItem> outbox;
 };
@@ -140,7 +143,8 @@ enum class Applied { kApplied, kDuplicate };
 
 struct SubmitResult {
   Applied applied = Applied::kApplied;
-  std::optional<domain::Verdict> verdict;  // the verdict stored; nullopt for a duplicate
+  // The verdict stored; nullopt for a duplicate and when the plan stored none (unchanged).
+  std::optional<domain::Verdict> verdict;
 };
 
 // Called exactly once per submission, on the writer thread once the batch's outcome is

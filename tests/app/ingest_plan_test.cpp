@@ -39,7 +39,7 @@ domain::Snapshot snapshot(domain::Stage group_member_stage = domain::Stage::kApp
 
 }  // namespace
 
-TEST_CASE("a reconcile that finds the same verdict logs none, an event still logs it") {
+TEST_CASE("a plan that finds the same verdict stores none, for an event as for a reconcile") {
   const policy::Policy policy = oslo();
   store::StoredVacancy prior;
   prior.record.tenant = "oslo";
@@ -57,7 +57,13 @@ TEST_CASE("a reconcile that finds the same verdict logs none, an event still log
     options.unchanged = u;
     return app::plan_event(policy, snapshot(stage), prior, kNow + 3600, options);
   };
-  CHECK(again(UnchangedVerdict::kLog)->verdict.has_value());
+  // Issue 22: an event's unchanged verdict is not stored either (its answer names it, see
+  // Ingest::apply); the vacancy row is still refreshed.
+  Result<store::Changes> event = again(UnchangedVerdict::kLog);
+  REQUIRE(event.ok());
+  CHECK_FALSE(event->verdict.has_value());
+  CHECK(event->outbox.empty());
+  CHECK(event->vacancy.title == "Rådgiver");
   Result<store::Changes> skipped = again(UnchangedVerdict::kSkip);
   REQUIRE(skipped.ok());
   CHECK_FALSE(skipped->verdict.has_value());
