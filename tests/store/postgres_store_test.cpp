@@ -223,7 +223,7 @@ TEST_CASE("an unreachable server is kUnavailable at open, and bad options kInval
   CHECK(open_postgres_store(options).status().code() == StatusCode::kUnavailable);
 }
 
-TEST_CASE("a server that goes away makes submissions kUnavailable; the store reconnects") {
+TEST_CASE("a server that goes away makes submissions kUnavailable, then the store reconnects") {
   TempDir dir;
   PostgresOptions options;
   // A name of its own, so that only this instance's connections are ended below.

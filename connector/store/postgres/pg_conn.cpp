@@ -103,8 +103,8 @@ Status Conn::exec(std::string_view sql) {
 Result<Rows> Conn::query(const char* sql, const Params& p) {
   std::vector<const char*> values;
   values.reserve(p.values().size());
-  for (const std::string& v : p.values())
-    values.push_back(v.c_str());
+  for (std::size_t i = 0; i < p.values().size(); ++i)
+    values.push_back(p.is_null(i) ? nullptr : p.values()[i].c_str());
   return check(PQexecParams(c_, sql, static_cast<int>(values.size()), nullptr, values.data(),
                             nullptr, nullptr, 0));
 }

@@ -54,10 +54,18 @@ class Params {
   Params& add(bool v) { return add(std::int64_t{v ? 1 : 0}); }
   Params& add(const char* v) { return add(std::string_view(v)); }
   Params& add(const std::string& v) { return add(std::string_view(v)); }
+  Params& add_null() {
+    values_.emplace_back();
+    nulls_.resize(values_.size());
+    nulls_.back() = true;
+    return *this;
+  }
   const std::vector<std::string>& values() const { return values_; }
+  bool is_null(std::size_t i) const { return i < nulls_.size() && nulls_[i]; }
 
  private:
   std::vector<std::string> values_;
+  std::vector<bool> nulls_;
 };
 
 template <typename... A>

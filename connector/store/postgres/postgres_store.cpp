@@ -160,7 +160,10 @@ Status closed_status() {
 
 // The advisory lock key of a vacancy (FNV-1a over tenant, a separator and the id): two
 // vacancies sharing a key only serialise more than needed.
-std::int64_t vacancy_lock_key(std::string_view tenant, std::string_view vacancy_id) {
+// Advisory locks are per database; the schema (current_schema at open) is mixed in so that
+// deployments in different schemas of one database do not serialise on each other.
+std::int64_t vacancy_lock_key(std::string_view schema, std::string_view tenant,
+                              std::string_view vacancy_id) {
   std::uint64_t h = 1469598103934665603ull;
   auto mix = [&h](std::string_view s) {
     for (unsigned char c : s) {
@@ -168,6 +171,8 @@ std::int64_t vacancy_lock_key(std::string_view tenant, std::string_view vacancy_
       h *= 1099511628211ull;
     }
   };
+  mix(schema);
+  mix(std::string_view("\x1f", 1));
   mix(tenant);
   mix(std::string_view("\x1f", 1));
   mix(vacancy_id);
@@ -281,13 +286,14 @@ Result<std::int64_t> count(Conn& db, const char* sql, std::string_view arg) {
 
 // Retention of one vacancy inside the caller's transaction: nullopt when it was skipped
 // (another instance holds it, or already deleted it), else whether it was folded.
-Result<std::optional<bool>> fold_one(Conn& db, const std::string& tenant,
+Result<std::optional<bool>> fold_one(Conn& db, const std::string& schema,
+                                     const std::string& tenant,
                                      const std::string& vacancy_id,
                                      const RetentionRequest& request) {
   // Never wait here: a submission on another instance may hold the vacancy; it is left
   // for a later call rather than risking a deadlock with that instance's batch.
   auto locked = db.query("SELECT pg_try_advisory_xact_lock($1)",
-                         params(vacancy_lock_key(tenant, vacancy_id)));
+                         params(vacancy_lock_key(schema, tenant, vacancy_id)));
   if (!locked.ok()) return locked.status();
   if (locked->int64(0, 0) == 0) return std::optional<bool>{};
   // Read again under the lock: another instance may have folded it since the query.
@@ -358,12 +364,12 @@ class Job {
 
 class SubmitJob final : public Job {
  public:
-  SubmitJob(Submission s, Done done, Counters& counters)
-      : sub_(std::move(s)), done_(std::move(done)), counters_(counters) {}
+  SubmitJob(Submission s, Done done, Counters& counters, const std::string& schema)
+      : sub_(std::move(s)), done_(std::move(done)), counters_(counters), schema_(schema) {}
 
   std::optional<std::int64_t> lock_key() const override {
     if (sub_.tenant.empty() || sub_.vacancy_id.empty()) return std::nullopt;
-    return vacancy_lock_key(sub_.tenant, sub_.vacancy_id);
+    return vacancy_lock_key(schema_, sub_.tenant, sub_.vacancy_id);
   }
 
   Status run(Conn& db) override {
@@ -409,6 +415,7 @@ class SubmitJob final : public Job {
   Submission sub_;
   Done done_;
   Counters& counters_;
+  const std::string& schema_;
   SubmitResult result_;
 };
 
@@ -447,8 +454,9 @@ Status to_status(const Result<Unit>& r) {
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(PostgresOptions options, std::unique_ptr<Conn> writer, std::unique_ptr<Conn> reader)
-      : options_(std::move(options)), writer_db_(std::move(writer)) {
+  PostgresStore(PostgresOptions options, std::string schema, std::unique_ptr<Conn> writer,
+                std::unique_ptr<Conn> reader)
+      : options_(std::move(options)), schema_(std::move(schema)), writer_db_(std::move(writer)) {
     idle_readers_.push_back(std::move(reader));
     writer_ = std::thread([this] { writer_loop(); });
     writer_id_ = writer_.get_id();
@@ -457,7 +465,7 @@ class PostgresStore final : public Store {
   ~PostgresStore() override { close(); }
 
   void submit(Submission s, Done done) override {
-    auto job = std::make_unique<SubmitJob>(std::move(s), std::move(done), counters_);
+    auto job = std::make_unique<SubmitJob>(std::move(s), std::move(done), counters_, schema_);
     SubmitJob* raw = job.get();
     std::unique_ptr<Job> base = std::move(job);
     if (Status st = enqueue(base); !st) raw->finish(st);
@@ -656,7 +664,7 @@ class PostgresStore final : public Store {
     if (!request.fold) return invalid_argument("retention: no fold function");
     if (request.limit < 1) return invalid_argument("retention: limit must be >= 1");
     auto req = std::make_shared<RetentionRequest>(std::move(request));
-    return call<RetentionResult>([req](Conn& db) -> Result<RetentionResult> {
+    return call<RetentionResult>([req, this](Conn& db) -> Result<RetentionResult> {
       RetentionResult result;
       std::vector<std::pair<std::string, std::string>> due;
       {
@@ -666,7 +674,7 @@ class PostgresStore final : public Store {
           due.emplace_back(r->text(i, 0), r->text(i, 1));
       }
       for (const auto& [tenant, vacancy_id] : due) {
-        auto folded = fold_one(db, tenant, vacancy_id, *req);
+        auto folded = fold_one(db, schema_, tenant, vacancy_id, *req);
         if (!folded.ok()) return folded.status();
         if (!*folded) continue;
         if (**folded) ++result.folded;
@@ -871,6 +879,7 @@ class PostgresStore final : public Store {
   }
 
   PostgresOptions options_;
+  const std::string schema_;
   std::unique_ptr<Conn> writer_db_;
   Counters counters_;
 
@@ -906,10 +915,13 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& option
   auto writer = Conn::connect(options.conninfo, options.password);
   if (!writer.ok()) return writer.status();
   if (Status s = pg::migrate(**writer); !s) return s;
+  auto schema = (*writer)->query("SELECT current_schema()");
+  if (!schema.ok()) return schema.status();
   auto reader = Conn::connect(options.conninfo, options.password);
   if (!reader.ok()) return reader.status();
   return std::unique_ptr<Store>(
-      std::make_unique<PostgresStore>(options, std::move(*writer), std::move(*reader)));
+      std::make_unique<PostgresStore>(options, schema->text(0, 0), std::move(*writer),
+                                      std::move(*reader)));
 }
 
 }  // namespace mangfold::store
