@@ -65,3 +65,26 @@ inline std::string schema_conninfo(const std::string& key) {
 }
 
 }  // namespace mangfold::testing::pg
+
+namespace mangfold::testing::pg {
+
+// Every row of a query as text: columns joined by '|', rows by '\n'; REQUIREs success.
+inline std::string admin_text(const std::string& sql, const std::string& conninfo) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  REQUIRE_MESSAGE(PQstatus(c) == CONNECTION_OK, "PostgreSQL test server: " << PQerrorMessage(c));
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+  const std::string why = PQresultErrorMessage(r);
+  std::string out;
+  for (int i = 0; ok && i < PQntuples(r); ++i) {
+    for (int j = 0; j < PQnfields(r); ++j)
+      out += (j ? "|" : "") + std::string(PQgetvalue(r, i, j));
+    out += '\n';
+  }
+  PQclear(r);
+  PQfinish(c);
+  REQUIRE_MESSAGE(ok, why);
+  return out;
+}
+
+}  // namespace mangfold::testing::pg
