@@ -13,6 +13,7 @@
 #include "adapters/native/snapshot_json.hpp"
 #include "connector/app/audit_feed.hpp"
 #include "connector/app/report_cli.hpp"
+#include "connector/app/storage.hpp"
 #include "connector/app/serve.hpp"
 #include "connector/app/sign.hpp"
 #include "connector/app/simulate.hpp"
@@ -328,6 +329,13 @@ int run_cli(int argc, char** argv) {
       ->add_option("--what-if", report_args.what_if, "Recompute past verdicts under this policy")
       ->check(CLI::ExistingFile);
 
+  std::string migrate_from, migrate_to;
+  CLI::App* migrate_cmd = app.add_subcommand(
+      "migrate-storage", "Copy an SQLite database into PostgreSQL (idempotent, resumable)");
+  migrate_cmd->add_option("--from", migrate_from, "sqlite:FILE")->required();
+  migrate_cmd->add_option("--to", migrate_to, "postgres:CONNINFO (password from PGPASSWORD)")
+      ->required();
+
   // An unknown command: name the likely one rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> names;
@@ -372,6 +380,7 @@ int run_cli(int argc, char** argv) {
   }
   if (report_cmd->parsed())
     return config_exists(report_args.config, "report") ? run_report(report_args) : kExitUsage;
+  if (migrate_cmd->parsed()) return run_migrate_storage(migrate_from, migrate_to);
   return kExitUsage;
 }
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "connector/app/pseudonyms.hpp"
+#include "connector/app/storage.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/config/service_config.hpp"
 #include "connector/report/report.hpp"
@@ -30,21 +31,18 @@ int run_report(const ReportArgs& args) {
     std::cerr << "mangfold report: --format is table, csv, json or html; --lang is nb or en\n";
     return 2;
   }
-  if (!std::filesystem::exists(loaded.config->sqlite_path)) {
+  if (!loaded.config->postgres && !std::filesystem::exists(loaded.config->sqlite_path)) {
     std::cerr << "mangfold report: no database at " << loaded.config->sqlite_path
               << " (has the service run?)\n";
     return 2;
   }
-  store::SqliteOptions options;
-  options.path = loaded.config->sqlite_path;
   // Opening a database from before schema 4 turns its ATS ids into pseudonyms.
   Result<PseudonymMap> keys = load_all_pseudonyms(*loaded.config);
   if (!keys.ok()) {
     std::cerr << "mangfold report: " << keys.status().message() << "\n";
     return 2;
   }
-  options.pseudonymize = store_pseudonymizer(std::move(*keys));
-  Result<std::unique_ptr<store::Store>> store = store::open_sqlite_store(options);
+  Result<std::unique_ptr<store::Store>> store = open_storage(*loaded.config, std::move(*keys));
   if (!store.ok()) {
     std::cerr << "mangfold report: " << store.status().message() << "\n";
     return 2;

@@ -20,6 +20,7 @@
 #include "connector/app/ingest.hpp"
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
+#include "connector/app/storage.hpp"
 #include "connector/app/worker_pool.hpp"
 #include "connector/app/writeback.hpp"
 #include "connector/notify/mailer.hpp"
@@ -318,18 +319,13 @@ int run_serve(const std::string& config_path) {
   std::error_code ec;
   if (auto dir = std::filesystem::path(cfg.sqlite_path).parent_path(); !dir.empty())
     std::filesystem::create_directories(dir, ec);
-  store::SqliteOptions store_options;
-  store_options.path = cfg.sqlite_path;
-  {
-    PseudonymMap keys;
-    for (const auto& [name, tenant] : *tenants.tenants)
-      keys.emplace(name, tenant.pseudonyms);
-    store_options.pseudonymize = store_pseudonymizer(std::move(keys));
-  }
-  Result<std::unique_ptr<store::Store>> opened = store::open_sqlite_store(store_options);
+  PseudonymMap keys;
+  for (const auto& [name, tenant] : *tenants.tenants)
+    keys.emplace(name, tenant.pseudonyms);
+  Result<std::unique_ptr<store::Store>> opened = open_storage(cfg, std::move(keys));
   if (!opened.ok()) {
     log->error("cannot open storage",
-               {{"path", cfg.sqlite_path}, {"detail", opened.status().message()}});
+               {{"path", describe_storage(cfg)}, {"detail", opened.status().message()}});
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);

@@ -42,6 +42,53 @@ std::optional<SecretRef> decode_secret_ref(const Node& n, const std::string& pat
   return ref;
 }
 
+// A conninfo value in single quotes, as libpq reads it.
+std::string conninfo_value(const std::string& v) {
+  std::string out = "'";
+  for (char ch : v) {
+    if (ch == '\\' || ch == '\'') out += '\\';
+    out += ch;
+  }
+  return out + "'";
+}
+
+std::optional<PostgresConfig> decode_postgres(const Node& n, const std::string& file, Decoder& d) {
+  const std::string path = "storage.postgres";
+  if (!d.expect_map(n, path)) return std::nullopt;
+  d.check_keys(n, path,
+               {"conninfo", "host", "port", "dbname", "user", "password", "pool", "max_batch"});
+  PostgresConfig pg;
+  const Node* conninfo = n.get("conninfo");
+  if (conninfo) pg.conninfo = d.string(*conninfo, join_path(path, "conninfo")).value_or("");
+  std::string built;
+  for (const char* key : {"host", "port", "dbname", "user"}) {
+    const Node* v = n.get(key);
+    if (!v) continue;
+    if (conninfo) {
+      d.error(*v, join_path(path, key), "give either conninfo or host/port/dbname/user, not both");
+      continue;
+    }
+    std::optional<std::string> value;
+    if (std::string_view(key) == "port") {
+      if (auto port = d.integer(*v, join_path(path, key), 1, 65535)) value = std::to_string(*port);
+    } else {
+      value = d.string(*v, join_path(path, key));
+    }
+    if (value) built += (built.empty() ? "" : " ") + std::string(key) + "=" + conninfo_value(*value);
+  }
+  if (!conninfo) pg.conninfo = built;
+  if (pg.conninfo.empty())
+    d.error(n, path, "give conninfo, or host and dbname (with port and user as needed)");
+  if (const Node* v = n.get("password"))
+    pg.password = decode_secret_ref(*v, join_path(path, "password"), file, d);
+  if (const Node* v = n.get("pool"))
+    pg.pool = static_cast<int>(d.integer(*v, join_path(path, "pool"), 0, 64).value_or(pg.pool));
+  if (const Node* v = n.get("max_batch"))
+    pg.max_batch =
+        static_cast<int>(d.integer(*v, join_path(path, "max_batch"), 1, 10000).value_or(pg.max_batch));
+  return pg;
+}
+
 void decode_pseudonyms(const Node& n, const std::string& path, const std::string& file, Decoder& d,
                        PseudonymConfig& out) {
   if (!d.expect_map(n, path)) return;
@@ -274,7 +321,13 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
               .value_or(c.tls_profile);
   }
   if (const Node* n = root.get("storage"); n && d.expect_map(*n, "storage")) {
-    d.check_keys(*n, "storage", {"sqlite", "dedupe_retention_days", "reconcile_interval_seconds"});
+    d.check_keys(*n, "storage",
+                 {"sqlite", "postgres", "dedupe_retention_days", "reconcile_interval_seconds"});
+    if (const Node* v = n->get("postgres")) {
+      c.postgres = decode_postgres(*v, file, d);
+      if (n->get("sqlite"))
+        d.error(*v, "storage.postgres", "give either storage.sqlite or storage.postgres, not both");
+    }
     if (const Node* v = n->get("reconcile_interval_seconds"))
       c.reconcile_interval_seconds = static_cast<int>(
           d.integer(*v, "storage.reconcile_interval_seconds", 0, 7 * 24 * 3600).value_or(3600));

@@ -76,6 +76,15 @@ struct TenantConfig {
   Mark mark;  // where the tenant is declared, for messages
 };
 
+// `storage.postgres`: several instances on one PostgreSQL database (docs/deploying.md).
+struct PostgresConfig {
+  // A libpq connection string, given as `conninfo` or built from host/port/dbname/user.
+  std::string conninfo;
+  std::optional<SecretRef> password;  // none: from conninfo, ~/.pgpass or PGPASSWORD
+  int max_batch = 256;                // most events committed in one transaction
+  int pool = 4;                       // read connections kept open (the writer has its own)
+};
+
 struct ServiceConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -87,6 +96,7 @@ struct ServiceConfig {
   std::string tls_certificate, tls_private_key;  // both or neither
   std::string tls_profile = "intermediate";      // or "modern" (TLS 1.3 only)
   std::string sqlite_path = "var/mangfold.db";
+  std::optional<PostgresConfig> postgres;  // set: PostgreSQL instead of the SQLite file
   int dedupe_retention_days = 7;
   int reconcile_interval_seconds = 3600;    // re-fetch open vacancies from ATS APIs; 0 = never
   std::string mail_spool_dir = "var/mail";  // used when smtp_url is empty

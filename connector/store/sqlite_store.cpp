@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/domain/date.hpp"
+#include "connector/store/rows.hpp"
 #include "connector/store/sqlite_db.hpp"
 #include "connector/store/sqlite_schema.hpp"
 #include "connector/store/verdict_json.hpp"
@@ -21,6 +22,10 @@ namespace mangfold::store {
 
 namespace {
 
+using rows::check_changes;
+using rows::decode_stages;
+using rows::encode_stages;
+using rows::is_month;
 using sqlite::Db;
 using sqlite::Stmt;
 
@@ -177,28 +182,6 @@ Status closed_status() {
 // ---------------------------------------------------------------------------------------
 // Row mapping.
 
-std::string encode_stages(const std::vector<domain::Stage>& stages) {
-  std::string out;
-  for (domain::Stage s : stages) {
-    if (!out.empty()) out += ',';
-    out += domain::to_string(s);
-  }
-  return out;
-}
-
-Result<std::vector<domain::Stage>> decode_stages(std::string_view text) {
-  std::vector<domain::Stage> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const std::string_view name = text.substr(0, comma);
-    auto stage = domain::stage_from_string(name);
-    if (!stage) return internal_error("store: unknown stage '" + std::string(name) + "' stored");
-    out.push_back(*stage);
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-  }
-  return out;
-}
-
 VacancyRecord vacancy_from_row(const Stmt& row) {
   VacancyRecord v;
   v.tenant = row.text(0);
@@ -221,16 +204,9 @@ VacancyRecord vacancy_from_row(const Stmt& row) {
 // Reads policy_id, policy_version, phase, overall and rules from columns first.. first+4.
 Result<domain::Verdict> verdict_from_row(const Stmt& row, std::string_view vacancy_id,
                                          int first = 0) {
-  nlohmann::json rules =
-      nlohmann::json::parse(row.text(first + 4), nullptr, /*allow_exceptions=*/false);
-  if (rules.is_discarded()) return internal_error("store: stored verdict rules are not JSON");
-  nlohmann::json j = {
-      {"policy_id", row.text(first)},          {"policy_version", row.text(first + 1)},
-      {"vacancy_id", std::string(vacancy_id)}, {"phase", row.text(first + 2)},
-      {"overall", row.text(first + 3)},        {"rules", std::move(rules)}};
-  auto v = verdict_from_json(j);
-  if (!v.ok()) return internal_error("store: stored verdict unreadable: " + v.status().message());
-  return v;
+  return rows::verdict_from_columns({row.text(first), row.text(first + 1), row.text(first + 2),
+                                     row.text(first + 3), row.text(first + 4)},
+                                    vacancy_id);
 }
 
 // The vacancy as the connection sees it: committed state for a reader, and for the writer
@@ -278,34 +254,6 @@ Result<StoredVacancy> read_vacancy(Db& db, std::string_view tenant, std::string_
   return out;
 }
 
-// A plan's output is our own code's, so a malformed one is a bug (kInternal), not the
-// sender's fault; it fails only its own submission.
-Status check_changes(const Submission& sub, Changes& c) {
-  VacancyRecord& v = c.vacancy;
-  if (v.tenant.empty()) v.tenant = sub.tenant;
-  if (v.vacancy_id.empty()) v.vacancy_id = sub.vacancy_id;
-  if (v.tenant != sub.tenant || v.vacancy_id != sub.vacancy_id)
-    return internal_error("store: plan changed the vacancy's tenant or id");
-  if (v.status != "open" && v.status != "closed")
-    return internal_error("store: vacancy status must be open or closed");
-  if (!v.deadline.empty() && !domain::Date::parse(v.deadline))
-    return internal_error("store: vacancy deadline must be YYYY-MM-DD");
-  for (const CandidateHistory& h : c.candidates)
-    if (h.candidate_id.empty()) return internal_error("store: candidate without an id");
-  for (const std::string& id : c.retired_candidates)
-    if (id.empty()) return internal_error("store: retired candidate without an id");
-  for (OutboxItem& o : c.outbox) {
-    if (o.tenant.empty()) o.tenant = sub.tenant;
-    if (o.vacancy_id.empty()) o.vacancy_id = sub.vacancy_id;
-    if (o.tenant != sub.tenant) return internal_error("store: outbox item for another tenant");
-    if (o.kind.empty() || o.idempotency_key.empty())
-      return internal_error("store: outbox item needs a kind and an idempotency key");
-    if (!nlohmann::json::accept(o.payload))
-      return internal_error("store: outbox payload is not JSON");
-  }
-  return Status{};
-}
-
 Status write_changes(Db& db, const Submission& sub, const Changes& c) {
   const VacancyRecord& v = c.vacancy;
   {
@@ -331,18 +279,14 @@ Status write_changes(Db& db, const Submission& sub, const Changes& c) {
     if (Status s = st->run(); !s) return s;
   }
   if (c.verdict) {
-    const domain::Verdict& verdict = *c.verdict;
-    nlohmann::json rules = nlohmann::json::array();
-    for (const auto& r : verdict.rules)
-      rules.push_back(rule_verdict_to_json(r));
+    const rows::VerdictColumns verdict = rows::verdict_columns(*c.verdict);
     for (std::string_view sql : {kUpsertCurrentVerdict, kInsertVerdict}) {
       auto st = db.prepare(sql);
       if (!st.ok()) return st.status();
       st->bind(1, v.tenant).bind(2, v.vacancy_id).bind(3, sub.received_at);
       st->bind(4, verdict.policy_id).bind(5, verdict.policy_version);
-      st->bind(6, domain::to_string(verdict.phase)).bind(7, domain::to_string(verdict.overall));
-      if (sql == kUpsertCurrentVerdict)
-        st->bind(8, rules.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      st->bind(6, verdict.phase).bind(7, verdict.overall);
+      if (sql == kUpsertCurrentVerdict) st->bind(8, verdict.rules);
       if (Status s = st->run(); !s) return s;
     }
   }
@@ -363,15 +307,6 @@ Result<std::int64_t> count(Db& db, std::string_view sql, std::string_view arg) {
   auto row = st->step();
   if (!row.ok()) return row.status();
   return *row ? st->int64(0) : 0;
-}
-
-// "YYYY-MM" with a month 01..12.
-bool is_month(std::string_view m) {
-  if (m.size() != 7 || m[4] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6})
-    if (m[i] < '0' || m[i] > '9') return false;
-  const int month = (m[5] - '0') * 10 + (m[6] - '0');
-  return month >= 1 && month <= 12;
 }
 
 Status bind_run(Db& db, std::string_view sql, std::string_view tenant,

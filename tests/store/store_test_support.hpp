@@ -3,6 +3,7 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -16,6 +17,10 @@
 
 #include "connector/store/sqlite_store.hpp"
 #include "connector/store/store.hpp"
+#ifdef MANGFOLD_STORE_TEST_POSTGRES
+#include "connector/store/postgres/postgres_store.hpp"
+#include "tests/support/pg_test_server.hpp"
+#endif
 
 namespace mangfold::store::testing {
 
@@ -154,11 +159,47 @@ inline constexpr const char* kUndoSchema4 =
     "AND c.vacancy_id = verdicts.vacancy_id); "
     "DROP TABLE current_verdicts; ";
 
+#ifndef MANGFOLD_STORE_TEST_POSTGRES
+// The store under test: SQLite in store_test, PostgreSQL in store_postgres_test, where the
+// same contract tests are compiled with MANGFOLD_STORE_TEST_POSTGRES.
 inline std::unique_ptr<Store> open_store(const std::string& path, SqliteOptions options = {}) {
   options.path = path;
   auto store = open_sqlite_store(options);
   REQUIRE_MESSAGE(store.ok(), store.status().message());
   return std::move(*store);
+}
+#else
+// PostgreSQL: the path names a schema of the test server (the same path, the same schema,
+// so reopening finds the rows); options that both backends have are kept.
+inline std::unique_ptr<Store> open_store(const std::string& path, SqliteOptions sqlite = {}) {
+  PostgresOptions options;
+  options.conninfo = mangfold::testing::pg::schema_conninfo(path);
+  options.max_batch = sqlite.max_batch;
+  options.max_queue = sqlite.max_queue;
+  options.max_idle_readers = sqlite.max_idle_readers;
+  auto store = open_postgres_store(options);
+  REQUIRE_MESSAGE(store.ok(), store.status().message());
+  return std::move(*store);
+}
+#endif
+
+// Rows in a table of the store at `path` (opened by open_store), read directly.
+inline std::int64_t count_rows(const std::string& path, const std::string& table) {
+#ifdef MANGFOLD_STORE_TEST_POSTGRES
+  return mangfold::testing::pg::admin_int("SELECT count(*) FROM " + table,
+                                          mangfold::testing::pg::schema_conninfo(path));
+#else
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  const std::string sql = "SELECT count(*) FROM " + table;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  const std::int64_t n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+#endif
 }
 
 // Submits and waits for the completion.
