@@ -31,7 +31,8 @@ constexpr std::string_view kRuleKinds[] = {"interview_minimum", "hire_justificat
                                            "moderate_quota", "ad_sentence", "ad_mentions"};
 
 // Resolves `extends` depth-first; `chain` holds the files being loaded, for cycles.
-std::optional<Node> load_tree(const std::string& path, const ReadFile& read,
+// `path` is taken by value: callers pass an element of `chain`, which this function grows.
+std::optional<Node> load_tree(std::string path, const ReadFile& read,
                               std::vector<std::string>& chain, const Node* referenced_at,
                               Decoder& d) {
   Result<std::string> text = read(path);
