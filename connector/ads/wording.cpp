@@ -67,6 +67,8 @@ std::vector<Sentence> sentences_of(std::string_view folded) {
   return out;
 }
 
+constexpr std::size_t kMaxGaps = 3;  // "..." in one pattern
+
 // One word of a pattern.
 struct PatternWord {
   std::string text;
@@ -105,6 +107,9 @@ Pattern compile(std::string_view pattern) {
   }
   while (!out.empty() && out.back().gap)
     out.pop_back();
+  // Each gap multiplies the ways to match; the loader refuses more (policy_loader.cpp).
+  if (std::count_if(out.begin(), out.end(), [](const PatternWord& w) { return w.gap; }) > kMaxGaps)
+    return {};
   return out;
 }
 

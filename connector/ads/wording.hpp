@@ -11,6 +11,7 @@
 //   word*    a word starting so                      "oppfordr*" — oppfordrer, oppfordres
 //   *word    a word ending so                        "*miljø" — miljø, arbeidsmiljø
 //   ...      up to three other words in between      "ungt ... miljø" — ungt og dynamisk miljø
+//            (at most three "..." in one pattern; a pattern with more never matches)
 // A word's inner punctuation is part of the pattern: "cv-en" matches «CV-en».
 // Sentences end at '.', '!' or '?' followed by a space or the end of the text, except after
 // an abbreviation with inner dots («bl.a.», «f.eks.», «e.g.») or after a single letter.

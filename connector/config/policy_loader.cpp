@@ -192,8 +192,14 @@ std::vector<std::string> decode_patterns(const Node& n, const std::string& path,
   if (list && list->empty()) d.error(n, path, "the list is empty");
   if (list)
     for (const std::string& w : *list)
-      if (w.find_first_not_of(" *.…") == std::string::npos)
+      if (w.find_first_not_of(" *.…") == std::string::npos) {
         d.error(n, path, "the pattern '" + w + "' has no word in it");
+      } else {
+        std::size_t gaps = 0;
+        for (std::size_t p = w.find("..."); p != std::string::npos; p = w.find("...", p + 3))
+          ++gaps;
+        if (gaps > 3) d.error(n, path, "the pattern '" + w + "' has more than three '...'");
+      }
   return list.value_or(std::vector<std::string>{});
 }
 
