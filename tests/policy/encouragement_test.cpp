@@ -368,3 +368,50 @@ TEST_CASE("patterns: prefix, suffix, gaps of at most three words, whole words on
   CHECK(ids("Uperfekt norsk.") == 0);
   CHECK(ids("") == 0);
 }
+
+TEST_CASE("bad detection and wording keys are reported with file, line and key") {
+  const std::map<std::string, std::string> files = {
+      {"p.yaml",
+       "id: p\n"
+       "version: \"1\"\n"
+       "languages: [nb, en]\n"
+       "target_groups:\n"
+       "  g:\n"
+       "    words:\n"
+       "      nb: [innvandrer*]\n"
+       "rules:\n"
+       "  s:\n"
+       "    type: ad_sentence\n"
+       "    sentences: {nb: Vi oppfordrer deg., en: We encourage you.}\n"
+       "    detection:\n"
+       "      groups: [g, nobody]\n"
+       "      words:\n"
+       "        nb: {encourage: [\"*\"], apply: [a ... b ... c ... d ... e]}\n"
+       "  w:\n"
+       "    type: ad_language\n"
+       "    wording:\n"
+       "      nb:\n"
+       "        x: {patterns: [norsk som morsmål], suggestion: s, source: t}\n"}};
+  const config::PolicyLoad load = config::load_policy(
+      "p.yaml",
+      [&](const std::string& path) -> mangfold::Result<std::string> { return files.at(path); });
+  CHECK_FALSE(load.policy.has_value());
+  std::string all;
+  for (const auto& d : load.diagnostics)
+    all += d.to_string() + "\n";
+  CAPTURE(all);
+  CHECK(all.find("p.yaml:13:7: rules.s.detection.groups: target group 'g' has no words for "
+                 "language 'en'") != std::string::npos);
+  CHECK(all.find("rules.s.detection.groups: unknown target group 'nobody'") != std::string::npos);
+  CHECK(all.find("p.yaml:15:") != std::string::npos);
+  CHECK(all.find("rules.s.detection.words.nb.encourage: the pattern '*' has no word in it") !=
+        std::string::npos);
+  CHECK(all.find("rules.s.detection.words.nb.apply: the pattern 'a ... b ... c ... d ... e' has "
+                 "more than three '...'") != std::string::npos);
+  CHECK(all.find("rules.s.detection.words: no detection words for declared language 'en'") !=
+        std::string::npos);
+  CHECK(all.find("p.yaml:20:9: rules.w.wording.nb.x.reason: missing required key") !=
+        std::string::npos);
+  CHECK(all.find("rules.w.wording: no wording rules for declared language 'en'") !=
+        std::string::npos);
+}
