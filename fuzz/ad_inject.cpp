@@ -47,5 +47,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fail("the injected sentence is not detected");
   Result<ads::Injection> again = ads::inject_sentence(first.body, format, spec, rules.anchor);
   if (!again.ok() || again->changed) fail("not idempotent");
+
+  // With the detection words: inserts only where the ad was surely without the sentence,
+  // and then exactly as without them; the result reads as present.
+  const ads::EncouragementWords& words = rules.words[(data[0] >> 1) % rules.words.size()];
+  const ads::ParsedAd parsed(body, format);
+  const ads::Assessment before = ads::assess_encouragement(parsed.visible_text(), spec, words);
+  Result<ads::Injection> careful = ads::inject_sentence(parsed, spec, rules.anchor, words);
+  if (!careful.ok()) fail("with detection words: an error where there was none");
+  if (careful->changed != (before.presence == ads::Presence::kAbsent))
+    fail("with detection words: inserted although not surely absent, or not inserted");
+  if (careful->changed && careful->body != first.body) fail("with detection words: another body");
+  if (careful->changed &&
+      ads::assess_encouragement(ads::VisibleText(careful->body, format), spec, words).presence !=
+          ads::Presence::kPresent)
+    fail("with detection words: the injected sentence is not read as present");
   return 0;
 }

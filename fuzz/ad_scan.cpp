@@ -30,6 +30,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::fprintf(stderr, "fuzz: reading the ad once answers differently from the one-shot calls\n");
     std::abort();
   }
+  // Reading for meaning: a listed wording found is never "absent"; evidence stays short.
+  const std::size_t index = (data[0] >> 1) % rules.sentences.size();
+  const ads::Assessment assessed =
+      ads::assess_encouragement(parsed.visible_text(), spec, rules.words[index]);
+  if ((detection.present && assessed.presence == ads::Presence::kAbsent) ||
+      assessed.evidence.size() > 1024) {
+    std::fprintf(stderr, "fuzz: assess_encouragement broke its contract\n");
+    std::abort();
+  }
+  for (const ads::WordingFinding& f :
+       ads::find_excluding_wording(parsed.visible_text(), rules.wording))
+    if (f.pattern == nullptr || f.found.empty()) std::abort();
   (void)ads::normalize_text(body);
   return 0;
 }

@@ -311,6 +311,7 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   audit_cmd->add_flag("--json", audit.json, "Print JSON");
+  audit_cmd->add_flag("--progress", audit.progress, "Report progress on stderr");
 
   ReportArgs report_args;
   CLI::App* report_cmd =

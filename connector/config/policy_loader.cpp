@@ -28,10 +28,12 @@ std::optional<int> parse_time_of_day(std::string_view text) {
 }
 
 constexpr std::string_view kRuleKinds[] = {"interview_minimum", "hire_justification",
-                                           "moderate_quota", "ad_sentence", "ad_mentions"};
+                                           "moderate_quota",    "ad_sentence",
+                                           "ad_mentions",       "ad_language"};
 
 // Resolves `extends` depth-first; `chain` holds the files being loaded, for cycles.
-std::optional<Node> load_tree(const std::string& path, const ReadFile& read,
+// `path` is taken by value: callers pass an element of `chain`, which this function grows.
+std::optional<Node> load_tree(std::string path, const ReadFile& read,
                               std::vector<std::string>& chain, const Node* referenced_at,
                               Decoder& d) {
   Result<std::string> text = read(path);
@@ -184,10 +186,67 @@ std::string decode_fallback(const Node& n, const std::string& path, const Policy
   return fallback;
 }
 
+// A non-empty list of patterns (ads/wording.hpp syntax).
+std::vector<std::string> decode_patterns(const Node& n, const std::string& path, Decoder& d) {
+  std::optional<std::vector<std::string>> list = d.strings(n, path);
+  if (list && list->empty()) d.error(n, path, "the list is empty");
+  if (list)
+    for (const std::string& w : *list)
+      if (w.find_first_not_of(" *.…") == std::string::npos) {
+        d.error(n, path, "the pattern '" + w + "' has no word in it");
+      } else {
+        std::size_t gaps = 0;
+        for (std::size_t p = w.find("..."); p != std::string::npos; p = w.find("...", p + 3))
+          ++gaps;
+        if (gaps > 3) d.error(n, path, "the pattern '" + w + "' has more than three '...'");
+      }
+  return list.value_or(std::vector<std::string>{});
+}
+
+// ad_sentence.detection: the groups to encourage and, per language, the words.
+void decode_detection(const Node& n, const std::string& path, const Policy& p, Decoder& d,
+                      AdSentence& r) {
+  if (!d.expect_map(n, path)) return;
+  d.check_keys(n, path, {"groups", "words"});
+  if (const Node* g = d.require(n, "groups", path)) {
+    const std::string gpath = join_path(path, "groups");
+    for (const std::string& name : d.strings(*g, gpath).value_or(std::vector<std::string>{})) {
+      const TargetGroup* group = p.group(name);
+      if (!group) {
+        d.error(*g, gpath, "unknown target group '" + name + "' (declared under target_groups)");
+        continue;
+      }
+      for (const std::string& lang : p.languages)
+        if (!group->words.count(lang))
+          d.error(*g, gpath,
+                  "target group '" + name + "' has no words for language '" + lang +
+                      "' (target_groups." + name + ".words." + lang + ")");
+      r.detect_groups.push_back(name);
+    }
+  }
+  const std::string wpath = join_path(path, "words");
+  const Node* words = d.require(n, "words", path);
+  if (!words || !d.expect_map(*words, wpath)) return;
+  for (const auto& [key, value] : words->entries) {
+    const std::string lpath = join_path(wpath, key.scalar);
+    if (!d.language(key, lpath) || !d.expect_map(value, lpath)) continue;
+    d.check_keys(value, lpath, {"encourage", "apply", "negation"});
+    DetectionWords w;
+    if (const Node* v = d.require(value, "encourage", lpath))
+      w.encourage = decode_patterns(*v, join_path(lpath, "encourage"), d);
+    if (const Node* v = d.require(value, "apply", lpath))
+      w.apply = decode_patterns(*v, join_path(lpath, "apply"), d);
+    if (const Node* v = value.get("negation"))
+      w.negation = decode_patterns(*v, join_path(lpath, "negation"), d);
+    r.detection.emplace(key.scalar, std::move(w));
+  }
+  require_languages(*words, wpath, p, d, "detection words");
+}
+
 RuleSpec decode_ad_sentence(const Node& n, const std::string& path, const Policy& p, Decoder& d) {
   d.check_keys(n, path,
                {"type", "enabled", "scope", "description", "mode", "sentences", "fallback_language",
-                "anchor"});
+                "anchor", "detection"});
   AdSentence r;
   if (const Node* v = n.get("mode"))
     r.mode = d.choice<AdMode>(*v, join_path(path, "mode"),
@@ -224,6 +283,42 @@ RuleSpec decode_ad_sentence(const Node& n, const std::string& path, const Policy
             d.strings(*h, join_path(apath, "before_headings")).value_or(r.before_headings);
     }
   }
+  if (const Node* det = n.get("detection")) decode_detection(*det, join_path(path, "detection"), p, d, r);
+  return r;
+}
+
+RuleSpec decode_ad_language(const Node& n, const std::string& path, const Policy& p, Decoder& d) {
+  d.check_keys(n, path, {"type", "enabled", "scope", "description", "wording", "fallback_language"});
+  AdLanguage r;
+  const std::string wpath = join_path(path, "wording");
+  const Node* wording = d.require(n, "wording", path);
+  if (wording && d.expect_map(*wording, wpath)) {
+    for (const auto& [lang, rules] : wording->entries) {
+      const std::string lpath = join_path(wpath, lang.scalar);
+      if (!d.language(lang, lpath) || !d.expect_map(rules, lpath)) continue;
+      std::vector<WordingRule>& list = r.wording[lang.scalar];
+      for (const auto& [key, value] : rules.entries) {
+        const std::string rpath = join_path(lpath, key.scalar);
+        if (!d.identifier(key, rpath) || !d.expect_map(value, rpath)) continue;
+        d.check_keys(value, rpath, {"patterns", "reason", "suggestion", "source"});
+        WordingRule w;
+        w.id = key.scalar;
+        if (const Node* v = d.require(value, "patterns", rpath))
+          w.patterns = decode_patterns(*v, join_path(rpath, "patterns"), d);
+        for (auto [field, out] : {std::pair{"reason", &w.reason},
+                                  std::pair{"suggestion", &w.suggestion},
+                                  std::pair{"source", &w.source}}) {
+          if (const Node* v = d.require(value, field, rpath)) {
+            *out = d.string(*v, join_path(rpath, field)).value_or("");
+            if (out->empty()) d.error(*v, join_path(rpath, field), "must not be empty");
+          }
+        }
+        list.push_back(std::move(w));
+      }
+    }
+    require_languages(*wording, wpath, p, d, "wording rules");
+  }
+  r.fallback_language = decode_fallback(n, path, p, d, wording);
   return r;
 }
 
@@ -275,13 +370,15 @@ void decode_rules(const Node& rules, Policy& p, Decoder& d) {
       rule.spec = decode_ad_sentence(value, path, p, d);
     else if (*kind == "ad_mentions")
       rule.spec = decode_ad_mentions(value, path, p, d);
+    else if (*kind == "ad_language")
+      rule.spec = decode_ad_language(value, path, p, d);
     else {
       std::vector<std::string_view> kinds(std::begin(kRuleKinds), std::end(kRuleKinds));
       std::string guess = closest(*kind, kinds);
       d.error(*type, tpath,
               "unknown rule type '" + *kind + "'" +
                   (guess.empty() ? " (expected one of: interview_minimum, hire_justification, "
-                                   "moderate_quota, ad_sentence, ad_mentions)"
+                                   "moderate_quota, ad_sentence, ad_mentions, ad_language)"
                                  : " (did you mean '" + guess + "'?)"));
       continue;
     }
@@ -385,7 +482,15 @@ void decode_policy(const Node& root, Policy& p, Decoder& d, PolicyKind kind) {
       if (value.is_null()) {
         // `name:` alone declares a group with no label.
       } else if (d.expect_map(value, path)) {
-        d.check_keys(value, path, {"label", "definition"});
+        d.check_keys(value, path, {"label", "definition", "words"});
+        if (const Node* w = value.get("words")) {
+          const std::string wpath = join_path(path, "words");
+          if (d.expect_map(*w, wpath))
+            for (const auto& [lang, list] : w->entries) {
+              const std::string lpath = join_path(wpath, lang.scalar);
+              if (d.language(lang, lpath)) g.words[lang.scalar] = decode_patterns(list, lpath, d);
+            }
+        }
         if (const Node* l = value.get("label"))
           g.label = d.string(*l, join_path(path, "label")).value_or("");
         if (const Node* def = value.get("definition"))

@@ -160,13 +160,22 @@ std::optional<AdMemo::Table::Key> text_key(const domain::JobAd& ad) {
 
 std::optional<AdMemo::Table::Key> injection_key(const domain::JobAd& ad,
                                                 const ads::SentenceSpec& spec,
-                                                const ads::Anchor& anchor) {
-  KeyBuilder k("injection/1");
+                                                const ads::Anchor& anchor,
+                                                const ads::EncouragementWords& words) {
+  KeyBuilder k("injection/2");
   k.add(format_tag(ad));
   k.add(ad.body);
   k.add(spec.sentence);
   k.add(spec.equivalents);
   k.add(anchor.before_headings);
+  k.add(words.encourage);
+  k.add(words.apply);
+  k.add(words.negation);
+  k.add(std::to_string(words.groups.size()));
+  for (const auto& g : words.groups) {
+    k.add(g.name);
+    k.add(g.words);
+  }
   return k.finish();
 }
 
@@ -235,9 +244,10 @@ Result<ads::Injection> replay(const RememberedInjection& m, std::string_view bod
 // ads::inject_sentence through the memo. `parsed` is read on the first miss and then
 // shared by every rule of the plan; its visible text is remembered for evaluate().
 Result<ads::Injection> inject(Table* memo, const domain::JobAd& ad, const ads::SentenceSpec& spec,
-                              const ads::Anchor& anchor, std::optional<ads::ParsedAd>& parsed) {
+                              const ads::Anchor& anchor, const ads::EncouragementWords& words,
+                              std::optional<ads::ParsedAd>& parsed) {
   const std::optional<Table::Key> key =
-      memo != nullptr && memo->enabled() ? injection_key(ad, spec, anchor) : std::nullopt;
+      memo != nullptr && memo->enabled() ? injection_key(ad, spec, anchor, words) : std::nullopt;
   if (key) {
     if (auto found = memo->find(*key)) {
       if (const auto* m = std::get_if<RememberedInjection>(found.get())) return replay(*m, ad.body);
@@ -247,7 +257,7 @@ Result<ads::Injection> inject(Table* memo, const domain::JobAd& ad, const ads::S
     parsed.emplace(ad.body, ad_format(ad));
     remember_text(memo, ad, parsed->visible_text());
   }
-  Result<ads::Injection> result = ads::inject_sentence(*parsed, spec, anchor);
+  Result<ads::Injection> result = ads::inject_sentence(*parsed, spec, anchor, words);
   if (key) memo->insert(*key, std::make_shared<Table::Value>(remembered(result)));
   return result;
 }
@@ -285,8 +295,26 @@ const domain::JobAd* ad_or_explain(const domain::Snapshot& s, domain::RuleVerdic
 
 }  // namespace
 
-void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo, const InputLimits& limits) {
+ads::EncouragementWords encouragement_words(const Policy& policy, const AdSentence& rule,
+                                            const std::string& language) {
+  ads::EncouragementWords out;
+  const auto it = rule.detection.find(language);
+  if (it == rule.detection.end() || rule.detect_groups.empty()) return out;
+  out.encourage = it->second.encourage;
+  out.apply = it->second.apply;
+  out.negation = it->second.negation;
+  for (const std::string& name : rule.detect_groups) {
+    const TargetGroup* g = policy.group(name);
+    if (!g) return {};
+    const auto w = g->words.find(language);
+    if (w == g->words.end() || w->second.empty()) return {};  // cannot read for meaning
+    out.groups.push_back(ads::EncouragementWords::Group{name, w->second});
+  }
+  return out;
+}
+
+void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, const domain::Snapshot& s,
+                          domain::RuleVerdict& v, AdMemo* memo, const InputLimits& limits) {
   const domain::JobAd* ad = ad_or_explain(s, v, limits);
   if (!ad) return;
   const std::string language = sentence_language(rule, ad->language);
@@ -298,10 +326,23 @@ void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, dom
     return;
   }
   const LanguageSentence& wording = rule.sentences.at(language);
-  const ads::Detection found =
-      ads::detect_sentence(*visible_text_of(memo ? &memo->table() : nullptr, *ad),
-                           ads::SentenceSpec{wording.sentence, wording.equivalents});
-  if (found.present) {
+  const ads::Assessment found = ads::assess_encouragement(
+      *visible_text_of(memo ? &memo->table() : nullptr, *ad),
+      ads::SentenceSpec{wording.sentence, wording.equivalents},
+      encouragement_words(policy, rule, language));
+  if (found.presence == ads::Presence::kUncertain) {
+    // Not sure either way: a person decides. Never inserted, since a second sentence in a
+    // published ad is worse than a missing one.
+    v.outcome = domain::Outcome::kInsufficientData;
+    v.severity = domain::Severity::kWarning;
+    v.reason_code = "sentence_uncertain";
+    v.reason = "The ad may already encourage the group to apply (" + language + "): " +
+               found.reason + ": «" + found.evidence +
+               "»; a person should check it" +
+               (rule.mode == AdMode::kInject ? ", and nothing was inserted" : "");
+    return;
+  }
+  if (found.presence == ads::Presence::kPresent) {
     v.outcome = domain::Outcome::kCompliant;
     v.reason_code = "sentence_present";
     v.reason = "The ad carries the encouragement sentence (" + language + ")";
@@ -342,6 +383,67 @@ void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, dom
     v.reason += (i ? ", " : " ") + missing[i];
 }
 
+void evaluate_ad_language(const AdLanguage& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
+                          AdMemo* memo, const InputLimits& limits) {
+  const domain::JobAd* ad = ad_or_explain(s, v, limits);
+  if (!ad) return;
+  auto it = rule.wording.find(ad->language);
+  if (it == rule.wording.end()) it = rule.wording.find(rule.fallback_language);
+  if (it == rule.wording.end()) {
+    v.outcome = domain::Outcome::kNotApplicable;
+    v.reason_code = "no_wording_for_language";
+    v.reason = "The policy has no wording rules for the ad's language '" + ad->language + "'";
+    return;
+  }
+  std::vector<ads::WordingPattern> patterns;
+  for (const WordingRule& w : it->second)
+    patterns.push_back(ads::WordingPattern{w.id, w.patterns, w.reason, w.suggestion, w.source});
+  const std::vector<ads::WordingFinding> findings = ads::find_excluding_wording(
+      *visible_text_of(memo ? &memo->table() : nullptr, *ad), patterns);
+  if (findings.empty()) {
+    v.outcome = domain::Outcome::kCompliant;
+    v.reason_code = "no_excluding_wording";
+    v.reason = "The ad uses none of the listed excluding wordings (" + it->first + ")";
+    return;
+  }
+  v.outcome = domain::Outcome::kShortfall;
+  v.severity = domain::Severity::kWarning;
+  v.missing = static_cast<int>(findings.size());
+  v.reason_code = "excluding_wording";
+  v.reason = findings.size() == 1 ? "1 wording may exclude applicants:"
+                                  : std::to_string(findings.size()) +
+                                        " wordings may exclude applicants:";
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const ads::WordingPattern& p = *findings[i].pattern;
+    v.reason += (i ? "; " : " ") + std::string("«") + findings[i].found + "» (" + p.id + "): " +
+                p.reason + " Instead: " + p.suggestion + " Source: " + p.source;
+  }
+}
+
+std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::JobAd& ad,
+                                          const InputLimits& limits) {
+  std::vector<WordingHit> out;
+  if (ad.body.empty()) return out;
+  if (ad.format == domain::AdFormat::kHtml && ads::html_over_budget(ad.body, limits)) return out;
+  std::optional<ads::VisibleText> text;
+  for (const Rule& rule : policy.rules) {
+    const auto* spec = std::get_if<AdLanguage>(&rule.spec);
+    if (!rule.enabled || !spec) continue;
+    auto it = spec->wording.find(ad.language);
+    if (it == spec->wording.end()) it = spec->wording.find(spec->fallback_language);
+    if (it == spec->wording.end()) continue;
+    std::vector<ads::WordingPattern> patterns;
+    for (const WordingRule& w : it->second)
+      patterns.push_back(ads::WordingPattern{w.id, w.patterns, w.reason, w.suggestion, w.source});
+    if (!text) text.emplace(ad.body, ad_format(ad));
+    for (const ads::WordingFinding& f : ads::find_excluding_wording(*text, patterns)) {
+      const auto index = static_cast<std::size_t>(f.pattern - patterns.data());
+      out.push_back(WordingHit{rule.name, it->first, &it->second[index], f.found});
+    }
+  }
+  return out;
+}
+
 Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
                                                   const domain::Snapshot& snapshot, AdMemo* memo,
                                                   const InputLimits& limits) {
@@ -360,7 +462,8 @@ Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
     Result<ads::Injection> injected =
         inject(memo ? &memo->table() : nullptr, *ad,
                ads::SentenceSpec{wording.sentence, wording.equivalents},
-               ads::Anchor{spec->before_headings}, parsed);
+               ads::Anchor{spec->before_headings}, encouragement_words(policy, *spec, language),
+               parsed);
     if (!injected.ok()) return injected.status();
     if (!injected->changed) continue;
     AdChange change{rule.name, language, *ad, *ad};

@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "connector/ads/ad_text.hpp"
+#include "connector/ads/wording.hpp"
 #include "connector/common/input_limits.hpp"
 #include "connector/common/status.hpp"
 #include "connector/domain/verdict.hpp"
@@ -23,8 +24,14 @@
 namespace mangfold::policy {
 
 // `memo` may be null. An HTML ad over `limits` is not read: insufficient data, "ad_unreadable".
-void evaluate_ad_sentence(const AdSentence& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
+void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, const domain::Snapshot& s,
+                          domain::RuleVerdict& v, AdMemo* memo, const InputLimits& limits);
+void evaluate_ad_language(const AdLanguage& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
                           AdMemo* memo, const InputLimits& limits);
+// The words for reading `rule`'s sentence in `language` by meaning; empty when the rule has
+// no detection (then only its wordings count).
+ads::EncouragementWords encouragement_words(const Policy& policy, const AdSentence& rule,
+                                            const std::string& language);
 void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
                           AdMemo* memo, const InputLimits& limits);
 

@@ -356,6 +356,7 @@ std::string_view kind_name(const RuleSpec& spec) {
                         [](const ModerateQuota&) { return "moderate_quota"; },
                         [](const AdSentence&) { return "ad_sentence"; },
                         [](const AdMentions&) { return "ad_mentions"; },
+                        [](const AdLanguage&) { return "ad_language"; },
                     },
                     spec);
 }
@@ -384,7 +385,8 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
   if (memo == nullptr && snapshot.vacancy.ad &&
       std::count_if(policy.rules.begin(), policy.rules.end(), [](const Rule& r) {
         return r.enabled && (std::holds_alternative<AdSentence>(r.spec) ||
-                             std::holds_alternative<AdMentions>(r.spec));
+                             std::holds_alternative<AdMentions>(r.spec) ||
+                             std::holds_alternative<AdLanguage>(r.spec));
       }) > 1)
     memo = &own_memo.emplace(kEvaluationMemoBytes);
 
@@ -417,10 +419,13 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
                        evaluate_moderate_quota(r, snapshot, verdict.phase, v);
                      },
                      [&](const AdSentence& r) {
-                       evaluate_ad_sentence(r, snapshot, v, memo, context.limits);
+                       evaluate_ad_sentence(policy, r, snapshot, v, memo, context.limits);
                      },
                      [&](const AdMentions& r) {
                        evaluate_ad_mentions(r, snapshot, v, memo, context.limits);
+                     },
+                     [&](const AdLanguage& r) {
+                       evaluate_ad_language(r, snapshot, v, memo, context.limits);
                      },
                  },
                  rule.spec);

@@ -38,4 +38,16 @@ int invitations_needed(const InterviewMinimum& rule, int q, int n, int i);
 // has it, else the fallback. Empty when neither is available.
 std::string sentence_language(const AdSentence& rule, std::string_view ad_language);
 
+// The excluding wordings (ad_language rules) found in an ad, for listing them one by one
+// (`mangfold audit-feed`). The same findings as the rules' verdicts, in rule and file order.
+// Empty when the ad has no body or its HTML is over `limits`.
+struct WordingHit {
+  std::string rule;    // the ad_language rule's name
+  std::string language;
+  const WordingRule* wording = nullptr;  // points into `policy`
+  std::string found;   // the words found, folded
+};
+std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::JobAd& ad,
+                                          const InputLimits& limits = {});
+
 }  // namespace mangfold::policy

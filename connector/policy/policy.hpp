@@ -55,12 +55,23 @@ struct LanguageSentence {
   std::string sentence;
   std::vector<std::string> equivalents;  // other wordings that count as present
 };
+// The words that let detection read the sentence for its meaning (ads/wording.hpp); the
+// groups' own words are TargetGroup::words.
+struct DetectionWords {
+  std::vector<std::string> encourage;  // "oppfordr*", "invit*", …
+  std::vector<std::string> apply;      // "søk*", "apply", …
+  std::vector<std::string> negation;   // "ikke", "not", …
+};
 // §4.3: the ad carries a sentence encouraging the group to apply.
 struct AdSentence {
   AdMode mode = AdMode::kFlag;
   std::map<std::string, LanguageSentence> sentences;  // language code → sentence
   std::string fallback_language;                      // for ads in no listed language
   std::vector<std::string> before_headings;           // inject before the first such heading
+  // Detection by meaning: the groups the sentence must encourage, and per language the
+  // words. Empty: only the sentence and its equivalents count (and absence is sure).
+  std::vector<std::string> detect_groups;
+  std::map<std::string, DetectionWords> detection;  // language code → words
 };
 
 // §4.1: the ad mentions listed topics (e.g. diversity goals). Flag only.
@@ -73,8 +84,22 @@ struct AdMentions {
   std::string fallback_language;
 };
 
-using RuleSpec =
-    std::variant<InterviewMinimum, HireJustification, ModerateQuota, AdSentence, AdMentions>;
+// Excluding wording (issue 18): phrases that shut out the very applicants the scheme is
+// for («norsk som morsmål», «etnisk norsk», «ungt miljø», …). Flag only, never rewritten.
+struct WordingRule {
+  std::string id;                     // the key in the policy file
+  std::vector<std::string> patterns;  // ads/wording.hpp pattern syntax
+  std::string reason;
+  std::string suggestion;
+  std::string source;  // the guidance or case, cited by name and year
+};
+struct AdLanguage {
+  std::map<std::string, std::vector<WordingRule>> wording;  // language → rules, file order
+  std::string fallback_language;
+};
+
+using RuleSpec = std::variant<InterviewMinimum, HireJustification, ModerateQuota, AdSentence,
+                              AdMentions, AdLanguage>;
 std::string_view kind_name(const RuleSpec& spec);  // "interview_minimum", …
 
 struct Rule {
@@ -89,6 +114,9 @@ struct TargetGroup {
   std::string name;        // e.g. "immigrant_background"
   std::string label;       // human name, e.g. "innvandrerbakgrunn"
   std::string definition;  // which definition applies (SSB 2008, Bergen's «ikke-vestlig», …)
+  // Words that name the group in a job ad, per language, for detecting the encouragement
+  // sentence by meaning (never used on applicants: membership is self-declared only).
+  std::map<std::string, std::vector<std::string>> words;
 };
 
 // Who is told what, when (used by connector/notify).

@@ -252,7 +252,8 @@ TEST_CASE("audit-feed lists exactly the ads that lack the sentence") {
         "advert      lang  encourage_applicants  title\n"
         "4100000001  nb    present               Rådgiver integrering - Flyktningtjenesten\n"
         "4100000002  nn    MISSING               Renholdsoperatør - helgestillinger\n"
-        "2 ads, 1 does not comply\n");
+        "2 ads, 1 does not comply\n"
+        "  encourage_applicants MISSING            1 ad\n");
 
   auto j = mangfold_cmd({"audit-feed", "--json", feed, "--policy", kRoot + "/policies/imdi.yaml"});
   CHECK(j.exit_code == 1);
@@ -274,6 +275,36 @@ TEST_CASE("audit-feed lists exactly the ads that lack the sentence") {
   CHECK(mangfold_cmd(
             {"audit-feed", dir.path() + "/bad.xml", "--policy", kRoot + "/policies/oslo.yaml"})
             .exit_code == 2);
+}
+
+TEST_CASE("audit-feed flags excluding wording, sums up each kind, and reports progress") {
+  const std::string feed = fixture("webcruiter_feed/excluding_wording.xml");
+  const std::string policy = fixture("policies/ad_language.yaml");
+  auto r = mangfold_cmd({"audit-feed", feed, "--policy", policy, "--progress"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out ==
+        "advert      lang  encourage_applicants  excluding_wording     title\n"
+        "4100000101  nb    present               FLAGGED               Saksbehandler - byggesak\n"
+        "4100000102  nn    present               FLAGGED               Fagarbeidar - verkstad\n"
+        "4100000103  en    present               FLAGGED               Adviser - planning\n"
+        "3 ads, 3 do not comply\n"
+        "  excluding_wording mother_tongue         2 ads\n"
+        "  excluding_wording young_environment     1 ad\n"
+        "  excluding_wording perfect_norwegian     1 ad\n"
+        "  excluding_wording gendered_title        1 ad\n");
+  // Progress goes to stderr only, so the table stays clean for scripts.
+  CHECK(r.err.find("audit-feed: 3/3 ads checked") != std::string::npos);
+
+  auto j = mangfold_cmd({"audit-feed", "--json", feed, "--policy", policy});
+  const auto ads = nlohmann::json::parse(j.out);
+  REQUIRE(ads.size() == 3);
+  const auto& first = ads[0].at("excluding_wording");
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].at("id") == "mother_tongue");
+  CHECK(first[0].at("found") == "norsk som morsmål");
+  CHECK(first[0].at("source").get<std::string>().find("LDO") != std::string::npos);
+  CHECK(first[1].at("id") == "young_environment");
+  CHECK(ads[2].at("excluding_wording")[0].at("found") == "native norwegian");
 }
 
 TEST_CASE("simulate reads a raw Webcruiter webhook through the tenant's adapter") {
