@@ -165,9 +165,10 @@ domain::Vacancy vacancy(const json& j, const std::string& at) {
   }
   if (auto m = j.find("manager"); m != j.end() && !m->is_null()) {
     object(*m, at + "/manager");
-    only_keys(*m, at + "/manager", {"name", "email"});
+    only_keys(*m, at + "/manager", {"name", "email", "language"});
     v.manager.name = text_or(*m, "name", at + "/manager");
     v.manager.email = text_or(*m, "email", at + "/manager");
+    v.manager.language = domain::language_from_culture(text_or(*m, "language", at + "/manager"));
   }
   if (auto a = j.find("ad"); a != j.end() && !a->is_null()) {
     object(*a, at + "/ad");

@@ -81,6 +81,9 @@ std::string language_from_culture(std::string_view culture);
 struct Contact {
   std::string name;
   std::string email;
+  // The language the person reads ("nb", "nn", "en", …), where the ATS has it; empty
+  // when it does not. Emails to this person are written in it (connector/notify).
+  std::string language;
 };
 
 enum class VacancyStatus { kOpen, kClosed };

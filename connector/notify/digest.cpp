@@ -37,6 +37,16 @@ bool is_resolved(const Payload& p) {
   return p.template_name == kTemplateResolved;
 }
 
+// Most urgent first: a breach (a hire already proposed), a warning (interviews under way),
+// advice (nobody invited yet), anything else; "resolved" needs nothing done and goes last.
+int urgency(const Payload& p) {
+  if (is_resolved(p)) return 4;
+  if (p.severity == "breach") return 0;
+  if (p.severity == "warning") return 1;
+  if (p.severity == "advice") return 2;
+  return 3;
+}
+
 }  // namespace
 
 std::int64_t next_digest_time(std::int64_t now_unix, int minute_of_day) {
@@ -87,12 +97,11 @@ std::optional<std::int64_t> deadline_reminder_time(std::string_view deadline) {
 }
 
 std::string digest_batch_key(const Payload& p) {
-  std::string input = "mangfold-digest-1";
-  for (std::string_view part : {std::string_view(p.tenant), std::string_view(p.language),
-                                std::string_view(p.to_manager ? "manager" : "hr")}) {
-    input.push_back('\x1f');
-    input.append(part);
-  }
+  // Neither the language nor the role: a recipient gets one digest a day, in their own
+  // language, whether they are written to as a manager, as HR, or both.
+  std::string input = "mangfold-digest-2";
+  input.push_back('\x1f');
+  input.append(p.tenant);
   for (const Address& a : p.to) {
     input.push_back('\x1f');
     input.append(ascii_lower(a.email));
@@ -128,16 +137,17 @@ std::vector<Payload> digest_entries(std::vector<DigestCandidate> candidates) {
   }
   std::vector<std::vector<Payload>> vacancies;
   for (auto& [id, entries] : by_vacancy) {
-    std::stable_partition(entries.begin(), entries.end(),
-                          [](const Payload& p) { return !is_resolved(p); });
+    std::stable_sort(entries.begin(), entries.end(), [](const Payload& a, const Payload& b) {
+      return urgency(a) < urgency(b);
+    });
     vacancies.push_back(std::move(entries));
   }
-  // The first entry speaks for its vacancy (an action's fields are the freshest). A
-  // vacancy without a deadline goes last.
+  // The first entry is the vacancy's most urgent and speaks for it; then the earliest
+  // deadline (a vacancy without one goes last), title and id.
   auto order = [](const std::vector<Payload>& v) {
     const Payload& p = v.front();
-    return std::make_tuple(p.deadline.empty(), std::cref(p.deadline), std::cref(p.title),
-                           std::cref(p.vacancy_id));
+    return std::make_tuple(urgency(p), p.deadline.empty(), std::cref(p.deadline),
+                           std::cref(p.title), std::cref(p.vacancy_id));
   };
   std::sort(vacancies.begin(), vacancies.end(),
             [&](const auto& a, const auto& b) { return order(a) < order(b); });

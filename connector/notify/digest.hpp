@@ -42,8 +42,9 @@ int norwegian_minute_of_day(std::int64_t unix_seconds);
 // after `deadline` (YYYY-MM-DD). nullopt when it does not parse as a date.
 std::optional<std::int64_t> deadline_reminder_time(std::string_view deadline);
 
-// The batch key of a digest row: one per tenant, recipient address (case-insensitive),
-// language and whether the recipient is the manager or HR standing in for one.
+// The batch key of a digest row: one per tenant and recipient address (case-insensitive),
+// so that each recipient gets one digest a day (its language: the recipient's, the same in
+// every row to them; the first row's is used).
 std::string digest_batch_key(const Payload& payload);
 
 // One notification of a digest batch, in claim order (oldest first), after the worker
@@ -56,9 +57,10 @@ struct DigestCandidate {
 
 // What the digest says: per (vacancy, rule), the latest current notification other than
 // "resolved"; a "resolved" only when nothing else about that rule is in the batch (a
-// shortfall that began and ended since the last digest is not worth a line). Ordered for
-// reading: per vacancy (earliest deadline first, then title and id), the vacancy's
-// notifications needing action before "resolved" ones, then by rule name.
+// shortfall that began and ended since the last digest is not worth a line). Ordered by
+// urgency: vacancies by their most urgent notification (breach, then warning, then advice,
+// then the rest, "resolved" last), then by deadline (earliest first, none last), title and
+// id; within a vacancy, by urgency, then by rule name.
 std::vector<Payload> digest_entries(std::vector<DigestCandidate> candidates);
 
 // The key (and Message-ID left part) of the digest made of rows with these keys:

@@ -58,6 +58,13 @@ std::string to_json(const Payload& p) {
       {"severity", p.severity},
       {"phase", p.phase},
   };
+  if (p.min_count != 0) j["rule"]["min_count"] = p.min_count;
+  if (p.min_share_ppm != 0) j["rule"]["min_share_ppm"] = p.min_share_ppm;
+  if (!p.sentence.empty()) {
+    j["rule"]["sentence"] = p.sentence;
+    j["rule"]["sentence_language"] = p.sentence_language;
+    j["rule"]["sentence_before"] = p.sentence_before;
+  }
   if (!p.reminds.empty()) j["reminds"] = p.reminds;
   if (!p.occasion.empty()) j["occasion"] = p.occasion;
   // Replace rather than throw: titles from an ATS may carry broken UTF-8.
@@ -98,6 +105,11 @@ Result<Payload> parse_payload(std::string_view text) {
     p.kind = r.value("kind", std::string());
     p.group = r.value("group", std::string());
     p.group_label = r.value("group_label", std::string());
+    p.min_count = r.value("min_count", 0);
+    p.min_share_ppm = r.value("min_share_ppm", std::uint32_t{0});
+    p.sentence = r.value("sentence", std::string());
+    p.sentence_language = r.value("sentence_language", std::string());
+    p.sentence_before = r.value("sentence_before", std::vector<std::string>());
     const json& c = j.at("counts");
     p.counts.qualified_in_group = c.value("qualified_in_group", 0);
     p.counts.invited = c.value("invited", 0);

@@ -23,6 +23,9 @@ inline constexpr std::string_view kTemplateInsufficientData = "insufficient_data
 inline constexpr std::string_view kTemplateAdFlagged = "ad_flagged";
 inline constexpr std::string_view kTemplateReminder = "reminder";
 inline constexpr std::string_view kTemplateResolved = "resolved";
+// A moderate_quota flag, to HR (a hire proposal passes over an equally qualified applicant
+// in the group); sent whenever the policy has an HR address.
+inline constexpr std::string_view kTemplateQuotaFlagged = "quota_flagged";
 // Not a template: the `send_on` value for the reminder due after the application deadline.
 inline constexpr std::string_view kSendOnDeadlinePassed = "deadline_passed";
 inline constexpr std::string_view kOccasionDeadline = "deadline";
@@ -53,6 +56,14 @@ struct Payload {
   std::string tenant, vacancy_id, title, department, url, manager_name, deadline;
   // The rule.
   std::string rule, kind, group, group_label;  // group_label: in `language`
+  // The rule's terms, so that an email can state it: interview_minimum's min_count and
+  // min_share (parts per million); ad_sentence's sentence for the ad's language (exactly as
+  // the policy has it), that language, and the headings it goes before. Empty or 0 when
+  // they do not apply. Absent in payloads written before they existed.
+  int min_count = 0;
+  std::uint32_t min_share_ppm = 0;
+  std::string sentence, sentence_language;
+  std::vector<std::string> sentence_before;
   PayloadCounts counts;
   std::string outcome, reason_code, severity, phase;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <variant>
 
 #include "connector/common/ascii.hpp"
 #include "connector/notify/digest.hpp"
@@ -25,6 +26,7 @@ std::string_view shortfall_template(std::string_view kind) {
   if (kind == "interview_minimum") return kTemplateShortfall;
   if (kind == "hire_justification") return kTemplateJustificationMissing;
   if (kind == "ad_sentence" || kind == "ad_mentions") return kTemplateAdFlagged;
+  if (kind == "moderate_quota") return kTemplateQuotaFlagged;
   return {};
 }
 
@@ -65,13 +67,16 @@ struct Planner {
   const domain::Verdict& current;
   const policy::Notifications& settings;
   const GroupLabels& labels;
+  const PolicyTerms& terms;
   std::int64_t now;
-  Payload base;  // recipients, language and vacancy: shared by every row
+  Payload base;     // recipients, language and vacancy: shared by every row to the manager
+  Payload hr_base;  // the same, addressed to HR (quota flags); no recipient without hr_email
   std::vector<store::OutboxItem> out;
 
   void add(std::string_view template_name, std::string_view transition, const RuleVerdict& r,
            std::int64_t not_before, std::string_view reminds = {}, std::string_view occasion = {}) {
-    Payload p = base;
+    Payload p = template_name == kTemplateQuotaFlagged ? hr_base : base;
+    if (p.to.empty()) return;
     p.template_name = template_name;
     p.reminds = reminds;
     p.occasion = occasion;
@@ -91,6 +96,18 @@ struct Planner {
       p.group_label = group_phrase(p.language, r.group, label == labels.end() ? "" : label->second);
     }
     p.counts = payload_counts(r);
+    if (const auto t = terms.find(r.rule); t != terms.end()) {
+      p.min_count = t->second.min_count;
+      p.min_share_ppm = t->second.min_share_ppm;
+      const auto& sentences = t->second.sentences;
+      auto s = sentences.find(vacancy.ad_language);
+      if (s == sentences.end()) s = sentences.find(t->second.fallback_language);
+      if (s != sentences.end() && r.kind == "ad_sentence") {
+        p.sentence = s->second;
+        p.sentence_language = s->first;
+        p.sentence_before = t->second.before_headings;
+      }
+    }
     p.outcome = domain::to_string(r.outcome);
     p.reason_code = r.reason_code;
     p.severity = domain::to_string(r.severity);
@@ -114,7 +131,9 @@ struct Planner {
   void rule(const RuleVerdict& r, const RuleVerdict* before) {
     const Outcome was = before ? before->outcome : Outcome::kNotApplicable;
     const std::string_view mail = shortfall_template(r.kind);
-    const bool mailed = !mail.empty() && listed(settings.send_on, mail);
+    // Quota flags go to HR whatever send_on says: nobody else can act on them.
+    const bool mailed =
+        !mail.empty() && (mail == kTemplateQuotaFlagged || listed(settings.send_on, mail));
     if (r.outcome == Outcome::kShortfall && mailed) {
       const bool entering = was != Outcome::kShortfall;
       const bool grew = !entering && r.missing > before->missing;
@@ -159,12 +178,34 @@ VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v) {
   info.manager_email = v.manager.email;
   info.deadline = v.deadline ? v.deadline->to_string() : "";
   info.ad_language = v.ad ? v.ad->language : "";
+  info.manager_language = v.manager.language;
   return info;
 }
 
 VacancyInfo vacancy_info(const store::VacancyRecord& r) {
   return VacancyInfo{r.tenant,       r.vacancy_id,    r.title,    r.department, r.url,
-                     r.manager_name, r.manager_email, r.deadline, r.ad_language};
+                     r.manager_name, r.manager_email, r.deadline, r.ad_language,
+                     /*manager_language=*/""};
+}
+
+PolicyTerms policy_terms(const policy::Policy& policy) {
+  PolicyTerms terms;
+  for (const policy::Rule& rule : policy.rules) {
+    RuleTerms t;
+    if (const auto* m = std::get_if<policy::InterviewMinimum>(&rule.spec)) {
+      t.min_count = m->min_count;
+      t.min_share_ppm = m->min_share_ppm;
+    } else if (const auto* a = std::get_if<policy::AdSentence>(&rule.spec)) {
+      for (const auto& [language, sentence] : a->sentences)
+        t.sentences[language] = sentence.sentence;
+      t.fallback_language = a->fallback_language;
+      t.before_headings = a->before_headings;
+    } else {
+      continue;
+    }
+    terms[rule.name] = std::move(t);
+  }
+  return terms;
 }
 
 GroupLabels group_labels(const policy::Policy& policy) {
@@ -179,11 +220,14 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
                                                   const domain::Verdict& current,
                                                   const policy::Notifications& settings,
                                                   std::int64_t now_unix,
-                                                  const GroupLabels& labels) {
-  Planner p{vacancy, current, settings, labels, now_unix, {}, {}};
-  p.base.language = email_language(vacancy.ad_language, settings.language);
+                                                  const GroupLabels& labels,
+                                                  const PolicyTerms& terms) {
+  Planner p{vacancy, current, settings, labels, terms, now_unix, {}, {}, {}};
   address(p.base, vacancy, settings);
   if (p.base.to.empty()) return {};
+  // The manager reads their own language; HR (also when standing in) the policy's.
+  p.base.language = email_language(p.base.to_manager ? vacancy.manager_language : "",
+                                   settings.language);
   p.base.tenant = vacancy.tenant;
   p.base.vacancy_id = vacancy.vacancy_id;
   p.base.title = vacancy.title;
@@ -191,6 +235,15 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
   p.base.url = vacancy.url;
   p.base.manager_name = vacancy.manager_name;
   p.base.deadline = vacancy.deadline;
+  p.hr_base = p.base;
+  p.hr_base.to.clear();
+  p.hr_base.cc.clear();
+  if (is_valid_email(settings.hr_email)) {
+    p.hr_base.to.push_back({"", settings.hr_email});
+    p.hr_base.to_manager = false;
+    p.hr_base.reply_to.reset();  // HR writes to itself
+    p.hr_base.language = email_language("", settings.language);
+  }
   for (const RuleVerdict& r : current.rules)
     p.rule(r, find_rule(previous, r.rule));
   return std::move(p.out);
@@ -202,12 +255,12 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
                                                   const policy::Policy& policy,
                                                   std::int64_t now_unix) {
   return plan_notifications(vacancy, previous, current, policy.notifications, now_unix,
-                            group_labels(policy));
+                            group_labels(policy), policy_terms(policy));
 }
 
-std::string email_language(std::string_view ad_language, std::string_view configured) {
+std::string email_language(std::string_view recipient_language, std::string_view configured) {
   for (std::string_view lang : {"nb", "nn", "en"})
-    if (ad_language == lang) return std::string(lang);
+    if (recipient_language == lang) return std::string(lang);
   for (std::string_view lang : {"nb", "nn", "en"})
     if (configured == lang) return std::string(lang);
   return "nb";

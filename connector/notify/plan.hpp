@@ -16,7 +16,14 @@
 //                          interview lists are drawn up). One per vacancy and rule (its key has
 //                          no counts); postponed by the worker when the deadline has moved
 //                          later, dropped like any reminder
-// An unchanged verdict plans nothing. moderate_quota rules are not mailed.
+//   quota_flagged          a moderate_quota rule enters shortfall, or its `missing` grows: to
+//                          HR (not the manager), whenever the policy has a valid hr_email;
+//                          no reminder, no "resolved"
+// An unchanged verdict plans nothing.
+//
+// Language: the recipient's. The manager's own language where the ATS supplies one
+// (VacancyInfo::manager_language), else the policy's notifications.language; HR always gets
+// the policy's. Never the ad's: a Norwegian manager with an English ad reads Norwegian.
 //
 // With `daily_digest`, the same rows (same keys and payloads) are of kind "digest", due at
 // the next digest time after they would have been sent, with a batch key per recipient
@@ -58,6 +65,8 @@ inline constexpr int kPayloadVersion = 1;
 struct VacancyInfo {
   std::string tenant, vacancy_id, title, department, url, manager_name, manager_email, deadline,
       ad_language;  // deadline: YYYY-MM-DD or empty; ad_language: "nb", "nn", "en", … or empty
+  // The manager's language from the ATS ("nb", "nn", "en", …), or empty: the policy's then.
+  std::string manager_language;
 };
 
 // The fields of a domain vacancy (as the ingest plan has it) or of a stored one.
@@ -68,6 +77,18 @@ VacancyInfo vacancy_info(const store::VacancyRecord& record);
 using GroupLabels = std::map<std::string, std::string, std::less<>>;
 GroupLabels group_labels(const policy::Policy& policy);
 
+// What an email says about a rule's terms, by rule name, from the policy: the interview
+// minimum's count and share, the ad sentence per language and where it goes.
+struct RuleTerms {
+  int min_count = 0;
+  std::uint32_t min_share_ppm = 0;
+  std::map<std::string, std::string> sentences;  // ad language → the exact sentence
+  std::string fallback_language;                 // for an ad in no listed language
+  std::vector<std::string> before_headings;
+};
+using PolicyTerms = std::map<std::string, RuleTerms, std::less<>>;
+PolicyTerms policy_terms(const policy::Policy& policy);
+
 // Outbox rows ("email" or "digest") to write in the same transaction as `current`. `previous` is
 // the vacancy's last stored verdict (nullopt for a new vacancy). `now_unix` is the plan's
 // time: the Date of immediate emails and the start of the reminder delay. Returns no rows
@@ -77,7 +98,8 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
                                                   const domain::Verdict& current,
                                                   const policy::Notifications& settings,
                                                   std::int64_t now_unix,
-                                                  const GroupLabels& labels = {});
+                                                  const GroupLabels& labels = {},
+                                                  const PolicyTerms& terms = {});
 
 // The same, with the settings and group labels taken from the policy.
 std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
@@ -89,8 +111,9 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
 // The figures a payload carries for a rule verdict.
 PayloadCounts payload_counts(const domain::RuleVerdict& rule);
 
-// The email language: the ad's when it is nb, nn or en, else the configured one.
-std::string email_language(std::string_view ad_language, std::string_view configured);
+// The email language: the recipient's own when it is nb, nn or en, else the configured one
+// (the policy's notifications.language), else nb.
+std::string email_language(std::string_view recipient_language, std::string_view configured);
 
 // How an email in `language` names a target group: a built-in phrase for the groups the
 // shipped policies use (immigrant_background, non_western_background, disability, cv_gap),

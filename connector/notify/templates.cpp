@@ -22,10 +22,40 @@ namespace mu = kainjow::mustache;
 
 constexpr std::size_t kMaxTemplateBytes = 256 * 1024;
 constexpr std::array<std::string_view, 3> kLanguages = {"nb", "nn", "en"};
-constexpr std::array<std::string_view, 6> kTemplateNames = {
+constexpr std::array<std::string_view, 7> kTemplateNames = {
     kTemplateShortfall,        kTemplateJustificationMissing,
     kTemplateInsufficientData, kTemplateAdFlagged,
-    kTemplateReminder,         kTemplateResolved};
+    kTemplateReminder,         kTemplateResolved,
+    kTemplateQuotaFlagged};
+
+// ceil(share × n) for a share in parts per million, as the policy engine computes it.
+int ceil_share(std::uint32_t share_ppm, int n) {
+  if (n <= 0 || share_ppm == 0) return 0;
+  const std::uint64_t scaled = std::uint64_t{share_ppm} * static_cast<std::uint64_t>(n);
+  return static_cast<int>((scaled + 999'999) / 1'000'000);
+}
+
+// A share in parts per million as a percentage for the text: 500000 → "50", 333333 → "33,3"
+// (nb, nn) or "33.3" (en).
+std::string percent_text(std::uint32_t ppm, std::string_view language) {
+  const std::uint32_t tenths = (ppm + 500) / 1000;  // tenths of a percent
+  std::string out = std::to_string(tenths / 10);
+  if (tenths % 10 != 0) out += (language == "en" ? "." : ",") + std::to_string(tenths % 10);
+  return out;
+}
+
+// «A», «B» eller «C» (nb, nn) / "A", "B" or "C" (en).
+std::string headings_text(const std::vector<std::string>& headings, std::string_view language) {
+  const bool en = language == "en";
+  const std::string open = en ? "\u201c" : "«", close = en ? "\u201d" : "»";
+  const std::string last_join = en ? " or " : " eller ";
+  std::string out;
+  for (size_t i = 0; i < headings.size(); ++i) {
+    if (i > 0) out += i + 1 == headings.size() ? last_join : ", ";
+    out += open + headings[i] + close;
+  }
+  return out;
+}
 
 std::string format_date(const domain::Date& d, std::string_view language) {
   static constexpr std::array<std::string_view, 12> kNo = {
@@ -102,6 +132,35 @@ mu::data template_data(const Payload& p) {
   flag("qualified_one", p.counts.qualified_in_group == 1);  // the templates' short name
   flag("has_qualified", p.counts.qualified_in_group > 0);
   flag("has_invited", p.counts.invited > 0);
+  flag("has_invited_in_group", p.counts.invited_in_group > 0);
+  // The rule's terms and what they come to for this vacancy. Under a share each new
+  // invitation raises N too, so `missing` can exceed R − I: the text then says why.
+  {
+    const PayloadCounts& c = p.counts;
+    const int by_share = ceil_share(p.min_share_ppm, c.invited);
+    const int uncapped = std::max(p.min_count, by_share);
+    count("min_count", p.min_count);
+    flag("has_min_count", p.min_count > 0);
+    flag("min_count_many", p.min_count > 1);
+    flag("share_rule", p.min_share_ppm > 0);
+    flag("share_half", p.min_share_ppm == 500'000);
+    set("share_percent", p.min_share_ppm > 0 ? percent_text(p.min_share_ppm, language) : "");
+    count("by_share", by_share);
+    // R is all the qualified in the group: fewer of them than the rule would ask for.
+    flag("capped", c.required == c.qualified_in_group && c.qualified_in_group < uncapped);
+    flag("share_sets", p.min_share_ppm > 0 && c.invited > 0 && by_share >= p.min_count &&
+                           !(c.required == c.qualified_in_group &&
+                             c.qualified_in_group < uncapped));
+    flag("missing_grows", c.missing > c.required - c.invited_in_group);
+    count("invited_after", c.invited + c.missing);
+    count("invited_in_group_after", c.invited_in_group + c.missing);
+  }
+  set("sentence", p.sentence);
+  set("sentence_language", p.sentence_language);
+  flag("has_sentence", !p.sentence.empty());
+  set("headings_text", headings_text(p.sentence_before, language));
+  flag("has_headings", !p.sentence_before.empty());
+  flag("headings_one", p.sentence_before.size() == 1);
   for (std::string_view s : {"advice", "warning", "breach"})
     flag(std::string(s), p.severity == s);
   for (std::string_view s : {"screening", "interviewing", "recommendation"})
@@ -130,6 +189,7 @@ mu::data template_data(const Payload& p) {
   set("deadline", deadline ? deadline->to_string() : "");
   set("deadline_text", deadline ? format_date(*deadline, language) : "");
   flag("deadline_passed", deadline && deadline->days_since_epoch() < message_day);
+  flag("deadline_ahead", deadline && deadline->days_since_epoch() >= message_day);
   return d;
 }
 
@@ -147,8 +207,18 @@ mu::data digest_data(const std::vector<Payload>& entries, std::int64_t date) {
   };
   d.set("language", language);
   d.set("tenant", first.tenant);
-  flag(d, "to_manager", first.to_manager);
-  if (first.to_manager && !first.manager_name.empty()) d.set("manager_name", first.manager_name);
+  // The recipient may be a manager, HR standing in for managers without an address, HR
+  // receiving its own notices (quota flags), or several of these at once.
+  const Payload* as_manager = nullptr;
+  bool stands_in = false;
+  for (const Payload& e : entries) {
+    if (e.to_manager && !as_manager) as_manager = &e;
+    if (!e.to_manager && e.template_name != kTemplateQuotaFlagged) stands_in = true;
+  }
+  flag(d, "to_manager", as_manager != nullptr);
+  flag(d, "stands_in", stands_in);
+  if (as_manager && !as_manager->manager_name.empty())
+    d.set("manager_name", as_manager->manager_name);
   flag(d, "has_reply_to", first.reply_to.has_value());
   if (first.reply_to) d.set("hr_email", first.reply_to->email);
   d.set("date_text", format_date(domain::Date::from_days_since_epoch(day), language));
@@ -166,11 +236,13 @@ mu::data digest_data(const std::vector<Payload>& entries, std::int64_t date) {
     set("url", safe_url(v.url));
     set("vacancy_id", v.vacancy_id);
     set("manager_name", v.manager_name);
+    flag(vacancy, "to_manager", v.to_manager);
     const std::optional<domain::Date> deadline = domain::Date::parse(v.deadline);
     flag(vacancy, "has_deadline", deadline.has_value());
     set("deadline", deadline ? deadline->to_string() : "");
     set("deadline_text", deadline ? format_date(*deadline, language) : "");
     flag(vacancy, "deadline_passed", deadline && deadline->days_since_epoch() < day);
+    flag(vacancy, "deadline_ahead", deadline && deadline->days_since_epoch() >= day);
     mu::data items = mu::data::type::list;
     bool needs_action = false;
     for (; i < entries.size() && entries[i].vacancy_id == v.vacancy_id; ++i) {

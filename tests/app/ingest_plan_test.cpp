@@ -23,7 +23,7 @@ domain::Snapshot snapshot(domain::Stage group_member_stage = domain::Stage::kApp
   domain::Snapshot s;
   s.vacancy.id = "v-1";
   s.vacancy.title = "Rådgiver";
-  s.vacancy.manager = {"Kari", "kari@oslo.example.no"};
+  s.vacancy.manager = {"Kari", "kari@oslo.example.no", ""};
   domain::Application yes;
   yes.candidate_id = "c-1";
   yes.stage = group_member_stage;

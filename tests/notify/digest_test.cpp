@@ -71,17 +71,25 @@ std::vector<std::string> summary(const std::vector<Payload>& entries) {
   return out;
 }
 
-TEST_CASE("one batch per recipient, language and tenant, whatever the address's case") {
+TEST_CASE("one batch per recipient and tenant, whatever the address's case, language or role") {
   const Payload a = payload("shortfall", "v-1", "invite_one");
   Payload b = payload("resolved", "v-2", "invite_one");
   b.to[0].email = "Kare.Odegard@OSLO.example.no";
   CHECK(digest_batch_key(a) == digest_batch_key(b));
   CHECK(digest_batch_key(a).rfind("oslo:", 0) == 0);
-  for (auto change : std::vector<void (*)(Payload&)>{
+  // One recipient, one digest a day: the same person written to in another language, or
+  // as HR as well as a manager, is still one batch.
+  for (auto same : std::vector<void (*)(Payload&)>{
            [](Payload& p) { p.language = "nn"; },
+           [](Payload& p) { p.to_manager = false; },
+       }) {
+    Payload c = a;
+    same(c);
+    CHECK(digest_batch_key(c) == digest_batch_key(a));
+  }
+  for (auto change : std::vector<void (*)(Payload&)>{
            [](Payload& p) { p.tenant = "bergen"; },
            [](Payload& p) { p.to[0].email = "other@oslo.example.no"; },
-           [](Payload& p) { p.to_manager = false; },
        }) {
     Payload c = a;
     change(c);
@@ -127,6 +135,33 @@ TEST_CASE("digest entries: the latest current notice per rule, resolved only whe
                                                    "v-soon/ad_sentence/resolved",
                                                    "v-late/invite_one/shortfall",
                                                    "v-none/invite_one/shortfall"});
+  }
+  SUBCASE("by urgency first (breach, warning, advice, the rest, resolved), then by deadline") {
+    auto with = [](Payload p, const char* severity) {
+      p.severity = severity;
+      return p;
+    };
+    const auto out = digest_entries({
+        {with(payload("resolved", "v-done", "invite_one", "2026-03-01"), ""), true},
+        {with(payload("shortfall", "v-advice", "invite_one", "2026-03-02"), "advice"), true},
+        {with(payload("ad_flagged", "v-warn-late", "ad_sentence", "2026-05-01"), "warning"), true},
+        {with(payload("insufficient_data", "v-none", "invite_one", ""), "advice"), true},
+        {with(payload("shortfall", "v-warn-soon", "invite_one", "2026-04-01"), "warning"), true},
+        {with(payload("shortfall", "v-breach", "invite_one", "2026-06-01"), "breach"), true},
+        {with(payload("quota_flagged", "v-advice", "quota", "2026-03-02"), "warning"), true},
+        {with(payload("ad_flagged", "v-advice", "ad_sentence", "2026-03-02"), "advice"), true},
+    });
+    CHECK(summary(out) == std::vector<std::string>{
+                              "v-breach/invite_one/shortfall",
+                              // v-advice's most urgent item is a warning; soonest deadline
+                              "v-advice/quota/quota_flagged",
+                              "v-advice/ad_sentence/ad_flagged",
+                              "v-advice/invite_one/shortfall",
+                              "v-warn-soon/invite_one/shortfall",
+                              "v-warn-late/ad_sentence/ad_flagged",
+                              "v-none/invite_one/insufficient_data",
+                              "v-done/invite_one/resolved",
+                          });
   }
 }
 
@@ -179,7 +214,7 @@ std::string read(const fs::path& p) {
 // missing justification on the other.
 std::vector<Payload> sample_entries(const std::string& language) {
   VacancyInfo first = vacancy();
-  first.ad_language = language;
+  first.manager_language = language;
   VacancyInfo second = first;
   second.vacancy_id = "v-43";
   second.title = "Helsesykepleier";
@@ -242,10 +277,12 @@ TEST_CASE("the bokmål digest names both vacancies, the counts and what to do") 
   CHECK(t.find("Hei Kåre Ødegård,") == 0);
   CHECK(t.find("«Helsesykepleier»\n- Innstillingen mangler fortsatt en begrunnelse.") !=
         std::string::npos);
-  CHECK(t.find("Søknadsfrist: 1. mars 2026 (passert)") != std::string::npos);
+  CHECK(t.find("Søknadsfrist: 1. mars 2026 (utløpt)") != std::string::npos);
   CHECK(t.find("«Rådgiver i økonomiavdelingen» (Bydel Grünerløkka)\n- Intervjuordningen er ikke "
-               "oppfylt. 3 kvalifiserte søkere med innvandrerbakgrunn, 1 av dem kalt inn. "
-               "Kravet er minst 2. Kall inn én kvalifisert søker til") != std::string::npos);
+               "oppfylt: 3 kvalifiserte søkere med innvandrerbakgrunn, og 1 av dem er kalt inn. "
+               "Kravet er nå minst 2. Kall inn enda én kvalifisert søker med innvandrerbakgrunn "
+               "til intervju før innstillingen skrives. Når: Nå, før intervjulisten er endelig.") !=
+        std::string::npos);
   CHECK(t.find("- I orden nå: annonsen har det den skal ha.") != std::string::npos);
   CHECK(t.find("Stillingen: https://oslo.example.no/stillinger/42") != std::string::npos);
   // The second vacancy has no department and no link: nothing of the first leaks into it.
@@ -382,6 +419,90 @@ TEST_CASE("the worker sends one digest per manager at the digest time, each row 
   CHECK(f.mailer.sent.size() == 2);
 }
 
+TEST_CASE("each recipient gets one digest a day, in their own language, most urgent first") {
+  Fixture f;
+  policy::Notifications s = digest_settings();
+  s.remind_after_days = 0;
+  s.language = "nb";
+  VacancyInfo kare = vacancy();
+  kare.manager_language = "nn";  // the ATS says Kåre reads nynorsk
+  kare.ad_language = "en";       // whatever the ads are written in
+  VacancyInfo early = kare, late = kare, mid = kare;
+  early.deadline = "2026-03-05";
+  early.title = "Tidleg frist";
+  mid.deadline = "2026-03-20";
+  mid.title = "Middels frist";
+  late.deadline = "2026-04-30";
+  late.title = "Sein frist";
+  VacancyInfo no_address = vacancy();
+  no_address.manager_email = "";
+  no_address.manager_name = "Siri Haugen";
+  no_address.title = "Uten adresse";
+  // Advice (nobody invited yet), with the earliest deadline.
+  f.submit("e1", "v-advice",
+           verdict({interview_rule(Outcome::kShortfall, 2, 0, 0, 1)}, domain::Phase::kScreening),
+           early, s);
+  // A breach (a hire already proposed), with the latest deadline, and a quota flag for HR.
+  domain::RuleVerdict breach = interview_rule(Outcome::kShortfall, 2, 3, 0, 1);
+  breach.severity = domain::Severity::kBreach;
+  domain::RuleVerdict quota;
+  quota.rule = "equal_merit";
+  quota.kind = "moderate_quota";
+  quota.group = "immigrant_background";
+  quota.outcome = Outcome::kShortfall;
+  quota.severity = domain::Severity::kWarning;
+  quota.missing = 1;
+  quota.reason_code = "equal_candidate_in_group";
+  f.submit("e2", "v-breach", verdict({breach, quota}, domain::Phase::kRecommendation), late, s);
+  // A warning (interviews under way).
+  f.submit("e3", "v-warning", verdict({interview_rule(Outcome::kShortfall, 2, 3, 1, 2)}), mid, s);
+  // HR stands in for a manager without an address.
+  f.submit("e4", "v-hr", verdict({interview_rule(Outcome::kShortfall, 1, 2, 0, 1)}), no_address,
+           s);
+  CHECK(f.depth("pending") == 5);
+
+  CHECK(*f.worker.run_once(kDigestTime) == 5);
+  REQUIRE(f.mailer.sent.size() == 2);  // one to Kåre, one to HR
+  const Message* to_kare = nullptr;
+  const Message* to_hr = nullptr;
+  for (const Message& m : f.mailer.sent)
+    (m.to.at(0).email == "kare.odegard@oslo.example.no" ? to_kare : to_hr) = &m;
+  REQUIRE(to_kare);
+  REQUIRE(to_hr);
+  CHECK(to_hr->to.at(0).email == "hr@oslo.example.no");
+  constexpr size_t npos = std::string::npos;
+
+  // Kåre's, in nynorsk: the breach, then the warning, then the advice, whatever the deadlines.
+  CHECK(to_kare->language == "nn");
+  CHECK(to_kare->subject.rfind("Intervjuordninga: dagleg oversikt 3. mars 2026 – 3 stillingar", 0) ==
+        0);
+  const size_t b = to_kare->text.find("«Sein frist»");
+  const size_t w = to_kare->text.find("«Middels frist»");
+  const size_t a = to_kare->text.find("«Tidleg frist»");
+  REQUIRE(b != npos);
+  REQUIRE(w != npos);
+  REQUIRE(a != npos);
+  CHECK(b < w);
+  CHECK(w < a);
+  CHECK(to_kare->text.find("Moderat kvotering") == npos);  // HR's business, not the manager's
+  CHECK(to_kare->text.find("«Uten adresse»") == npos);
+
+  // HR's, in the policy's language: the vacancy it stands in for and the quota flag, both
+  // warnings, by deadline (15 March before 30 April).
+  CHECK(to_hr->language == "nb");
+  const size_t stand_in = to_hr->text.find("«Uten adresse»");
+  const size_t flag = to_hr->text.find("Moderat kvotering");
+  REQUIRE(stand_in != npos);
+  REQUIRE(flag != npos);
+  CHECK(stand_in < flag);
+  CHECK(to_hr->text.find("Leder: Siri Haugen") != npos);
+  CHECK(to_hr->text.find("Denne e-posten går til HR fordi") != npos);
+
+  // Nothing new the next morning: no second digest.
+  CHECK(*f.worker.run_once(kDigestTime + 86400) == 0);
+  CHECK(f.mailer.sent.size() == 2);
+}
+
 TEST_CASE("a digest reports today's figures, and a shortfall over by morning sends nothing") {
   Fixture f;
   policy::Notifications s = digest_settings();
@@ -393,8 +514,8 @@ TEST_CASE("a digest reports today's figures, and a shortfall over by morning sen
     CHECK(f.depth("pending") == 1);
     CHECK(*f.worker.run_once(kDigestTime) == 1);
     REQUIRE(f.mailer.sent.size() == 1);
-    CHECK(f.mailer.sent[0].text.find("3 kvalifiserte søkere med innvandrerbakgrunn, 1 av dem "
-                                     "kalt inn") != std::string::npos);
+    CHECK(f.mailer.sent[0].text.find("3 kvalifiserte søkere med innvandrerbakgrunn, og 1 av dem "
+                                     "er kalt inn") != std::string::npos);
   }
   SUBCASE("fixed before the digest: the rows are completed without a send") {
     f.submit("e1", "v-1", verdict({interview_rule(Outcome::kShortfall, 2, 3, 0, 1)}), vacancy(), s);
@@ -457,7 +578,7 @@ TEST_CASE("a deadline reminder joins the digest of its morning, or of the new de
     CHECK(*f.worker.run_once(kMorningAfter) == 1);
     REQUIRE(f.mailer.sent.size() == 2);
     CHECK(f.mailer.sent[1].text.find("- Søknadsfristen er ute. Intervjuordningen er fortsatt ikke "
-                                     "oppfylt.") != std::string::npos);
+                                     "oppfylt:") != std::string::npos);
   }
   SUBCASE("the deadline moved a week") {
     VacancyInfo later = vacancy();

@@ -100,6 +100,24 @@ TEST_CASE("resolved, insufficient_data and ad_flagged follow send_on") {
   quota.outcome = Outcome::kShortfall;
   quota.missing = 1;
   s.send_on = {"shortfall", "justification_missing", "ad_flagged", "insufficient_data", "resolved"};
+  // A quota flag goes to HR, in the policy's language, whatever send_on says.
+  s.language = "nn";
+  for (const auto& send_on : {s.send_on, std::vector<std::string>{}}) {
+    s.send_on = send_on;
+    VacancyInfo v = vacancy();
+    v.manager_language = "en";
+    const auto rows = plan_notifications(v, std::nullopt, verdict({quota}), s, kNow);
+    REQUIRE(rows.size() == 1);
+    const Payload p = *parse_payload(rows[0].payload);
+    CHECK(p.template_name == "quota_flagged");
+    REQUIRE(p.to.size() == 1);
+    CHECK(p.to[0].email == "hr@oslo.example.no");
+    CHECK_FALSE(p.to_manager);
+    CHECK(p.language == "nn");
+    CHECK(p.cc.empty());
+  }
+  // Without an HR address nobody is told.
+  s.hr_email = "";
   CHECK(plan_notifications(vacancy(), std::nullopt, verdict({quota}), s, kNow).empty());
 }
 
@@ -218,10 +236,10 @@ TEST_CASE("recipients: the manager, else HR, cc without repeats, Reply-To HR") {
   CHECK_FALSE(p.reply_to);
 }
 
-TEST_CASE("the language is the ad's when it is nb, nn or en, else the configured one") {
+TEST_CASE("the language is the manager's own when nb, nn or en, else the policy's, never the ad's") {
   const auto shortfall = verdict({interview_rule(Outcome::kShortfall, 2, 3, 0, 1)});
   struct Row {
-    const char* ad;
+    const char* manager;
     const char* configured;
     const char* expected;
     const char* group_label;
@@ -231,15 +249,22 @@ TEST_CASE("the language is the ad's when it is nb, nn or en, else the configured
         Row{"en", "nb", "en", "an immigrant background"},
         Row{"de", "nn", "nn", "innvandrarbakgrunn"}, Row{"", "en", "en", "an immigrant background"},
         Row{"sv", "xx", "nb", "innvandrerbakgrunn"}}) {
-    CAPTURE(row.ad);
+    CAPTURE(row.manager);
     VacancyInfo v = vacancy();
-    v.ad_language = row.ad;
+    v.manager_language = row.manager;
+    v.ad_language = "en";  // the ad's language plays no part
     policy::Notifications s = settings();
     s.language = row.configured;
     const Payload p =
         *parse_payload(plan_notifications(v, std::nullopt, shortfall, s, kNow)[0].payload);
     CHECK(p.language == row.expected);
     CHECK(p.group_label == row.group_label);
+    // HR standing in for a manager without an address reads the policy's language.
+    v.manager_email = "";
+    const Payload hr =
+        *parse_payload(plan_notifications(v, std::nullopt, shortfall, s, kNow)[0].payload);
+    CHECK_FALSE(hr.to_manager);
+    CHECK(hr.language == email_language("", row.configured));
   }
 }
 

@@ -12,6 +12,7 @@
 #include "connector/notify/payload.hpp"
 #include "connector/notify/plan.hpp"
 #include "connector/notify/templates.hpp"
+#include "bad_phrases.hpp"
 #include "notify_test_support.hpp"
 #include "tests/support/process.hpp"
 
@@ -25,7 +26,7 @@ const fs::path kFixtures = fs::path(MANGFOLD_SOURCE_DIR) / "tests/fixtures/notif
 
 Payload shortfall_payload(const std::string& language) {
   VacancyInfo v = vacancy();
-  v.ad_language = language;
+  v.manager_language = language;
   const auto rows = plan_notifications(
       v, std::nullopt, verdict({interview_rule(domain::Outcome::kShortfall, 2, 3, 0, 1)}),
       settings(), kNow);
@@ -63,9 +64,12 @@ TEST_CASE("the bokmål shortfall says the rule, the figures and what to do") {
   CHECK(e.subject == "Intervjuordningen er ikke oppfylt – Rådgiver i økonomiavdelingen");
   for (const char* phrase :
        {"Hei Kåre Ødegård,",
-        "Minst én kvalifisert søker med innvandrerbakgrunn skal kalles inn til intervju.",
-        "2 kvalifiserte søkere med innvandrerbakgrunn, 0 av dem kalt inn.",
-        "Kall inn én kvalifisert søker til med innvandrerbakgrunn til intervju før innstillingen.",
+        "Regelen: Når det finnes kvalifiserte søkere med innvandrerbakgrunn, skal minst én av "
+        "dem kalles inn til intervju.",
+        "2 kvalifiserte søkere med innvandrerbakgrunn, og ingen av dem er kalt inn.",
+        "Kall inn minst én kvalifisert søker med innvandrerbakgrunn til intervju før "
+        "innstillingen skrives.",
+        "Når: Nå, før intervjulisten er endelig.",
         "Søknadsfrist: 15. mars 2026", "https://oslo.example.no/stillinger/42"})
     CHECK_MESSAGE(e.text.find(phrase) != std::string::npos, phrase);
   CHECK(e.html.find("<a href=\"https://oslo.example.no/stillinger/42\">") != std::string::npos);
@@ -74,9 +78,9 @@ TEST_CASE("the bokmål shortfall says the rule, the figures and what to do") {
 
 TEST_CASE("every template renders in every language for every severity") {
   const Templates templates = Templates::builtin();
-  const char* names[] = {"shortfall",         "justification_missing",
-                         "insufficient_data", "ad_flagged",
-                         "reminder",          "resolved"};
+  const char* names[] = {"shortfall",  "justification_missing", "insufficient_data",
+                         "ad_flagged", "reminder",              "resolved",
+                         "quota_flagged"};
   for (const std::string lang : {"nb", "nn", "en"})
     for (const char* name : names)
       for (const char* severity : {"advice", "warning", "breach"})
@@ -95,6 +99,14 @@ TEST_CASE("every template renders in every language for every severity") {
             p.reason_code = n == 1 ? "not_yet_assessed" : "merit_missing";
           if (std::string(name) == "resolved")
             p.kind = n == 1 ? "interview_minimum" : "hire_justification";
+          if (std::string(name) == "quota_flagged") p.kind = "moderate_quota";
+          if (p.kind == "ad_sentence" && n == 1) {
+            p.sentence = "Vi oppfordrer kvalifiserte kandidater med innvandrerbakgrunn til å søke.";
+            p.sentence_language = "nb";
+            p.sentence_before = {"Slik søker du"};
+          }
+          p.min_share_ppm = n == 2 ? 500'000 : 0;
+          p.min_count = 1;
           p.to_manager = n == 1;
           const Result<RenderedEmail> e = templates.render(p);
           REQUIRE_MESSAGE(e.ok(), e.status().message());
@@ -106,7 +118,16 @@ TEST_CASE("every template renders in every language for every severity") {
             CHECK(part->find("Rådgiver i økonomiavdelingen") != std::string::npos);
             CHECK(part->find("\n\n\n") == std::string::npos);
           }
-          CHECK(e->text.find(p.to_manager ? "Kåre Ødegård," : "HR") != std::string::npos);
+          if (std::string(name) != "quota_flagged")
+            CHECK(e->text.find(p.to_manager ? "Kåre Ødegård," : "HR") != std::string::npos);
+          for (const std::string* part : {&e->subject, &e->text, &e->html})
+            for (const std::string& bad : mangfold::testing::bad_phrases_in(*part))
+              FAIL_CHECK(bad);
+          // Every email that asks for something says by when.
+          const bool asks = std::string(name) != "resolved" &&
+                            !(std::string(name) == "insufficient_data" && n == 2);
+          if (asks)
+            CHECK(e->text.find(lang == "en" ? "When: " : "Når: ") != std::string::npos);
         }
 }
 

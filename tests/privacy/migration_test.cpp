@@ -51,7 +51,7 @@ domain::Snapshot snapshot(const std::string& vacancy, const std::vector<Applican
   s.vacancy.id = vacancy;
   s.vacancy.title = "Rådgiver " + vacancy;
   s.vacancy.department = "Bydel Frogner";
-  s.vacancy.manager = {"Kari Leder", "kari@oslo.example"};
+  s.vacancy.manager = {"Kari Leder", "kari@oslo.example", ""};
   s.vacancy.status = closed ? domain::VacancyStatus::kClosed : domain::VacancyStatus::kOpen;
   for (const Applicant& a : applicants) {
     domain::Application app;
