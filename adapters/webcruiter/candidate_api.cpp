@@ -1,5 +1,5 @@
 #include "adapters/webcruiter/candidate_api.hpp"
-#include "connector/webhook/codec.hpp"
+#include "connector/common/codec.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -57,7 +57,7 @@ std::string origin_of(std::string_view url) {
 
 // Standard base64 with padding (OpenSSL, through the webhook codec).
 std::string base64(std::string_view in) {
-  return webhook::base64_encode(in);
+  return codec::base64_encode(in);
 }
 
 // Retry-After is either delta-seconds or an IMF-fixdate.

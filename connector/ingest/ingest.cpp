@@ -1,4 +1,4 @@
-#include "connector/app/ingest.hpp"
+#include "connector/ingest/ingest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -19,7 +19,7 @@
 #include "connector/notify/plan.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/store/verdict_json.hpp"
-#include "connector/webhook/codec.hpp"
+#include "connector/common/codec.hpp"
 
 namespace mangfold::app {
 
@@ -74,7 +74,7 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
     store::OutboxItem item;
     item.kind = "ad_writeback";
     item.idempotency_key = "ad:" + snapshot.vacancy.id + ":" +
-                           webhook::sha256_hex(ad_change->after.body).substr(0, 32);
+                           codec::sha256_hex(ad_change->after.body).substr(0, 32);
     item.vacancy_id = snapshot.vacancy.id;
     item.payload =
         nlohmann::json{
@@ -317,7 +317,7 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     // thin event only says "look again", so it is keyed by the second it arrived in too.
     std::string event_id = tenant.verifier->event_id_from_headers(headers).value_or(parsed->id);
     if (event_id.empty())
-      event_id = "sha256:" + webhook::sha256_hex(req->body) +
+      event_id = "sha256:" + codec::sha256_hex(req->body) +
                  (parsed->snapshot ? "" : ":" + std::to_string(now));
     // It is echoed in answers and logs as JSON, and stored: text, not arbitrary bytes.
     if (!is_valid_utf8(event_id))
