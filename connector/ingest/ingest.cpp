@@ -6,6 +6,7 @@
 #include <cmath>
 #include <future>
 #include <random>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 
@@ -397,11 +398,27 @@ int Ingest::reconcile() {
                 {{"tenant", name}, {"detail", open.status().message()}});
       continue;
     }
-    for (const store::VacancyRecord& v : *open) {
-      Result<domain::Snapshot> snapshot = tenant.adapter->fetch_snapshot(v.vacancy_id);
+    // Sync mode: the vacancies the ATS publishes now, and every open one already stored.
+    // A stored vacancy stays open until the ATS closes it, so it is followed after it has
+    // left the feed (interviews come after the deadline), across restarts too.
+    std::vector<std::string> ids;
+    std::set<std::string, std::less<>> listed;
+    for (const store::VacancyRecord& v : *open)
+      if (listed.insert(v.vacancy_id).second) ids.push_back(v.vacancy_id);
+    if (tenant.adapter->discovers()) {
+      Result<std::vector<std::string>> published = tenant.adapter->discover();
+      if (!published.ok())
+        log_.warn("sync: cannot list the published vacancies",
+                  {{"tenant", name}, {"detail", published.status().message()}});
+      else
+        for (std::string& id : *published)
+          if (listed.insert(id).second) ids.push_back(std::move(id));
+    }
+    for (const std::string& vacancy_id : ids) {
+      Result<domain::Snapshot> snapshot = tenant.adapter->fetch_snapshot(vacancy_id);
       if (!snapshot.ok()) {
         log_.warn("reconcile: fetch failed", {{"tenant", name},
-                                              {"vacancy_id", v.vacancy_id},
+                                              {"vacancy_id", vacancy_id},
                                               {"detail", snapshot.status().message()}});
         continue;
       }
@@ -409,12 +426,12 @@ int Ingest::reconcile() {
       const std::int64_t now = now_();
       std::promise<Result<Outcome>> result;
       apply(
-          tenants, tenant, "reconcile:" + v.vacancy_id + ":" + std::to_string(now),
+          tenants, tenant, "reconcile:" + vacancy_id + ":" + std::to_string(now),
           std::move(*snapshot), now,
           [&result](Result<Outcome> r) { result.set_value(std::move(r)); },
           UnchangedVerdict::kSkip);
       Result<Outcome> outcome = result.get_future().get();
-      nlohmann::json fields{{"tenant", name}, {"vacancy_id", v.vacancy_id}};
+      nlohmann::json fields{{"tenant", name}, {"vacancy_id", vacancy_id}};
       if (outcome.ok() && outcome->verdict)
         fields["verdict"] = domain::to_string(outcome->verdict->overall);
       else if (outcome.ok())
