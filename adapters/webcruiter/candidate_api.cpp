@@ -1,5 +1,5 @@
 #include "adapters/webcruiter/candidate_api.hpp"
-#include "connector/webhook/codec.hpp"
+#include "connector/common/codec.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -57,7 +57,7 @@ std::string origin_of(std::string_view url) {
 
 // Standard base64 with padding (OpenSSL, through the webhook codec).
 std::string base64(std::string_view in) {
-  return webhook::base64_encode(in);
+  return codec::base64_encode(in);
 }
 
 // Retry-After is either delta-seconds or an IMF-fixdate.
@@ -235,6 +235,7 @@ Result<domain::Snapshot> CandidateApi::fetch(const std::string& advert_id) const
   const std::string origin = origin_of(api_.base_url);
   std::string url = first;
   std::set<std::string, std::less<>> seen;
+  std::set<std::string, std::less<>> questions_seen;  // configured questions on the form
   for (int page_no = 1;; ++page_no) {
     if (page_no > api_.max_pages)
       return unprocessable("Webcruiter API, candidates: more than " +
@@ -261,13 +262,14 @@ Result<domain::Snapshot> CandidateApi::fetch(const std::string& advert_id) const
                 "custom data");
         if (cd.ok()) {
           if (Status s = parse_custom_data_response(cd->body, "Webcruiter API, custom data",
-                                                    *options_, c.application);
+                                                    *options_, c.application, &questions_seen);
               !s.ok())
             return s;
         } else if (cd.status().code() != StatusCode::kNotFound) {
           return cd.status();
         }
       }
+      questions_seen.insert(c.questions_seen.begin(), c.questions_seen.end());
       snapshot.applications.push_back(std::move(c.application));
     }
     if (!page->next_page.empty()) {
@@ -285,6 +287,17 @@ Result<domain::Snapshot> CandidateApi::fetch(const std::string& advert_id) const
       break;
     }
   }
+  // A question that no applicant's custom data carries, not even unanswered, is not on the
+  // customer's integration form: the group's count would be 0 for want of a form, not of
+  // applicants, so the verdict must say that instead.
+  if (!snapshot.applications.empty())
+    for (const GroupMapping& g : options_->target_groups)
+      if (!questions_seen.contains(g.question_id))
+        snapshot.answers_unavailable[g.group] =
+            "Webcruiter's integration form (custom-data) has no question " + g.question_id +
+            " for any of the " + std::to_string(snapshot.applications.size()) +
+            " applicants: ask Talentech support to add the voluntary self-declaration question "
+            "to the customer's integration form";
   return snapshot;
 }
 

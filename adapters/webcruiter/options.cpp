@@ -291,7 +291,8 @@ std::optional<Options> decode_options(const config::Node& node, const std::strin
   } else if (d.expect_map(node, path)) {
     d.check_keys(
         node, path,
-        {"statuses", "unknown_status", "target_groups", "manager_titles", "user_data", "api"});
+        {"statuses", "unknown_status", "target_groups", "manager_titles", "user_data", "api",
+         "sync"});
     if (const Node* n = d.require(node, "statuses", path))
       decode_statuses(d, *n, join_path(path, "statuses"), o);
     if (const Node* n = node.get("unknown_status")) {
@@ -313,6 +314,22 @@ std::optional<Options> decode_options(const config::Node& node, const std::strin
     if (const Node* n = node.get("user_data"))
       o.user_data = secret(d, *n, join_path(path, "user_data"), read);
     if (const Node* n = node.get("api")) o.api = decode_api(d, *n, join_path(path, "api"), read);
+    if (const Node* n = node.get("sync")) {
+      const std::string sp = join_path(path, "sync");
+      if (d.expect_map(*n, sp)) {
+        d.check_keys(*n, sp, {"feed_url"});
+        SyncOptions sync;
+        if (const Node* f = d.require(*n, "feed_url", sp)) {
+          sync.feed_url = d.string(*f, join_path(sp, "feed_url")).value_or("");
+          if (!sync.feed_url.empty() && !is_http_url(sync.feed_url))
+            d.error(*f, join_path(sp, "feed_url"), "expected an http:// or https:// URL");
+        }
+        if (!node.get("api"))
+          d.error(*n, sp, "sync needs api: the feed only names the vacancies, the Candidate API "
+                          "gives their applicants");
+        o.sync = std::move(sync);
+      }
+    }
   }
   diagnostics.insert(diagnostics.end(), d.diagnostics().begin(), d.diagnostics().end());
   if (!d.ok()) return std::nullopt;

@@ -60,6 +60,12 @@ struct ApiOptions {
   int max_pages = 100;       // of candidates; more is an error
 };
 
+// Sync mode: how the tenant's recruitment processes are found without webhooks.
+struct SyncOptions {
+  // The customer's public advert feed (RSS with wc: elements), read without credentials.
+  std::string feed_url;
+};
+
 struct Options {
   std::map<std::string, StatusMapping, std::less<>> statuses;  // CandidateStatusId → meaning
   std::optional<StatusMapping> unknown_status;  // for ids not in `statuses`; nullopt: an error
@@ -67,6 +73,7 @@ struct Options {
   std::vector<std::string> manager_titles;  // folded; empty: the first contact is the manager
   std::optional<std::string> user_data;     // resolved; when set, events must carry it
   std::optional<ApiOptions> api;            // nullopt: fat events only
+  std::optional<SyncOptions> sync;          // nullopt: vacancies come from webhooks only
   // Not from adapter_options: the service's `limits:`, set by make_webcruiter_adapter.
   InputLimits limits;
 };

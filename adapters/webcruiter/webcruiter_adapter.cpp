@@ -8,6 +8,7 @@
 #include "adapters/webcruiter/candidate_api.hpp"
 #include "adapters/webcruiter/options.hpp"
 #include "adapters/webcruiter/wire.hpp"
+#include "adapters/webcruiter_feed/feed.hpp"
 #include "connector/config/decoder.hpp"
 
 namespace mangfold::webcruiter {
@@ -19,6 +20,9 @@ std::int64_t system_now() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// A municipality's feed of all its published ads is a few hundred kilobytes.
+constexpr std::size_t kMaxFeedBytes = 32 * 1024 * 1024;
 
 // One fetch in progress; callers for the same advert wait for its result instead of
 // sending their own requests.
@@ -33,7 +37,7 @@ class WebcruiterAdapter final : public domain::Adapter {
  public:
   WebcruiterAdapter(std::shared_ptr<const Options> options, std::shared_ptr<HttpClient> http,
                     std::function<std::int64_t()> now)
-      : options_(std::move(options)), now_(std::move(now)) {
+      : options_(std::move(options)), now_(std::move(now)), http_(http) {
     if (options_->api) {
       api_ = std::make_unique<CandidateApi>(options_, std::move(http), now_);
       cache_seconds_ = options_->api->cache_seconds;
@@ -54,6 +58,34 @@ class WebcruiterAdapter final : public domain::Adapter {
   }
 
   bool fetches() const override { return api_ != nullptr; }
+
+  bool discovers() const override { return api_ && options_->sync; }
+
+  // The advert feed is public: no credentials go with it, and it counts against nobody's
+  // API budget. It names vacancies only; everything else comes from the Candidate API.
+  Result<std::vector<std::string>> discover() const override {
+    if (!discovers()) return domain::Adapter::discover();
+    OutboundRequest req;
+    req.url = options_->sync->feed_url;
+    req.timeout = std::chrono::seconds(options_->api->timeout_seconds);
+    req.headers.emplace_back("Accept", "application/rss+xml, application/xml, text/xml");
+    Result<OutboundResponse> r = http_->send(req);
+    if (!r.ok())
+      return Status(r.status().code(), "Webcruiter advert feed: " + r.status().message());
+    if (r->status >= 500 || r->status == 429)
+      return unavailable("Webcruiter advert feed answered HTTP " + std::to_string(r->status));
+    if (r->status != 200)
+      return failed_precondition("Webcruiter advert feed answered HTTP " +
+                                 std::to_string(r->status) + " (check adapter_options.sync.feed_url)");
+    if (r->body.size() > kMaxFeedBytes)
+      return unprocessable("Webcruiter advert feed is larger than 32 MiB");
+    Result<std::vector<webcruiter_feed::FeedAd>> ads = webcruiter_feed::parse_feed(r->body);
+    if (!ads.ok()) return unprocessable("Webcruiter advert feed: " + ads.status().message());
+    std::vector<std::string> ids;
+    for (const webcruiter_feed::FeedAd& ad : *ads)
+      if (!ad.advert_id.empty() && ad.advert_id.size() <= 200) ids.push_back(ad.advert_id);
+    return ids;
+  }
 
   Result<domain::Snapshot> fetch_snapshot(std::string_view vacancy_id) const override {
     if (!api_) return domain::Adapter::fetch_snapshot(vacancy_id);
@@ -118,6 +150,7 @@ class WebcruiterAdapter final : public domain::Adapter {
 
   const std::shared_ptr<const Options> options_;
   const std::function<std::int64_t()> now_;
+  const std::shared_ptr<HttpClient> http_;
   std::unique_ptr<CandidateApi> api_;
   int cache_seconds_ = 0;
 

@@ -231,7 +231,8 @@ void answer_values(const json& j, const std::string& at, std::vector<std::string
 }
 
 void apply_custom_data(const json& cd, const std::string& at, const Options& options,
-                       domain::Application& application) {
+                       domain::Application& application,
+                       std::set<std::string, std::less<>>* seen = nullptr) {
   // Only configured questions are read at all: another question's answer is not even
   // looked at, so it cannot reach an error message.
   auto configured = [&options](std::string_view question) {
@@ -252,13 +253,16 @@ void apply_custom_data(const json& cd, const std::string& at, const Options& opt
     }
   } else if (cd.is_object()) {
     if (Field inner = field(cd, "CustomData", at))
-      return apply_custom_data(*inner.value, inner.pointer, options, application);
+      return apply_custom_data(*inner.value, inner.pointer, options, application, seen);
     for (const auto& [question, answer] : cd.items())
       if (configured(question))
         answer_values(answer, at + "/" + pointer_token(question), by_question[question]);
   } else if (!cd.is_null()) {
     fail(at, "expected a list of {QuestionId, Answer}, got " + type_name(cd));
   }
+  if (seen)
+    for (const auto& [question, values] : by_question)
+      seen->insert(question);
   // Only configured questions and answers count; anything else stays unknown (never inferred).
   for (const GroupMapping& g : options.target_groups) {
     auto it = by_question.find(g.question_id);
@@ -322,7 +326,7 @@ Candidate candidate(const json& c, const std::string& at, const Options& options
   }
   if (Field cd = field(c, "CustomData", at)) {
     out.has_custom_data = true;
-    apply_custom_data(*cd.value, cd.pointer, options, a);
+    apply_custom_data(*cd.value, cd.pointer, options, a, &out.questions_seen);
   }
   return out;
 }
@@ -499,11 +503,12 @@ Result<CandidatePage> parse_candidates_response(std::string_view body, const std
 }
 
 Status parse_custom_data_response(std::string_view body, const std::string& where,
-                                  const Options& options, domain::Application& application) {
+                                  const Options& options, domain::Application& application,
+                                  std::set<std::string, std::less<>>* questions_seen) {
   Result<json> parsed = parse_json(body, where + ": ", options);
   if (!parsed.ok()) return unprocessable(parsed.status().message());
   try {
-    apply_custom_data(*parsed, "", options, application);
+    apply_custom_data(*parsed, "", options, application, questions_seen);
     return {};
   } catch (const MappingError& err) {
     return unprocessable(where + ": " + err.pointer + ": " + err.message);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,9 @@ struct Candidate {
   domain::Application application;
   std::string advert_id;         // the candidate's AdvertId when it carries one
   bool has_custom_data = false;  // the answers were included (CustomData present, not null)
+  // Configured question ids that appeared in CustomData, answered or not: a question that
+  // appears for no candidate is missing from the customer's integration form.
+  std::set<std::string, std::less<>> questions_seen;
 };
 
 // The Candidate API's responses. `where` prefixes every error ("candidates page 2").
@@ -48,8 +52,10 @@ struct CandidatePage {
 Result<CandidatePage> parse_candidates_response(std::string_view body, const std::string& where,
                                                 const Options& options);
 // Adds the answers in a custom-data response to `application`.
+// Configured question ids present in the response go to `questions_seen` when given.
 Status parse_custom_data_response(std::string_view body, const std::string& where,
-                                  const Options& options, domain::Application& application);
+                                  const Options& options, domain::Application& application,
+                                  std::set<std::string, std::less<>>* questions_seen = nullptr);
 
 // A usable email address: one '@', a dotted domain without empty labels (so no trailing
 // dot), no spaces, quotes or angle brackets. Surrounding white space is not allowed either:

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "connector/app/ingest.hpp"
+#include "connector/ingest/ingest.hpp"
 #include "connector/app/worker_pool.hpp"
 #include "connector/report/report.hpp"
-#include "connector/webhook/codec.hpp"
+#include "connector/common/codec.hpp"
 
 namespace mangfold::app {
 
@@ -97,7 +97,7 @@ void handle_api(ApiContext& context, std::string_view path, const http::Request&
   // another tenant exists.
   const std::string_view token = bearer(request);
   if (found == tenants->end() || found->second.api_token.empty() || token.empty() ||
-      !webhook::constant_time_equal(token, found->second.api_token)) {
+      !codec::constant_time_equal(token, found->second.api_token)) {
     http::Response r =
         http::error_response(401, "unauthorized", "send this tenant's API token as a Bearer token");
     r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"mangfold\""});

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <string_view>
+#include <variant>
 
 #include "adapters/generic/generic_adapter.hpp"
 #include "adapters/native/snapshot_json.hpp"
@@ -71,6 +73,27 @@ std::vector<config::Diagnostic> check_secrets(const config::ServiceConfig& c) {
   return found;
 }
 
+// Adapters that can neither write an ad back nor take the changed ad from the webhook's
+// answer: an `inject` rule would change nothing, so check refuses it (use `flag`; the
+// manager's email then carries the sentence to paste). Webcruiter has no documented API
+// to change an advert, and its hooks (ids only) read no answer.
+bool adapter_cannot_inject(std::string_view adapter) { return adapter == "webcruiter"; }
+
+std::vector<config::Diagnostic> check_ad_modes(const config::TenantConfig& t,
+                                               const policy::Policy& policy) {
+  std::vector<config::Diagnostic> found;
+  if (!adapter_cannot_inject(t.adapter)) return found;
+  for (const policy::Rule& rule : policy.rules)
+    if (const auto* ad = std::get_if<policy::AdSentence>(&rule.spec);
+        ad && rule.enabled && ad->mode == policy::AdMode::kInject)
+      found.push_back({t.mark, "tenants." + t.name + ".policy",
+                       "rule '" + rule.name + "' of " + t.policy_path +
+                           " has mode: inject, but the " + t.adapter +
+                           " adapter cannot change ads in the ATS; use mode: flag (the email "
+                           "then carries the sentence to paste)"});
+  return found;
+}
+
 // `check`: each file is a policy or a service config (told apart by a `tenants` key).
 // A service config's tenant policies are checked too, and its secrets unless told not to.
 int run_check(const std::vector<std::string>& files, bool secrets) {
@@ -93,6 +116,11 @@ int run_check(const std::vector<std::string>& files, bool secrets) {
         tenant_problems += static_cast<int>(policy.diagnostics.size());
         for (const config::Diagnostic& d : policy.diagnostics)
           printed.insert(d.to_string());
+        if (policy.policy) {
+          const std::vector<config::Diagnostic> modes = check_ad_modes(t, *policy.policy);
+          print_diagnostics(modes);
+          tenant_problems += static_cast<int>(modes.size());
+        }
         if (t.adapter == "generic")
           if (const config::Node* m = t.adapter_options.get("mapping"); m && m->is_scalar()) {
             const std::string mapping = (std::filesystem::path(file).parent_path() / m->scalar)

@@ -4,14 +4,14 @@
 #include <cstdlib>
 #include <unordered_map>
 
-#include "connector/webhook/codec.hpp"
+#include "connector/common/codec.hpp"
 
 namespace mangfold::app {
 
 namespace {
 
 std::string key_id_of(std::string_view secret) {
-  return webhook::sha256_hex("mangfold candidate pseudonym key id\n" + std::string(secret))
+  return codec::sha256_hex("mangfold candidate pseudonym key id\n" + std::string(secret))
       .substr(0, 8);
 }
 
@@ -47,9 +47,9 @@ std::string Pseudonyms::pseudonym(const Key& key, std::string_view tenant,
   data.append(candidate_id);
   // HMAC-SHA256 fails only if OpenSSL cannot allocate; an empty MAC would merge every
   // candidate, so that is not allowed to pass silently.
-  Result<std::string> mac = webhook::hmac(webhook::HmacAlgorithm::kSha256, key.secret, data);
+  Result<std::string> mac = codec::hmac(codec::HmacAlgorithm::kSha256, key.secret, data);
   if (!mac.ok()) std::abort();
-  return key.id + "." + webhook::hex_encode(*mac).substr(0, 32);
+  return key.id + "." + codec::hex_encode(*mac).substr(0, 32);
 }
 
 std::string Pseudonyms::make_pseudonym(std::string_view tenant, std::string_view vacancy_id,

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/app/api.hpp"
-#include "connector/app/ingest.hpp"
+#include "connector/ingest/ingest.hpp"
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/storage.hpp"

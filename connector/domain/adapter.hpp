@@ -54,6 +54,16 @@ class Adapter {
     return failed_precondition(std::string(name()) + " adapter has no API to fetch from");
   }
 
+  // Whether discover works for this adapter as configured (sync mode).
+  virtual bool discovers() const { return false; }
+
+  // The ids of the vacancies the ATS publishes now (e.g. from its advert feed), so that a
+  // tenant is followed without any webhook. A vacancy found once is stored and followed
+  // until it closes, also after it leaves this list. Errors as for fetch_snapshot.
+  virtual Result<std::vector<std::string>> discover() const {
+    return failed_precondition(std::string(name()) + " adapter cannot list vacancies");
+  }
+
   // Whether write_ad works for this adapter as configured.
   virtual bool writes_ads() const { return false; }
 

@@ -109,6 +109,10 @@ struct Vacancy {
 struct Snapshot {
   Vacancy vacancy;
   std::vector<Application> applications;
+  // Target groups whose answers the ATS could not give at all, with why (e.g. the ATS's
+  // integration form lacks the question). Rules over such a group say insufficient_data
+  // with that reason rather than counting nobody in the group.
+  std::map<std::string, std::string, std::less<>> answers_unavailable;
 };
 
 // How far the hiring process has come, derived from the applications' stages.

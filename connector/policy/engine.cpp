@@ -407,6 +407,12 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
     } else if (std::string why = out_of_scope(rule.scope, snapshot); !why.empty()) {
       v.reason_code = "out_of_scope";
       v.reason = "The vacancy is outside the rule's scope: " + why;
+    } else if (auto gone = snapshot.answers_unavailable.find(v.group);
+               !v.group.empty() && gone != snapshot.answers_unavailable.end()) {
+      v.outcome = Outcome::kInsufficientData;
+      v.severity = insufficient_severity(verdict.phase);
+      v.reason_code = "answers_unavailable";
+      v.reason = gone->second;
     } else {
       std::visit(Overloaded{
                      [&](const InterviewMinimum& r) {

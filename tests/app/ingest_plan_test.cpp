@@ -2,7 +2,7 @@
 // it does with a verdict equal to the last one (kept for events, dropped for reconciles).
 #include <doctest/doctest.h>
 
-#include "connector/app/ingest.hpp"
+#include "connector/ingest/ingest.hpp"
 #include "connector/config/policy_loader.hpp"
 
 using namespace mangfold;

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connector/app/ingest.hpp"
+#include "connector/ingest/ingest.hpp"
 #include "connector/app/pseudonyms.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/report/report.hpp"

@@ -109,6 +109,20 @@ void FakeWebcruiter::set_custom_data(const std::string& candidate_id, json data)
   custom_data_[candidate_id] = std::move(data);
 }
 
+void FakeWebcruiter::set_feed(const std::vector<std::string>& advert_ids) {
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<rss version=\"2.0\" xmlns:wc=\"http://webcruiter.no/xml/\"><channel>"
+      "<title>Ledige stillinger</title><language>NO</language>";
+  for (const std::string& id : advert_ids)
+    xml += "<item><title>Stilling " + id + "</title><link>https://example.invalid/" + id +
+           "</link><wc:AdvertId>" + id + "</wc:AdvertId><wc:Culture_Id>NB-NO</wc:Culture_Id>"
+           "</item>";
+  xml += "</channel></rss>\n";
+  std::lock_guard lock(mu_);
+  feed_ = std::move(xml);
+}
+
 void FakeWebcruiter::serve_fat_event(const json& event, Paging paging) {
   json advert = event.at("Advert");
   const std::string advert_id = id_text(event.at("AdvertId"));
@@ -183,6 +197,8 @@ void FakeWebcruiter::handle(http::Request&& req, http::Respond respond) {
   std::string kind = "other";
   if (path == "/token")
     kind = "token";
+  else if (path == "/feed.xml")
+    kind = "feed";
   else if (path.rfind("/adverts/", 0) == 0)
     kind = "advert";
   else if (path == "/candidates")
@@ -216,6 +232,13 @@ void FakeWebcruiter::handle(http::Request&& req, http::Respond respond) {
 // Called with mu_ held.
 http::Response FakeWebcruiter::route(const http::Request& req, const std::string& kind) {
   const std::string path = req.target.substr(0, req.target.find('?'));
+  if (kind == "feed") {  // the public advert feed: no credentials
+    http::Response r;
+    r.status = 200;
+    r.content_type = "application/rss+xml; charset=utf-8";
+    r.body = feed_;
+    return r;
+  }
   if (kind == "token") {
     if (req.method != "POST") return json_response(405, {{"error", "method"}});
     const std::string auth(req.header("Authorization").value_or(""));

@@ -6,6 +6,7 @@
 //   GET  /adverts/{advertId}                     the advert, or 404
 //   GET  /candidates?advertId=…[&page=N]         a page of candidates (see Paging)
 //   GET  /candidates/{candidateId}/custom-data   the answers, or 404
+//   GET  /feed.xml                               the public advert feed (RSS, wc: elements)
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,8 @@ class FakeWebcruiter {
   void set_candidates(const std::string& advert_id, nlohmann::json candidates, int page_size = 1000,
                       Paging paging = Paging::kNone);
   void set_custom_data(const std::string& candidate_id, nlohmann::json data);
+  // The advert feed lists exactly these advert ids (kind "feed").
+  void set_feed(const std::vector<std::string>& advert_ids);
   // A fat event's state served through the API: its Advert, its Candidates in pages of two,
   // and every candidate's CustomData moved to the custom-data endpoint.
   void serve_fat_event(const nlohmann::json& event, Paging paging = Paging::kPageNumbers);
@@ -75,6 +78,7 @@ class FakeWebcruiter {
   };
   std::map<std::string, Listing> candidates_;
   std::map<std::string, nlohmann::json> custom_data_;
+  std::string feed_;
   std::string client_id_, client_secret_;
   int expires_in_ = 3600;
   bool oauth2_ = false;

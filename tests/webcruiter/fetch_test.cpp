@@ -348,6 +348,41 @@ TEST_CASE("fetch: a candidate without custom data has unknown answers") {
   CHECK(r->applications.at(0).candidate_id == "7001");
   CHECK(r->applications.at(0).answers.empty());
   CHECK(r->applications.at(1).answer("immigrant_background") == domain::Answer::kNo);
+  CHECK(r->answers_unavailable.empty());  // the form exists: others answered it
+}
+
+// The integration form is set up per customer by Talentech's support. Without the
+// self-declaration question on it, "nobody in the group" would be a false finding.
+TEST_CASE("fetch: no integration form: the verdict is insufficient_data naming the form") {
+  Fixture f;
+  json event = f.fat;
+  std::string question;
+  SUBCASE("custom-data answers 404 for everyone") {
+    for (json& c : event["Candidates"])
+      c.erase("CustomData");
+  }
+  SUBCASE("custom-data has the customer's other questions only") {
+    for (json& c : event["Candidates"])
+      c["CustomData"] = json::array({{{"QuestionId", 5555}, {"Answer", "Ja"}}});
+  }
+  f.api.serve_fat_event(event);
+  auto adapter = f.adapter("      api_key: {key: {file: k}}\n");
+  Result<domain::Snapshot> r = adapter->fetch_snapshot("4100000001");
+  REQUIRE_MESSAGE(r.ok(), r.status().message());
+  REQUIRE(r->answers_unavailable.count("immigrant_background") == 1);
+
+  const domain::Verdict v = policy::evaluate(oslo_policy(), *r);
+  CHECK(v.overall != domain::Outcome::kCompliant);
+  bool named = false;
+  for (const domain::RuleVerdict& rule : v.rules)
+    if (rule.group == "immigrant_background") {
+      CHECK(rule.outcome == domain::Outcome::kInsufficientData);
+      CHECK(rule.reason_code == "answers_unavailable");
+      CHECK(rule.reason.find("integration form") != std::string::npos);
+      CHECK(rule.reason.find("9001") != std::string::npos);
+      named = true;
+    }
+  CHECK(named);
 }
 
 TEST_CASE("fetch: answers included in the candidate list need no custom-data request") {

@@ -1,4 +1,4 @@
-#include "connector/webhook/codec.hpp"
+#include "connector/common/codec.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -8,7 +8,7 @@
 #include <climits>
 #include <cstdint>
 
-namespace mangfold::webhook {
+namespace mangfold::codec {
 
 namespace {
 
@@ -180,4 +180,4 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace mangfold::webhook
+}  // namespace mangfold::codec

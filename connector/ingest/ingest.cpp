@@ -1,4 +1,4 @@
-#include "connector/app/ingest.hpp"
+#include "connector/ingest/ingest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,6 +6,7 @@
 #include <cmath>
 #include <future>
 #include <random>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 
@@ -19,7 +20,7 @@
 #include "connector/notify/plan.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/store/verdict_json.hpp"
-#include "connector/webhook/codec.hpp"
+#include "connector/common/codec.hpp"
 
 namespace mangfold::app {
 
@@ -101,7 +102,7 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
     store::OutboxItem item;
     item.kind = "ad_writeback";
     item.idempotency_key = "ad:" + snapshot.vacancy.id + ":" +
-                           webhook::sha256_hex(ad_change->after.body).substr(0, 32);
+                           codec::sha256_hex(ad_change->after.body).substr(0, 32);
     item.vacancy_id = snapshot.vacancy.id;
     item.payload =
         nlohmann::json{
@@ -353,7 +354,7 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     // thin event only says "look again", so it is keyed by the second it arrived in too.
     std::string event_id = tenant.verifier->event_id_from_headers(headers).value_or(parsed->id);
     if (event_id.empty())
-      event_id = "sha256:" + webhook::sha256_hex(req->body) +
+      event_id = "sha256:" + codec::sha256_hex(req->body) +
                  (parsed->snapshot ? "" : ":" + std::to_string(now));
     // It is echoed in answers and logs as JSON, and stored: text, not arbitrary bytes.
     if (!is_valid_utf8(event_id))
@@ -433,11 +434,27 @@ int Ingest::reconcile() {
                 {{"tenant", name}, {"detail", open.status().message()}});
       continue;
     }
-    for (const store::VacancyRecord& v : *open) {
-      Result<domain::Snapshot> snapshot = tenant.adapter->fetch_snapshot(v.vacancy_id);
+    // Sync mode: the vacancies the ATS publishes now, and every open one already stored.
+    // A stored vacancy stays open until the ATS closes it, so it is followed after it has
+    // left the feed (interviews come after the deadline), across restarts too.
+    std::vector<std::string> ids;
+    std::set<std::string, std::less<>> listed;
+    for (const store::VacancyRecord& v : *open)
+      if (listed.insert(v.vacancy_id).second) ids.push_back(v.vacancy_id);
+    if (tenant.adapter->discovers()) {
+      Result<std::vector<std::string>> published = tenant.adapter->discover();
+      if (!published.ok())
+        log_.warn("sync: cannot list the published vacancies",
+                  {{"tenant", name}, {"detail", published.status().message()}});
+      else
+        for (std::string& id : *published)
+          if (listed.insert(id).second) ids.push_back(std::move(id));
+    }
+    for (const std::string& vacancy_id : ids) {
+      Result<domain::Snapshot> snapshot = tenant.adapter->fetch_snapshot(vacancy_id);
       if (!snapshot.ok()) {
         log_.warn("reconcile: fetch failed", {{"tenant", name},
-                                              {"vacancy_id", v.vacancy_id},
+                                              {"vacancy_id", vacancy_id},
                                               {"detail", snapshot.status().message()}});
         continue;
       }
@@ -445,12 +462,12 @@ int Ingest::reconcile() {
       const std::int64_t now = now_();
       std::promise<Result<Outcome>> result;
       apply(
-          tenants, tenant, "reconcile:" + v.vacancy_id + ":" + std::to_string(now),
+          tenants, tenant, "reconcile:" + vacancy_id + ":" + std::to_string(now),
           std::move(*snapshot), now,
           [&result](Result<Outcome> r) { result.set_value(std::move(r)); },
           UnchangedVerdict::kSkip);
       Result<Outcome> outcome = result.get_future().get();
-      nlohmann::json fields{{"tenant", name}, {"vacancy_id", v.vacancy_id}};
+      nlohmann::json fields{{"tenant", name}, {"vacancy_id", vacancy_id}};
       if (outcome.ok() && outcome->verdict)
         fields["verdict"] = domain::to_string(outcome->verdict->overall);
       else if (outcome.ok())
