@@ -3,10 +3,12 @@
 // an empty line ("\n\n") and the body; without an empty line everything after the first byte is
 // the body.
 //
-// Teamtailor signs {raw:/payload} inside the body, which random bytes never match. So it runs
+// Teamtailor signs "<t>." + its payload re-serialised, which random bytes never match. So it runs
 // three ways: as shipped (the signature path), with its `signature:` block removed (the mapping
-// itself), and as shipped with the body built around the input: {"payload":<input>,
-// "signature":"<its correct signature>"} (the signed-part rules).
+// itself), and as shipped with the body built around the input, {"payload":<input>}, and
+// TT-Signature carrying the input's correct v2 signature (re-serialisation, the signed-part
+// rules). SmartRecruiters (handshake, header templates), Lever (sender_only, lookup,
+// ignore_when) and the Teamtailor partner mapping (structured values) run as shipped.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +16,7 @@
 #include <string>
 
 #include "adapters/generic/generic_adapter.hpp"
+#include "adapters/generic/json_style.hpp"
 #include "connector/webhook/codec.hpp"
 #include "fuzz/fuzz_support.hpp"
 
@@ -23,8 +26,18 @@ using namespace mangfold;
 
 constexpr char kTeamtailorKey[] = "fuzz-teamtailor-key";
 
-enum Mapping { kAshby, kGreenhouse, kTeamtailor, kTeamtailorUnsigned, kRekrutt, kTeamtailorSigned };
-constexpr int kModes = 6;
+enum Mapping {
+  kAshby,
+  kGreenhouse,
+  kTeamtailor,
+  kTeamtailorUnsigned,
+  kRekrutt,
+  kTeamtailorSigned,
+  kSmartRecruiters,
+  kLever,
+  kTeamtailorPartner
+};
+constexpr int kModes = 9;
 
 std::string without_signature_block(std::string_view yaml) {
   const std::size_t begin = yaml.find("\nsignature:\n");
@@ -52,7 +65,10 @@ const std::vector<std::unique_ptr<domain::Adapter>>& adapters() {
   static const std::vector<std::unique_ptr<domain::Adapter>> all = [] {
     // The secrets the mappings name, as the environment would give them.
     setenv("TEAMTAILOR_WEBHOOK_KEY", kTeamtailorKey, 1);
-    for (const char* name : {"ASHBY_API_KEY", "GREENHOUSE_HARVEST_KEY", "TEAMTAILOR_API_KEY"})
+    for (const char* name :
+         {"ASHBY_API_KEY", "GREENHOUSE_HARVEST_KEY", "TEAMTAILOR_API_KEY", "SMARTRECRUITERS_API_KEY",
+          "LEVER_API_KEY", "SMARTRECRUITERS_WEBHOOK_SECRET", "LEVER_SIGNATURE_TOKEN",
+          "TEAMTAILOR_PARTNER_SECRET"})
       setenv(name, "fuzz-api-key", 1);
     const std::string teamtailor(fuzz::embedded("examples/generic/teamtailor/mapping.yaml"));
     std::vector<std::unique_ptr<domain::Adapter>> out;
@@ -64,6 +80,11 @@ const std::vector<std::unique_ptr<domain::Adapter>>& adapters() {
         load("examples/generic/teamtailor/unsigned.yaml", without_signature_block(teamtailor)));
     const char* rekrutt = "tests/fixtures/generic/rekrutt_mapping.yaml";
     out.push_back(load(rekrutt, std::string(fuzz::embedded(rekrutt))));
+    out.push_back(nullptr);  // kTeamtailorSigned uses kTeamtailor
+    for (const char* path :
+         {"examples/generic/smartrecruiters/mapping.yaml", "examples/generic/lever/mapping.yaml",
+          "examples/generic/teamtailor-partner/mapping.yaml"})
+      out.push_back(load(path, std::string(fuzz::embedded(path))));
     return out;
   }();
   return all;
@@ -83,14 +104,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string body(input);
   const domain::Adapter* adapter =
       adapters().at(mode == kTeamtailorSigned ? kTeamtailor : mode).get();
+  std::string tt_signature;
   if (mode == kTeamtailorSigned) {
-    Result<std::string> mac = webhook::hmac(webhook::HmacAlgorithm::kSha256, kTeamtailorKey, input);
-    if (!mac.ok()) std::abort();
-    body = "{\"payload\":" + std::string(input) + ",\"signature\":\"" +
-           webhook::base64_encode(webhook::hex_encode(*mac)) + "\"}";
+    body = "{\"payload\":" + std::string(input) + "}";
+    Result<std::string> printed =
+        generic::reserialise_json(input, generic::TemplatePart::JsonStyle::kJavaScript);
+    if (printed.ok()) {
+      Result<std::string> mac = webhook::hmac(webhook::HmacAlgorithm::kSha256, kTeamtailorKey,
+                                              "1800000000." + *printed);
+      if (!mac.ok()) std::abort();
+      tt_signature = webhook::base64_encode("t=1800000000,v2=" + webhook::hex_encode(*mac));
+    }
   }
   const domain::InboundRequest request{
-      body, [&headers](std::string_view name) { return fuzz::lookup_header(headers, name); }};
+      body, [&headers, &tt_signature](std::string_view name) -> std::optional<std::string_view> {
+        if (!tt_signature.empty() && (name == "TT-Signature" || name == "tt-signature"))
+          return std::string_view(tt_signature);
+        return fuzz::lookup_header(headers, name);
+      }};
   Result<domain::InboundEvent> event = adapter->parse(request);
   if (!event.ok()) {
     fuzz::require_client_error(event.status(), "generic parse");

@@ -16,6 +16,7 @@ struct Fill {
   std::string_view vacancy_id;
   std::string_view request_id;
   const Json* docs = nullptr;  // earlier responses, for {/request/…}
+  std::string_view lookup_id;
 };
 
 // Renders `t`; nullopt when a placeholder has no value (`missing` names it).
@@ -33,6 +34,9 @@ std::optional<std::string> render(const Template& t, const Fill& fill, bool url,
         break;
       case TemplatePart::Kind::kRequestId:
         put(fill.request_id);
+        break;
+      case TemplatePart::Kind::kLookupId:
+        put(fill.lookup_id);
         break;
       case TemplatePart::Kind::kPointer: {
         const Json* j = fill.docs ? resolve(*fill.docs, part.pointer) : nullptr;
@@ -193,10 +197,28 @@ Result<OutboundResponse> ApiClient::send(const OutboundRequest& request,
 }
 
 Result<Json> ApiClient::fetch(std::string_view vacancy_id) const {
+  return run(spec_.requests, vacancy_id, {});
+}
+
+Result<std::string> ApiClient::lookup(std::string_view lookup_id) const {
+  if (spec_.lookup_requests.empty() || !spec_.lookup_vacancy_id)
+    return failed_precondition("the mapping has no api.lookup");
+  Result<Json> docs = run(spec_.lookup_requests, {}, lookup_id);
+  if (!docs.ok()) return docs.status();
+  Evaluator ev(*docs);
+  std::optional<Json> id = ev.field(*spec_.lookup_vacancy_id, ev.root());
+  if (ev.failed())
+    return Status(ev.status().code(), "in the looked-up documents: " + ev.status().message());
+  if (!id) return unprocessable("the lookup gave no vacancy id (mapping: api.lookup.vacancy_id)");
+  return id->get<std::string>();
+}
+
+Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::string_view vacancy_id,
+                            std::string_view lookup_id) const {
   Json docs = Json::object();
-  for (const RequestSpec& r : spec_.requests) {
+  for (const RequestSpec& r : requests) {
     const std::string what = "the ATS request '" + r.name + "'";
-    Fill fill{vacancy_id, {}, &docs};
+    Fill fill{vacancy_id, {}, &docs, lookup_id};
     std::string missing;
     std::optional<std::string> url = render(r.url, fill, true, missing);
     std::optional<Json> body;
@@ -212,7 +234,11 @@ Result<Json> ApiClient::fetch(std::string_view vacancy_id) const {
     if (body && !has_header(request, "Content-Type"))
       request.headers.emplace_back("Content-Type", "application/json");
 
+    if (r.paginate.kind == Pagination::Kind::kPage)
+      request.url = with_query(first_url, r.paginate.page_query,
+                               std::to_string(r.paginate.first_page));
     Json doc;
+    std::size_t items_seen = 0;
     for (int page = 0;; ++page) {
       if (body) request.body = body->dump();
       Result<OutboundResponse> response = send(request, what);
@@ -251,6 +277,27 @@ Result<Json> ApiClient::fetch(std::string_view vacancy_id) const {
           if (const Json* n = resolve(last, r.paginate.next_url); n && n->is_string())
             next = n->get<std::string>();
           break;
+        case Pagination::Kind::kPage: {
+          // Page numbers until a page brings no items, or the total is reached.
+          std::size_t count = 0;
+          for (const Pointer& items : r.paginate.items)
+            if (const Json* list = resolve(last, items); list && list->is_array())
+              count += list->size();
+          items_seen += count;
+          if (count == 0) break;
+          if (r.paginate.total) {
+            const Json* total = resolve(doc, *r.paginate.total);
+            if (total && total->is_number_unsigned() &&
+                items_seen >= total->get<std::uint64_t>())
+              break;
+            if (total && total->is_number_integer() && total->get<std::int64_t>() >= 0 &&
+                items_seen >= static_cast<std::uint64_t>(total->get<std::int64_t>()))
+              break;
+          }
+          next = with_query(first_url, r.paginate.page_query,
+                            std::to_string(r.paginate.first_page + page + 1));
+          break;
+        }
         case Pagination::Kind::kCursor: {
           const Json* more = r.paginate.more ? resolve(last, *r.paginate.more) : nullptr;
           if (r.paginate.more && !(more && more->is_boolean() && more->get<bool>())) break;

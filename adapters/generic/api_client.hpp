@@ -31,12 +31,18 @@ class ApiClient {
   // optional request that was skipped or answered 404 is absent. Pages are concatenated.
   Result<Json> fetch(std::string_view vacancy_id) const;
 
+  // Runs the api.lookup requests for `lookup_id` (an application or opportunity the webhook
+  // named) and returns the vacancy id api.lookup.vacancy_id finds in their answers.
+  Result<std::string> lookup(std::string_view lookup_id) const;
+
   // Sends the write_ad request with the ad at ad_at and `request_id` in the idempotency
   // header.
   Status write_ad(std::string_view vacancy_id, const domain::JobAd& ad,
                   std::string_view request_id) const;
 
  private:
+  Result<Json> run(const std::vector<RequestSpec>& requests, std::string_view vacancy_id,
+                   std::string_view lookup_id) const;
   OutboundRequest base_request(std::string method) const;
   Result<OutboundResponse> send(const OutboundRequest& request, const std::string& what) const;
 

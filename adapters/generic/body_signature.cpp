@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "adapters/generic/json_path.hpp"
+#include "adapters/generic/json_style.hpp"
 #include "adapters/generic/values.hpp"
 #include "connector/domain/date.hpp"
 #include "connector/webhook/codec.hpp"
@@ -59,6 +60,16 @@ std::vector<std::string> split(std::string_view text, std::string_view separator
   return out;
 }
 
+std::string_view trim(std::string_view t) {
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\r' ||
+                        t.front() == '\n'))
+    t.remove_prefix(1);
+  while (!t.empty() &&
+         (t.back() == ' ' || t.back() == '\t' || t.back() == '\r' || t.back() == '\n'))
+    t.remove_suffix(1);
+  return t;
+}
+
 std::optional<std::string> decode(const SignatureSpec& spec, std::string_view candidate) {
   while (!candidate.empty() && (candidate.front() == ' ' || candidate.front() == '\t'))
     candidate.remove_prefix(1);
@@ -84,6 +95,62 @@ std::optional<std::string> decode(const SignatureSpec& spec, std::string_view ca
   }();
   if (!bytes.ok() || bytes->empty()) return std::nullopt;
   return std::move(bytes).value();
+}
+
+
+// One alternative of the signed content, built from the request. kUnauthenticated when a
+// part it needs is missing.
+Result<std::string> build_content(const Template& t, const domain::InboundRequest& request,
+                                  const Json* parsed, const std::string& timestamp_text) {
+  std::string content;
+  for (const TemplatePart& part : t.parts) {
+    switch (part.kind) {
+      case TemplatePart::Kind::kText:
+        content += part.text;
+        break;
+      case TemplatePart::Kind::kBody:
+        content += request.body;
+        break;
+      case TemplatePart::Kind::kTimestamp:
+        content += timestamp_text;
+        break;
+      case TemplatePart::Kind::kHeader: {
+        std::optional<std::string_view> h = request.header(part.text);
+        if (!h && !part.optional)
+          return unauthenticated("missing header " + part.text + " (part of the signed content)");
+        if (h) content += *h;
+        break;
+      }
+      case TemplatePart::Kind::kPointer: {
+        const Json* j = parsed ? resolve(*parsed, part.pointer) : nullptr;
+        std::optional<std::string> text = j ? scalar_text(*j) : std::nullopt;
+        if (!text)
+          return unauthenticated("missing body value " + part.pointer.text +
+                                 " (part of the signed content)");
+        content += *text;
+        break;
+      }
+      case TemplatePart::Kind::kRawPointer:
+      case TemplatePart::Kind::kJson: {
+        Result<std::string_view> raw = raw_value(request.body, part.pointer);
+        if (!raw.ok())
+          return unauthenticated("cannot take " + part.pointer.text +
+                                 " from the body: " + raw.status().message());
+        if (part.kind == TemplatePart::Kind::kRawPointer) {
+          content += *raw;
+          break;
+        }
+        Result<std::string> printed = reserialise_json(*raw, part.json_style);
+        if (!printed.ok())
+          return unauthenticated("cannot re-serialise " + part.pointer.text + " from the body");
+        content += *printed;
+        break;
+      }
+      default:
+        return internal_error("unexpected placeholder in the signed content");
+    }
+  }
+  return content;
 }
 
 }  // namespace
@@ -117,10 +184,12 @@ std::optional<std::int64_t> parse_iso8601(std::string_view t) {
 }
 
 std::vector<std::string> covered_pointers(const SignatureSpec& spec) {
+  // The loader makes every alternative cover the same part: the first one says which.
   std::vector<std::string> out;
-  if (spec.content.uses(TemplatePart::Kind::kBody)) return out;
-  for (const TemplatePart& p : spec.content.parts)
-    if (p.kind == TemplatePart::Kind::kPointer || p.kind == TemplatePart::Kind::kRawPointer)
+  if (spec.contents.empty() || spec.contents.front().uses(TemplatePart::Kind::kBody)) return out;
+  for (const TemplatePart& p : spec.contents.front().parts)
+    if (p.kind == TemplatePart::Kind::kPointer || p.kind == TemplatePart::Kind::kRawPointer ||
+        p.kind == TemplatePart::Kind::kJson)
       out.push_back(extend("", p.pointer));
   return out;
 }
@@ -161,10 +230,38 @@ Status verify_body_signature(const SignatureSpec& spec, const std::vector<webhoo
   if (values.empty())
     return unauthenticated("missing signature (" + where_of(spec.signature) + ")");
   std::vector<std::string> candidates;
-  for (const std::string& v : values)
-    for (std::string& piece : split(v, spec.separators))
-      if (std::optional<std::string> bytes = decode(spec, piece))
-        candidates.push_back(std::move(*bytes));
+  std::optional<std::string> structured_timestamp;
+  bool conflicting_timestamps = false;
+  for (const std::string& v : values) {
+    if (!spec.structure) {
+      for (std::string& piece : split(v, spec.separators))
+        if (std::optional<std::string> bytes = decode(spec, piece))
+          candidates.push_back(std::move(*bytes));
+      continue;
+    }
+    // "t=<unix>,v1=<sig>,v0=<sig>", perhaps base64 of it as a whole.
+    std::string text = v;
+    if (spec.structure->base64) {
+      Result<std::string> plain = webhook::base64_decode(trim(v));
+      if (!plain.ok()) continue;
+      text = std::move(plain).value();
+    }
+    for (const std::string& pair : split(text, spec.structure->separator)) {
+      const std::string_view p = trim(pair);
+      const std::size_t eq = p.find('=');
+      if (eq == std::string_view::npos) continue;
+      const std::string_view key = trim(p.substr(0, eq)), value = trim(p.substr(eq + 1));
+      if (!spec.structure->timestamp_key.empty() && key == spec.structure->timestamp_key) {
+        if (structured_timestamp && *structured_timestamp != value) conflicting_timestamps = true;
+        structured_timestamp = std::string(value);
+        continue;
+      }
+      for (const std::string& k : spec.structure->keys)
+        if (key == k)
+          if (std::optional<std::string> bytes = decode(spec, value))
+            candidates.push_back(std::move(*bytes));
+    }
+  }
   if (candidates.empty())
     return unauthenticated("no readable signature in " + where_of(spec.signature) +
                            " (check prefix and encoding)");
@@ -172,10 +269,15 @@ Status verify_body_signature(const SignatureSpec& spec, const std::vector<webhoo
     return unauthenticated("too many signatures in " + where_of(spec.signature));
 
   std::string timestamp_text;
-  if (spec.timestamp) {
-    std::optional<std::string> ts = read_text(*spec.timestamp, request, parsed);
+  const bool from_structure = spec.structure && !spec.structure->timestamp_key.empty();
+  if (from_structure || spec.timestamp) {
+    std::optional<std::string> ts =
+        from_structure ? structured_timestamp : read_text(*spec.timestamp, request, parsed);
+    const std::string where = from_structure ? where_of(spec.signature) + " (" +
+                                                   spec.structure->timestamp_key + "=)"
+                                             : where_of(*spec.timestamp);
     std::optional<std::int64_t> seconds;
-    if (ts) {
+    if (ts && !conflicting_timestamps) {
       switch (spec.timestamp_format) {
         case SignatureSpec::TimestampFormat::kUnixSeconds:
           seconds = digits(*ts);
@@ -188,64 +290,35 @@ Status verify_body_signature(const SignatureSpec& spec, const std::vector<webhoo
           break;
       }
     }
-    if (!seconds)
-      return unauthenticated("missing or malformed timestamp (" + where_of(*spec.timestamp) + ")");
+    if (!seconds) return unauthenticated("missing or malformed timestamp (" + where + ")");
     if (std::llabs(now_unix - *seconds) > spec.tolerance_seconds)
       return unauthenticated("timestamp outside the tolerance of " +
-                             std::to_string(spec.tolerance_seconds) + " seconds (" +
-                             where_of(*spec.timestamp) + ")");
+                             std::to_string(spec.tolerance_seconds) + " seconds (" + where + ")");
     timestamp_text = std::move(*ts);
   }
 
-  std::string content;
-  for (const TemplatePart& part : spec.content.parts) {
-    switch (part.kind) {
-      case TemplatePart::Kind::kText:
-        content += part.text;
-        break;
-      case TemplatePart::Kind::kBody:
-        content += request.body;
-        break;
-      case TemplatePart::Kind::kTimestamp:
-        content += timestamp_text;
-        break;
-      case TemplatePart::Kind::kHeader: {
-        std::optional<std::string_view> h = request.header(part.text);
-        if (!h)
-          return unauthenticated("missing header " + part.text + " (part of the signed content)");
-        content += *h;
-        break;
-      }
-      case TemplatePart::Kind::kPointer: {
-        const Json* j = parsed ? resolve(*parsed, part.pointer) : nullptr;
-        std::optional<std::string> t = j ? scalar_text(*j) : std::nullopt;
-        if (!t)
-          return unauthenticated("missing body value " + part.pointer.text +
-                                 " (part of the signed content)");
-        content += *t;
-        break;
-      }
-      case TemplatePart::Kind::kRawPointer: {
-        Result<std::string_view> raw = raw_value(request.body, part.pointer);
-        if (!raw.ok())
-          return unauthenticated("cannot take " + part.pointer.text +
-                                 " from the body: " + raw.status().message());
-        content += *raw;
-        break;
-      }
-      default:
-        return internal_error("unexpected placeholder in the signed content");
-    }
+  // The signed content: the first alternative that can be built from this request is
+  // tried, then the others (a sender whose exact serialisation is not documented).
+  std::vector<std::string> contents;
+  Status first_problem;
+  for (const Template& alternative : spec.contents) {
+    Result<std::string> content = build_content(alternative, request, parsed, timestamp_text);
+    if (content.ok())
+      contents.push_back(std::move(content).value());
+    else if (first_problem.ok())
+      first_problem = content.status();
   }
+  if (contents.empty()) return first_problem;
 
   // Every candidate against every secret, without stopping early (see connector/webhook).
   bool matched = false;
-  for (const webhook::Secret& secret : secrets) {
-    Result<std::string> mac = webhook::hmac(spec.algorithm, secret.bytes, content);
-    if (!mac.ok()) return mac.status();
-    for (const std::string& candidate : candidates)
-      matched |= webhook::constant_time_equal(candidate, *mac);
-  }
+  for (const webhook::Secret& secret : secrets)
+    for (const std::string& content : contents) {
+      Result<std::string> mac = webhook::hmac(spec.algorithm, secret.bytes, content);
+      if (!mac.ok()) return mac.status();
+      for (const std::string& candidate : candidates)
+        matched |= webhook::constant_time_equal(candidate, *mac);
+    }
   if (!matched) return unauthenticated("no signature matched (" + where_of(spec.signature) + ")");
   return Status{};
 }

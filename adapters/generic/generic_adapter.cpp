@@ -1,6 +1,9 @@
 #include "adapters/generic/generic_adapter.hpp"
 
 #include <chrono>
+#include <deque>
+#include <mutex>
+#include <unordered_map>
 #include <filesystem>
 
 #include "adapters/common/json_reader.hpp"
@@ -26,12 +29,20 @@ std::string source_of(const Expr& e) {
   }
 }
 
+bool printable(std::string_view v) {
+  for (char c : v)
+    if (c < 0x20 || c > 0x7E) return false;
+  return true;
+}
+
 class GenericAdapter final : public domain::Adapter {
  public:
   GenericAdapter(Mapping mapping, std::vector<webhook::Secret> secrets, std::string authorization,
                  AdapterDeps deps)
       : mapping_(std::move(mapping)), secrets_(std::move(secrets)), deps_(std::move(deps)) {
-    if (mapping_.signature) {
+    // Under trust: sender_only the body is not signed at all; the loader allows only thin
+    // events then, whose one read (which vacancy to fetch) cannot change a verdict's data.
+    if (mapping_.signature && mapping_.signature->trust == SignatureSpec::Trust::kContent) {
       covered_ = covered_pointers(*mapping_.signature);
       checks_coverage_ = !covered_.empty();
     }
@@ -44,6 +55,23 @@ class GenericAdapter final : public domain::Adapter {
   std::string_view name() const override { return "generic"; }
 
   Result<domain::InboundEvent> parse(const domain::InboundRequest& request) const override {
+    // An activation handshake comes before any signature exists (SmartRecruiters sends the
+    // secret to echo in it): answered at once, and nothing else is done for it.
+    if (mapping_.handshake) {
+      if (std::optional<std::string_view> h = request.header(mapping_.handshake->header)) {
+        if (h->empty() || h->size() > 512 || !printable(*h))
+          return invalid_argument("the handshake header " + mapping_.handshake->header +
+                                  " must be 1 to 512 printable ASCII characters");
+        domain::InboundEvent out;
+        out.type = "handshake";
+        domain::InboundEvent::Reply reply;
+        reply.status = mapping_.handshake->status;
+        if (mapping_.handshake->echo)
+          reply.headers.emplace_back(mapping_.handshake->header, std::string(*h));
+        out.reply = std::move(reply);
+        return out;
+      }
+    }
     const SignatureSpec* sig = mapping_.signature ? &*mapping_.signature : nullptr;
     // Verify before parsing whenever the signature does not need the parsed body.
     if (sig && !sig->needs_parsed_body)
@@ -82,6 +110,12 @@ class GenericAdapter final : public domain::Adapter {
     }
     if (event->kind == EventMapping::Kind::kIgnore)
       return already_exists("the mapping ignores this event type (" + event->path + ")");
+    if (!mapping_.ignore_when.empty() && ev.matches(mapping_.ignore_when, ev.root(), ev.root()))
+      return already_exists("the mapping ignores this event (event.ignore_when)");
+    if (ev.failed()) return ev.status();
+    if (!event->ignore_when.empty() && ev.matches(event->ignore_when, ev.root(), ev.root()))
+      return already_exists("the mapping ignores this event (" + event->path + ".ignore_when)");
+    if (ev.failed()) return ev.status();
     if (const std::optional<Expr>& id = event->id ? event->id : mapping_.event_id) {
       std::optional<Json> value = ev.field(*id, ev.root());
       if (ev.failed()) return ev.status();
@@ -92,6 +126,12 @@ class GenericAdapter final : public domain::Adapter {
       if (!snapshot.ok()) return snapshot.status();
       out.vacancy_id = snapshot->vacancy.id;
       out.snapshot = std::move(snapshot).value();
+      return out;
+    }
+    if (event->lookup) {
+      std::optional<Json> named = ev.field(*event->lookup, ev.root());
+      if (ev.failed()) return ev.status();
+      out.vacancy_id = remember_lookup(named->get<std::string>());
       return out;
     }
     std::optional<Json> vacancy = ev.field(*event->vacancy_id, ev.root());
@@ -109,6 +149,16 @@ class GenericAdapter final : public domain::Adapter {
     if (!api_ || !mapping_.api->snapshot || mapping_.api->requests.empty())
       return failed_precondition("the mapping " + mapping_.file +
                                  " has no api.fetch to get a vacancy from");
+    // A lookup event names an application: its vacancy comes from api.lookup first.
+    std::string looked_up;
+    if (vacancy_id.rfind(kLookupPrefix, 0) == 0) {
+      std::optional<std::string> named = take_lookup(vacancy_id);
+      if (!named) return unavailable("the looked-up application is no longer known; retry");
+      Result<std::string> id = api_->lookup(*named);
+      if (!id.ok()) return id.status();
+      looked_up = std::move(id).value();
+      vacancy_id = looked_up;
+    }
     Result<Json> docs = api_->fetch(vacancy_id);
     if (!docs.ok()) return docs.status();
     Evaluator ev(*docs);
@@ -137,6 +187,33 @@ class GenericAdapter final : public domain::Adapter {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
+
+  // What a lookup event named (an application id: personal data) never leaves the adapter:
+  // the event carries an opaque token instead, which fetch_snapshot exchanges once.
+  static constexpr std::string_view kLookupPrefix = "lookup:";
+  static constexpr std::size_t kMaxPendingLookups = 10000;
+  std::string remember_lookup(std::string named) const {
+    std::lock_guard<std::mutex> lock(lookups_mutex_);
+    const std::string token = std::string(kLookupPrefix) + std::to_string(++lookup_counter_);
+    if (lookup_order_.size() >= kMaxPendingLookups) {
+      lookups_.erase(lookup_order_.front());
+      lookup_order_.pop_front();
+    }
+    lookups_.emplace(token, std::move(named));
+    lookup_order_.push_back(token);
+    return token;
+  }
+  std::optional<std::string> take_lookup(std::string_view token) const {
+    std::lock_guard<std::mutex> lock(lookups_mutex_);
+    auto it = lookups_.find(std::string(token));
+    if (it == lookups_.end()) return std::nullopt;
+    return it->second;  // kept: a retried fetch of the same event may ask again
+  }
+
+  mutable std::mutex lookups_mutex_;
+  mutable std::unordered_map<std::string, std::string> lookups_;
+  mutable std::deque<std::string> lookup_order_;
+  mutable std::uint64_t lookup_counter_ = 0;
 
   Mapping mapping_;
   std::vector<webhook::Secret> secrets_;
@@ -248,6 +325,7 @@ Result<MappingSummary> describe_mapping_file(const std::string& path,
   s.verifies_signature = m->signature.has_value();
   s.fetches = m->api && m->api->snapshot && !m->api->requests.empty();
   s.writes_ads = m->api && m->api->write_ad.has_value();
+  s.warnings = m->warnings;
   return s;
 }
 

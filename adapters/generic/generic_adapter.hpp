@@ -71,6 +71,9 @@ struct MappingSummary {
   bool verifies_signature = false;  // `signature:` present: parse() refuses unsigned requests
   bool fetches = false;             // `api.fetch`: thin events can be completed
   bool writes_ads = false;          // `api.write_ad`: write_ad() is supported
+  // Not errors, but weaknesses worth fixing (file:line:column, key path): a signature
+  // without a timestamp, whose replays only deduplication stops.
+  std::vector<config::Diagnostic> warnings;
 };
 Result<MappingSummary> describe_mapping_file(const std::string& path, const config::ReadFile& read);
 

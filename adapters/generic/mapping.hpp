@@ -77,11 +77,18 @@ struct TemplatePart {
     kTimestamp,
     kVacancyId,
     kRequestId,
-    kSecret
+    kSecret,
+    kJson,     // {json:/p} / {json_php:/p}: the value re-serialised compactly (json_style)
+    kLookupId  // {lookup_id}: what a lookup event names (api.lookup requests)
   };
+  // How {json…} prints: JavaScript JSON.stringify, or PHP json_encode (which escapes `/`
+  // and every non-ASCII character as \uXXXX).
+  enum class JsonStyle { kJavaScript, kPhp };
   Kind kind = Kind::kText;
   std::string text;  // literal text, or the header name
   Pointer pointer;
+  bool optional = false;  // {header?:Name}: an absent header is empty text, not an error
+  JsonStyle json_style = JsonStyle::kJavaScript;
 };
 
 struct Template {
@@ -153,12 +160,37 @@ struct EventMapping {
   Kind kind = Kind::kIgnore;
   std::shared_ptr<const SnapshotMapping> snapshot;  // kSnapshot
   std::optional<Expr> vacancy_id;                   // kThin
+  // kThin naming an application or opportunity rather than its vacancy: api.lookup turns
+  // this id into the vacancy id when the vacancy is fetched.
+  std::optional<Expr> lookup;
   std::optional<Expr> id;                           // overrides event.id
+  std::vector<Condition> ignore_when;               // acknowledged and dropped when these hold
+  std::string path;
+};
+
+// An activation handshake: a request carrying `header` is answered at once with `status`
+// (and the header's value echoed back when `echo`), before any signature check. Nothing
+// else happens for it.
+struct HandshakeSpec {
+  std::string header;
+  int status = 200;
+  bool echo = true;
   std::string path;
 };
 
 struct SignatureSpec {
   enum class Encoding { kHex, kBase64, kBase64OfHex };
+  // What the signature vouches for. kContent: the signed content (the body or the part the
+  // mapping reads). kSenderOnly: only who sent it (an id or token is signed, the data is not):
+  // allowed for thin events only, whose vacancy state comes from the authenticated API.
+  enum class Trust { kContent, kSenderOnly };
+  // A structured value "t=<unix>,v1=<sig>,v0=<sig>", optionally base64-wrapped as a whole.
+  struct Structure {
+    bool base64 = false;              // the whole value is base64 of the structure
+    std::string separator = ",";      // between pairs
+    std::string timestamp_key;        // "t": the timestamp inside the value; empty: none
+    std::vector<std::string> keys;    // the signature keys accepted, e.g. {"v1"}
+  };
   enum class TimestampFormat { kUnixSeconds, kUnixMilliseconds, kIso8601 };
   webhook::HmacAlgorithm algorithm = webhook::HmacAlgorithm::kSha256;
   webhook::SecretEncoding secret_encoding = webhook::SecretEncoding::kRaw;
@@ -168,12 +200,15 @@ struct SignatureSpec {
   Encoding encoding = Encoding::kHex;
   std::string prefix;
   std::string separators;  // several signatures in one value, split at any of these
-  Template content;        // default "{body}"
+  std::vector<Template> contents;  // alternatives: any may match; default {"{body}"}
+  std::optional<Structure> structure;
+  Trust trust = Trust::kContent;
   std::optional<Expr> timestamp;
   TimestampFormat timestamp_format = TimestampFormat::kUnixSeconds;
   int tolerance_seconds = 300;
   bool needs_parsed_body = false;  // the signature, timestamp or content reads the JSON
   std::string path;
+  bool has_timestamp() const { return timestamp || (structure && !structure->timestamp_key.empty()); }
 };
 
 struct AuthSpec {
@@ -187,7 +222,7 @@ struct AuthSpec {
 };
 
 struct Pagination {
-  enum class Kind { kNone, kLinkHeader, kNextUrl, kCursor };
+  enum class Kind { kNone, kLinkHeader, kNextUrl, kCursor, kPage };
   Kind kind = Kind::kNone;
   Pointer next_url;             // kNextUrl
   Pointer cursor;               // kCursor: where the next cursor is in a response
@@ -196,6 +231,9 @@ struct Pagination {
   std::string cursor_query;                 // kCursor: or which query parameter takes it
   std::vector<Pointer> items;               // the arrays whose pages are concatenated
   int max_pages = 20;
+  std::string page_query;                   // kPage: the query parameter of the page number
+  long long first_page = 1;                 // kPage: the number of the first page
+  std::optional<Pointer> total;             // kPage: the total item count, if the API gives it
 };
 
 struct RequestSpec {
@@ -226,6 +264,9 @@ struct ApiSpec {
   int timeout_seconds = 10;
   std::vector<RequestSpec> requests;
   std::shared_ptr<const SnapshotMapping> snapshot;  // over {"<request>": <response>, …}
+  // api.lookup: requests over {lookup_id}, and where the vacancy id is in their answers.
+  std::vector<RequestSpec> lookup_requests;
+  std::optional<Expr> lookup_vacancy_id;
   std::optional<WriteSpec> write_ad;
 };
 
@@ -235,8 +276,12 @@ struct Mapping {
   std::optional<SignatureSpec> signature;
   std::optional<Expr> event_type;
   std::optional<Expr> event_id;
+  std::vector<Condition> ignore_when;  // event.ignore_when: any event these hold for
+  std::optional<HandshakeSpec> handshake;
   std::vector<EventMapping> events;
   std::optional<ApiSpec> api;
+  // Not errors, but worth saying (`mangfold check`): e.g. a signature without a timestamp.
+  std::vector<config::Diagnostic> warnings;
 
   const EventMapping* event(std::string_view type) const;
 };

@@ -108,11 +108,18 @@ class Loader {
   std::optional<Json> body_template(const Node& n, const std::string& path, unsigned allowed);
   std::optional<Template> url(const Node& n, const std::string& path, unsigned allowed,
                               const ApiSpec& api);
+  // Refuses reads of the body that the mapping's signature does not vouch for, and snapshot
+  // events under trust: sender_only.
+  void check_signed_reads(const Node& root, const Mapping& m);
 
   std::string file_;
   Decoder& d_;
   std::map<std::string, std::shared_ptr<const SnapshotMapping>, std::less<>> shapes_;
   std::vector<std::string_view> shape_names_;
+  bool lookup_mode_ = false;  // decoding api.lookup.requests
+
+ public:
+  std::vector<config::Diagnostic> warnings_;
 };
 
 std::optional<Pointer> Loader::pointer(const Node& n, const std::string& path) {
@@ -547,7 +554,8 @@ std::optional<SignatureSpec> Loader::signature(const Node& n, const std::string&
   d_.check_keys(
       n, path,
       {"algorithm", "secret", "secrets", "secret_encoding", "signature", "encoding", "prefix",
-       "separators", "signed_content", "timestamp", "timestamp_format", "tolerance_seconds"});
+       "separators", "signed_content", "timestamp", "timestamp_format", "tolerance_seconds",
+       "structure", "trust"});
   SignatureSpec s;
   s.path = path;
   const Env env{true, false};
@@ -608,26 +616,103 @@ std::optional<SignatureSpec> Loader::signature(const Node& n, const std::string&
       !s.separators.empty())
     d_.error(*n.get("prefix"), join_path(path, "prefix"),
              "the prefix contains one of the separators");
-  const unsigned allowed = kAllowBody | kAllowHeader | kAllowPointer | kAllowRaw | kAllowTimestamp;
+  if (const Node* v = n.get("trust"))
+    s.trust = d_.choice<SignatureSpec::Trust>(*v, join_path(path, "trust"),
+                                              {{"content", SignatureSpec::Trust::kContent},
+                                               {"sender_only", SignatureSpec::Trust::kSenderOnly}})
+                  .value_or(s.trust);
+  if (const Node* v = n.get("structure"); v && d_.expect_map(*v, join_path(path, "structure"))) {
+    const std::string spath = join_path(path, "structure");
+    d_.check_keys(*v, spath, {"base64", "separator", "timestamp", "keys"});
+    SignatureSpec::Structure st;
+    if (const Node* b = v->get("base64"))
+      st.base64 = d_.boolean(*b, join_path(spath, "base64")).value_or(false);
+    if (const Node* b = v->get("separator")) {
+      st.separator = d_.string(*b, join_path(spath, "separator")).value_or(",");
+      if (st.separator.empty()) d_.error(*b, join_path(spath, "separator"), "must not be empty");
+    }
+    if (const Node* b = v->get("timestamp"))
+      st.timestamp_key = d_.string(*b, join_path(spath, "timestamp")).value_or("");
+    if (const Node* k = d_.require(*v, "keys", spath)) {
+      const std::string kpath = join_path(spath, "keys");
+      if (k->is_scalar()) {
+        st.keys.push_back(d_.string(*k, kpath).value_or(""));
+      } else if (k->is_sequence() && !k->items.empty()) {
+        for (std::size_t i = 0; i < k->items.size(); ++i)
+          st.keys.push_back(
+              d_.string(k->items[i], kpath + "[" + std::to_string(i) + "]").value_or(""));
+      } else {
+        d_.error(*k, kpath, "expected the signature keys, e.g. [v1]");
+      }
+    }
+    if (!st.timestamp_key.empty() && n.get("timestamp"))
+      d_.error(*v->get("timestamp"), join_path(spath, "timestamp"),
+               "the timestamp is either inside the value (structure.timestamp) or elsewhere "
+               "(timestamp:), not both");
+    s.structure = std::move(st);
+  }
+  const unsigned allowed = kAllowBody | kAllowHeader | kAllowPointer | kAllowRaw |
+                           kAllowTimestamp | kAllowJson | kAllowOptionalHeader;
   bool content_ok = true;
-  if (const Node* v = n.get("signed_content")) {
-    if (auto t = templ(*v, join_path(path, "signed_content"), allowed))
-      s.content = std::move(*t);
+  const Node* content_node = n.get("signed_content");
+  const std::string cpath = join_path(path, "signed_content");
+  if (content_node && content_node->is_sequence()) {
+    if (content_node->items.empty()) d_.error(*content_node, cpath, "list at least one template");
+    for (std::size_t i = 0; i < content_node->items.size(); ++i) {
+      if (auto t = templ(content_node->items[i], cpath + "[" + std::to_string(i) + "]", allowed))
+        s.contents.push_back(std::move(*t));
+      else
+        ok = content_ok = false;
+    }
+  } else if (content_node) {
+    if (auto t = templ(*content_node, cpath, allowed))
+      s.contents.push_back(std::move(*t));
     else
       ok = content_ok = false;
   } else {
     std::string unused;
-    s.content = *parse_template("{body}", allowed, unused);
+    s.contents.push_back(*parse_template("{body}", allowed, unused));
   }
-  if (content_ok && !s.content.uses(TemplatePart::Kind::kBody) &&
-      !s.content.uses(TemplatePart::Kind::kPointer) &&
-      !s.content.uses(TemplatePart::Kind::kRawPointer))
-    d_.error(*n.get("signed_content"), join_path(path, "signed_content"),
-             "the signed content must include the body ({body}) or the part the mapping reads "
-             "({raw:/payload})");
-  if (s.content.uses(TemplatePart::Kind::kTimestamp) && !s.timestamp)
-    d_.error(*n.get("signed_content"), join_path(path, "signed_content"),
-             "{timestamp} needs timestamp: {header: Name} (or a pointer)");
+  // What a template vouches for: the whole body, or these parts of it.
+  auto coverage = [](const Template& t) {
+    std::vector<std::string> parts;
+    if (t.uses(TemplatePart::Kind::kBody)) return std::vector<std::string>{"{body}"};
+    for (const TemplatePart& p : t.parts)
+      if (p.kind == TemplatePart::Kind::kPointer || p.kind == TemplatePart::Kind::kRawPointer ||
+          p.kind == TemplatePart::Kind::kJson)
+        parts.push_back(p.pointer.text);
+    std::sort(parts.begin(), parts.end());
+    return parts;
+  };
+  const Node& content_at = content_node ? *content_node : n;
+  if (content_ok && !s.contents.empty()) {
+    const std::vector<std::string> first = coverage(s.contents.front());
+    for (const Template& t : s.contents)
+      if (coverage(t) != first) {
+        d_.error(content_at, cpath,
+                 "every alternative must sign the same part of the body (the mapping may read "
+                 "only what every one of them covers)");
+        break;
+      }
+    if (first.empty() && s.trust == SignatureSpec::Trust::kContent)
+      d_.error(content_at, cpath,
+               "the signed content covers neither the body ({body}) nor the part the mapping "
+               "reads ({raw:/payload}, {json:/payload}): anyone could change what the mapping "
+               "reads. If the sender signs only an id or a token, say trust: sender_only (thin "
+               "events only)");
+    for (const Template& t : s.contents)
+      if (t.uses(TemplatePart::Kind::kTimestamp) && !s.has_timestamp()) {
+        d_.error(content_at, cpath,
+                 "{timestamp} needs timestamp: {header: Name} (or a pointer, or "
+                 "structure.timestamp)");
+        break;
+      }
+  }
+  if (!s.has_timestamp())
+    warnings_.push_back({n.mark, path,
+                         "no timestamp: a captured request can be replayed for as long as "
+                         "the event id is not yet stored (replay protection rests on "
+                         "deduplication alone)"});
   if (const Node* v = n.get("timestamp_format"))
     s.timestamp_format =
         d_.choice<SignatureSpec::TimestampFormat>(
@@ -643,30 +728,39 @@ std::optional<SignatureSpec> Loader::signature(const Node& n, const std::string&
   s.signature = std::move(*sig);
   // {raw:/…} is cut from the raw text, so it alone does not wait for the parser.
   s.needs_parsed_body = s.signature.source == Expr::Source::kPointer ||
-                        (s.timestamp && s.timestamp->source == Expr::Source::kPointer) ||
-                        s.content.uses(TemplatePart::Kind::kPointer);
+                        (s.timestamp && s.timestamp->source == Expr::Source::kPointer);
+  for (const Template& t : s.contents)
+    s.needs_parsed_body = s.needs_parsed_body || t.uses(TemplatePart::Kind::kPointer) ||
+                          t.uses(TemplatePart::Kind::kJson);
   return s;
 }
 
 void Loader::event(const std::string& type, const Node& n, const std::string& path, Mapping& m) {
   if (!d_.expect_map(n, path)) return;
-  d_.check_keys(n, path, {"snapshot", "vacancy_id", "ignore", "id", "description"});
+  d_.check_keys(n, path,
+                {"snapshot", "vacancy_id", "lookup", "ignore", "id", "description", "ignore_when"});
   const Env env{true, false};
   const Env id_env{true, true};
   EventMapping e;
   e.type = type;
   e.path = path;
-  const int kinds =
-      (n.get("snapshot") ? 1 : 0) + (n.get("vacancy_id") ? 1 : 0) + (n.get("ignore") ? 1 : 0);
+  const int kinds = (n.get("snapshot") ? 1 : 0) + (n.get("vacancy_id") ? 1 : 0) +
+                    (n.get("ignore") ? 1 : 0) + (n.get("lookup") ? 1 : 0);
   if (kinds != 1) {
     d_.error(n, path,
              kinds == 0 ? "say what the event carries: snapshot (the vacancy's whole state), "
                           "vacancy_id (fetch the "
-                          "state from the ATS) or ignore: true"
-                        : "give only one of snapshot, vacancy_id, ignore");
+                          "state from the ATS), lookup (an application id: api.lookup finds its "
+                          "vacancy) or ignore: true"
+                        : "give only one of snapshot, vacancy_id, lookup, ignore");
     return;
   }
   if (const Node* v = n.get("description")) d_.string(*v, join_path(path, "description"));
+  if (const Node* v = n.get("ignore_when")) {
+    e.ignore_when = conditions(*v, join_path(path, "ignore_when"), env);
+    if (e.ignore_when.empty() && d_.ok())
+      d_.error(*v, join_path(path, "ignore_when"), "give at least one condition");
+  }
   if (const Node* v = n.get("id")) {
     e.id = expr(*v, join_path(path, "id"), FieldKind::kId, id_env);
     if (!e.id) return;
@@ -679,6 +773,11 @@ void Loader::event(const std::string& type, const Node& n, const std::string& pa
       return;
     }
     e.kind = EventMapping::Kind::kIgnore;
+  } else if (const Node* lk = n.get("lookup")) {
+    e.kind = EventMapping::Kind::kThin;
+    e.lookup = expr(*lk, join_path(path, "lookup"), FieldKind::kId, env);
+    if (!e.lookup) return;
+    e.lookup->required = true;
   } else if (const Node* vid = n.get("vacancy_id")) {
     e.kind = EventMapping::Kind::kThin;
     e.vacancy_id = expr(*vid, join_path(path, "vacancy_id"), FieldKind::kId, env);
@@ -742,7 +841,7 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
     r.method =
         d_.choice<std::string>(*v, join_path(path, "method"), {{"GET", "GET"}, {"POST", "POST"}})
             .value_or("");
-  const unsigned allowed = kAllowVacancyId | kAllowPointer;
+  const unsigned allowed = (lookup_mode_ ? kAllowLookupId : kAllowVacancyId) | kAllowPointer;
   // A placeholder reads a response fetched before this one: /<earlier request>/…
   auto check_refs = [&](const Template& t, const Node& at, const std::string& p) {
     for (const TemplatePart& part : t.parts) {
@@ -796,12 +895,28 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
     if (d_.expect_map(*v, ppath)) {
       d_.check_keys(*v, ppath,
                     {"link_header", "next_url", "cursor", "more", "into_body", "into_query",
-                     "items", "max_pages"});
+                     "items", "max_pages", "page", "first_page", "total"});
       Pagination& pg = r.paginate;
       const int kinds = (v->get("link_header") ? 1 : 0) + (v->get("next_url") ? 1 : 0) +
-                        (v->get("cursor") ? 1 : 0);
+                        (v->get("cursor") ? 1 : 0) + (v->get("page") ? 1 : 0);
       if (kinds != 1)
-        d_.error(*v, ppath, "give one of link_header: true, next_url: /pointer, cursor: /pointer");
+        d_.error(*v, ppath,
+                 "give one of link_header: true, next_url: /pointer, cursor: /pointer, page: "
+                 "query_parameter");
+      if (const Node* x = v->get("page")) {
+        pg.kind = Pagination::Kind::kPage;
+        pg.page_query = d_.string(*x, join_path(ppath, "page")).value_or("");
+        if (pg.page_query.empty())
+          d_.error(*x, join_path(ppath, "page"), "name the page number's query parameter");
+        if (const Node* y = v->get("first_page"))
+          pg.first_page = d_.integer(*y, join_path(ppath, "first_page"), 0, 1).value_or(1);
+        if (const Node* y = v->get("total")) pg.total = pointer(*y, join_path(ppath, "total"));
+        if (!v->get("items"))
+          d_.error(*v, ppath,
+                   "page numbers need items: /pointer (an empty page ends the listing)");
+      } else if (v->get("first_page") || v->get("total")) {
+        d_.error(*v, ppath, "first_page and total belong with page");
+      }
       if (const Node* x = v->get("link_header")) {
         if (d_.boolean(*x, join_path(ppath, "link_header")) == true)
           pg.kind = Pagination::Kind::kLinkHeader;
@@ -841,12 +956,13 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
             static_cast<int>(d_.integer(*x, join_path(ppath, "max_pages"), 1, 1000).value_or(20));
     }
   }
-  if (ok) api.requests.push_back(std::move(r));
+  if (ok) (lookup_mode_ ? api.lookup_requests : api.requests).push_back(std::move(r));
 }
 
 std::optional<ApiSpec> Loader::api(const Node& n, const std::string& path) {
   if (!d_.expect_map(n, path)) return std::nullopt;
-  d_.check_keys(n, path, {"base_url", "auth", "headers", "timeout_seconds", "fetch", "write_ad"});
+  d_.check_keys(n, path,
+                {"base_url", "auth", "headers", "timeout_seconds", "fetch", "write_ad", "lookup"});
   ApiSpec api;
   if (const Node* v = n.get("base_url")) {
     api.base_url = d_.string(*v, join_path(path, "base_url")).value_or("");
@@ -921,6 +1037,26 @@ std::optional<ApiSpec> Loader::api(const Node& n, const std::string& path) {
       if (const Node* s = d_.require(*f, "snapshot", fpath))
         api.snapshot = snapshot(*s, join_path(fpath, "snapshot"), Env{});
     }
+    if (const Node* l = n.get("lookup"); l && d_.expect_map(*l, join_path(path, "lookup"))) {
+      const std::string lpath = join_path(path, "lookup");
+      d_.check_keys(*l, lpath, {"requests", "vacancy_id"});
+      const std::string rpath = join_path(lpath, "requests");
+      if (const Node* rs = d_.require(*l, "requests", lpath); rs && d_.expect_map(*rs, rpath)) {
+        std::vector<std::string> earlier;
+        if (rs->entries.empty()) d_.error(*rs, rpath, "list at least one request");
+        lookup_mode_ = true;
+        for (const auto& [k, val] : rs->entries) {
+          if (!d_.identifier(k, join_path(rpath, k.scalar))) continue;
+          request(k.scalar, val, join_path(rpath, k.scalar), api, earlier);
+          earlier.push_back(k.scalar);
+        }
+        lookup_mode_ = false;
+      }
+      if (const Node* v = d_.require(*l, "vacancy_id", lpath)) {
+        api.lookup_vacancy_id = expr(*v, join_path(lpath, "vacancy_id"), FieldKind::kId, Env{});
+        if (api.lookup_vacancy_id) api.lookup_vacancy_id->required = true;
+      }
+    }
   }
   if (const Node* w = n.get("write_ad")) {
     const std::string wpath = join_path(path, "write_ad");
@@ -980,7 +1116,8 @@ std::optional<Mapping> Loader::run(const Node& root) {
   if (!d_.expect_map(root, "")) return std::nullopt;
   d_.check_keys(
       root, "",
-      {"mapping_version", "name", "description", "signature", "event", "events", "shapes", "api"});
+      {"mapping_version", "name", "description", "signature", "event", "events", "shapes", "api",
+       "handshake"});
   Mapping m;
   m.file = file_;
   if (const Node* v = d_.require(root, "mapping_version", "")) {
@@ -992,7 +1129,12 @@ std::optional<Mapping> Loader::run(const Node& root) {
   if (const Node* v = root.get("signature")) m.signature = signature(*v, "signature");
   const Env event_env{true, false};
   if (const Node* v = root.get("event"); v && d_.expect_map(*v, "event")) {
-    d_.check_keys(*v, "event", {"type", "id"});
+    d_.check_keys(*v, "event", {"type", "id", "ignore_when"});
+    if (const Node* w = v->get("ignore_when")) {
+      m.ignore_when = conditions(*w, "event.ignore_when", event_env);
+      if (m.ignore_when.empty() && d_.ok())
+        d_.error(*w, "event.ignore_when", "give at least one condition");
+    }
     if (const Node* t = v->get("type"))
       m.event_type = expr(*t, "event.type", FieldKind::kAny, event_env);
     if (const Node* i = v->get("id"))
@@ -1008,6 +1150,17 @@ std::optional<Mapping> Loader::run(const Node& root) {
     for (const auto& [name, shape] : shapes_)
       shape_names_.push_back(name);
   }
+  if (const Node* h = root.get("handshake"); h && d_.expect_map(*h, "handshake")) {
+    d_.check_keys(*h, "handshake", {"header", "status", "echo"});
+    HandshakeSpec hs;
+    hs.path = "handshake";
+    if (const Node* v = d_.require(*h, "header", "handshake"))
+      hs.header = d_.string(*v, "handshake.header").value_or("");
+    if (const Node* v = h->get("status"))
+      hs.status = static_cast<int>(d_.integer(*v, "handshake.status", 200, 299).value_or(200));
+    if (const Node* v = h->get("echo")) hs.echo = d_.boolean(*v, "handshake.echo").value_or(true);
+    m.handshake = std::move(hs);
+  }
   if (const Node* a = root.get("api")) m.api = api(*a, "api");
   const Node* events = d_.require(root, "events", "");
   if (events && d_.expect_map(*events, "events")) {
@@ -1022,13 +1175,130 @@ std::optional<Mapping> Loader::run(const Node& root) {
                "{header: X-Event})");
     const bool have_fetch = m.api && m.api->snapshot && !m.api->requests.empty();
     for (const auto& [k, v] : events->entries)
-      if (v.is_map() && v.get("vacancy_id") && !have_fetch &&
+      if (v.is_map() && v.get("lookup") && !(m.api && m.api->lookup_vacancy_id))
+        d_.error(*v.get("lookup"), join_path(join_path("events", k.scalar), "lookup"),
+                 "a lookup event needs api.lookup (requests and the vacancy_id in their answers)");
+    for (const auto& [k, v] : events->entries)
+      if (v.is_map() && (v.get("vacancy_id") || v.get("lookup")) && !have_fetch &&
           !(root.get("api") && root.get("api")->get("fetch")))
-        d_.error(*v.get("vacancy_id"), join_path(join_path("events", k.scalar), "vacancy_id"),
+      {
+        const char* key = v.get("vacancy_id") ? "vacancy_id" : "lookup";
+        d_.error(*v.get(key), join_path(join_path("events", k.scalar), key),
                  "a thin event needs api.fetch to get the vacancy's state from the ATS");
+      }
   }
+  if (m.signature && d_.ok()) check_signed_reads(root, m);
   if (!d_.ok()) return std::nullopt;
   return m;
+}
+
+namespace {
+
+// The absolute pointers an expression standing at the document's root reads (a `find`
+// reads its list; what `get` reads lies inside it).
+void root_reads(const Expr& e, std::vector<std::string>& out) {
+  for (const Condition& c : e.when)
+    out.push_back(extend("", c.key));
+  switch (e.source) {
+    case Expr::Source::kPointer:
+    case Expr::Source::kFind:
+    case Expr::Source::kEach:
+      out.push_back(extend("", e.pointer));
+      break;
+    case Expr::Source::kFirstOf:
+      for (const Expr& a : e.alternatives)
+        root_reads(a, out);
+      break;
+    case Expr::Source::kTemplate:
+      for (const TemplatePart& p : e.tmpl.parts)
+        if (p.kind == TemplatePart::Kind::kPointer) out.push_back(extend("", p.pointer));
+      break;
+    default:
+      break;
+  }
+}
+
+void snapshot_reads(const SnapshotMapping& m, std::vector<std::string>& out) {
+  const VacancyMapping& v = m.vacancy;
+  root_reads(v.id, out);
+  for (const std::optional<Expr>* f :
+       {&v.title, &v.department, &v.url, &v.job_types, &v.internal_only, &v.status, &v.deadline,
+        &v.hire_justification_given, &v.manager.name, &v.manager.email})
+    if (*f) root_reads(**f, out);
+  if (v.ad) root_reads(v.ad->body, out);
+  if (m.applications) out.push_back(extend("", m.applications->each));
+}
+
+bool under(const std::string& pointer, const std::string& covered) {
+  return pointer == covered ||
+         (pointer.size() > covered.size() && pointer.compare(0, covered.size(), covered) == 0 &&
+          pointer[covered.size()] == '/');
+}
+
+}  // namespace
+
+void Loader::check_signed_reads(const Node& root, const Mapping& m) {
+  const SignatureSpec& sig = *m.signature;
+  const Node* events = root.get("events");
+  auto event_node = [&](const EventMapping& e) -> const Node& {
+    const Node* v = events ? events->get(e.type) : nullptr;
+    return v ? *v : root;
+  };
+  if (sig.trust == SignatureSpec::Trust::kSenderOnly) {
+    // Only who sent the event is proven: a snapshot would take unsigned data as the state.
+    for (const EventMapping& e : m.events)
+      if (e.kind == EventMapping::Kind::kSnapshot)
+        d_.error(event_node(e).get("snapshot") ? *event_node(e).get("snapshot") : event_node(e),
+                 join_path(e.path, "snapshot"),
+                 "signature.trust is sender_only (the sender signs an id or a token, not the "
+                 "data): a snapshot would be taken from unsigned data. Map this event as thin "
+                 "(vacancy_id: …, the state is then fetched from the ATS's API) or ignore it");
+    return;
+  }
+  std::vector<std::string> covered;
+  for (const TemplatePart& p : sig.contents.empty() ? std::vector<TemplatePart>{}
+                                                    : sig.contents.front().parts) {
+    if (p.kind == TemplatePart::Kind::kBody) return;  // the whole body is signed
+    if (p.kind == TemplatePart::Kind::kPointer || p.kind == TemplatePart::Kind::kRawPointer ||
+        p.kind == TemplatePart::Kind::kJson)
+      covered.push_back(extend("", p.pointer));
+  }
+  auto check = [&](const std::vector<std::string>& reads, const Node& at, const std::string& path) {
+    for (const std::string& r : reads) {
+      bool ok = false;
+      for (const std::string& c : covered)
+        ok = ok || under(r, c);
+      if (!ok) {
+        d_.error(at, path,
+                 "reads " + (r.empty() ? std::string("the whole body") : r) +
+                     ", which the signed content (signature.signed_content) does not cover: "
+                     "every delivery would be refused. Read inside the signed part, or sign "
+                     "what is read");
+        return;
+      }
+    }
+  };
+  const Node* ev = root.get("event");
+  if (m.event_type) {
+    std::vector<std::string> reads;
+    root_reads(*m.event_type, reads);
+    check(reads, ev && ev->get("type") ? *ev->get("type") : root, "event.type");
+  }
+  if (m.event_id) {
+    std::vector<std::string> reads;
+    root_reads(*m.event_id, reads);
+    check(reads, ev && ev->get("id") ? *ev->get("id") : root, "event.id");
+  }
+  for (const EventMapping& e : m.events) {
+    std::vector<std::string> reads;
+    if (e.vacancy_id) root_reads(*e.vacancy_id, reads);
+    if (e.lookup) root_reads(*e.lookup, reads);
+    if (e.id) root_reads(*e.id, reads);
+    if (e.snapshot) snapshot_reads(*e.snapshot, reads);
+    for (const Condition& c : e.ignore_when)
+      reads.push_back(extend("", c.key));
+    check(reads, event_node(e), e.path);
+  }
 }
 
 }  // namespace
@@ -1047,6 +1317,7 @@ std::optional<Mapping> decode_mapping(const Node& root, const std::string& file,
   Decoder d;
   Loader loader(file, d);
   std::optional<Mapping> m = loader.run(root);
+  if (m) m->warnings = loader.warnings_;
   // In the order of the file, whatever order the loader checked things in.
   std::vector<config::Diagnostic> found = d.diagnostics();
   std::stable_sort(

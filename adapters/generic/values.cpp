@@ -246,12 +246,37 @@ std::optional<Template> parse_template(std::string_view text, unsigned allowed,
     } else if (name == "vacancy_id") {
       if (!permitted(kAllowVacancyId, name)) return std::nullopt;
       part.kind = TemplatePart::Kind::kVacancyId;
+    } else if (name == "lookup_id") {
+      if (!permitted(kAllowLookupId, name)) return std::nullopt;
+      part.kind = TemplatePart::Kind::kLookupId;
     } else if (name == "request_id") {
       if (!permitted(kAllowRequestId, name)) return std::nullopt;
       part.kind = TemplatePart::Kind::kRequestId;
     } else if (name == "secret") {
       if (!permitted(kAllowSecret, name)) return std::nullopt;
       part.kind = TemplatePart::Kind::kSecret;
+    } else if (name.rfind("header?:", 0) == 0) {
+      if (!permitted(kAllowOptionalHeader, "header?:…")) return std::nullopt;
+      part.kind = TemplatePart::Kind::kHeader;
+      part.optional = true;
+      part.text = std::string(name.substr(8));
+      if (part.text.empty()) {
+        error = "{header?:} needs a header name, e.g. {header?:Link}";
+        return std::nullopt;
+      }
+    } else if (name.rfind("json:", 0) == 0 || name.rfind("json_php:", 0) == 0) {
+      const bool php = name[4] == '_';
+      if (!permitted(kAllowJson, php ? "json_php:…" : "json:…")) return std::nullopt;
+      part.kind = TemplatePart::Kind::kJson;
+      part.json_style =
+          php ? TemplatePart::JsonStyle::kPhp : TemplatePart::JsonStyle::kJavaScript;
+      std::optional<Pointer> p = parse_pointer(name.substr(php ? 9 : 5), error);
+      if (!p) return std::nullopt;
+      if (!p->from_root && !p->tokens.empty() && name[php ? 9 : 5] != '/') {
+        error = "{json:…} needs a JSON Pointer from the body's root, e.g. {json:/payload}";
+        return std::nullopt;
+      }
+      part.pointer = std::move(*p);
     } else if (name.rfind("header:", 0) == 0) {
       if (!permitted(kAllowHeader, "header:…")) return std::nullopt;
       part.kind = TemplatePart::Kind::kHeader;
@@ -280,9 +305,12 @@ std::optional<Template> parse_template(std::string_view text, unsigned allowed,
       add(kAllowPointer, "{/pointer}");
       add(kAllowRaw, "{raw:/pointer}");
       add(kAllowHeader, "{header:Name}");
+      add(kAllowOptionalHeader, "{header?:Name}");
+      add(kAllowJson, "{json:/pointer}, {json_php:/pointer}");
       add(kAllowBody, "{body}");
       add(kAllowTimestamp, "{timestamp}");
       add(kAllowVacancyId, "{vacancy_id}");
+      add(kAllowLookupId, "{lookup_id}");
       add(kAllowRequestId, "{request_id}");
       add(kAllowSecret, "{secret}");
       error = "unknown placeholder {" + std::string(name) + "} (expected " + names + ")";

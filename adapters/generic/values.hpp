@@ -36,6 +36,9 @@ enum TemplateAllow : unsigned {
   kAllowVacancyId = 1u << 5,
   kAllowRequestId = 1u << 6,
   kAllowSecret = 1u << 7,
+  kAllowJson = 1u << 8,            // {json:/p}, {json_php:/p} (signed content)
+  kAllowOptionalHeader = 1u << 9,  // {header?:Name} (signed content)
+  kAllowLookupId = 1u << 10,       // {lookup_id} (api.lookup requests)
 };
 
 // Parses `text`; nullopt with `error` set for an unknown or disallowed placeholder or an

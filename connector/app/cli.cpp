@@ -153,8 +153,13 @@ int run_check(const std::vector<std::string>& files, bool secrets) {
         if (Result<generic::MappingSummary> m =
                 generic::describe_mapping_file(file, config::read_file);
             m.ok())
+        {
+          for (const config::Diagnostic& w : m->warnings)
+            std::cout << w.mark.file << ":" << w.mark.line << ":" << w.mark.column << ": "
+                      << w.path << ": warning: " << w.message << "\n";
           std::cout << file << ": ok (generic mapping " << m->name << ", " << m->event_types
                     << " event types)\n";
+        }
       continue;
     }
     // A file with no id of its own is a base that policies extend.

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "connector/common/status.hpp"
@@ -32,6 +33,13 @@ struct InboundEvent {
   std::string vacancy_id;  // always set
   // The whole current state, for a fat event; nullopt for a thin event (fetch it).
   std::optional<Snapshot> snapshot;
+  // Set when the request is an activation handshake rather than an event: the connector
+  // answers exactly this and does nothing else (vacancy_id is then empty).
+  struct Reply {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+  std::optional<Reply> reply;
 };
 
 class Adapter {

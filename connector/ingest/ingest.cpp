@@ -330,6 +330,12 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     };
     Result<domain::InboundEvent> parsed =
         tenant.adapter->parse(domain::InboundRequest{req->body, headers});
+    if (parsed.ok() && parsed->reply) {  // an activation handshake: answered as the ATS asks
+      http::Response r = json_response(parsed->reply->status, {{"status", "handshake"}});
+      for (const auto& [name, value] : parsed->reply->headers)
+        r.headers.push_back({name, value});
+      return finish(std::move(r), {{"handshake", true}});
+    }
     if (adapter_verifies && !json_media_type &&
         (parsed.ok() || parsed.status().code() != StatusCode::kUnauthenticated))
       return unsupported_media_type();

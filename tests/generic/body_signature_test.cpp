@@ -93,10 +93,10 @@ signature:
   signature: /signature
   signed_content: "{raw:/payload}"
 events:
-  any: {snapshot: {vacancy: {id: /payload/id, title: /unsigned/title}}}
+  any: {snapshot: {vacancy: {id: /payload/id, title: {find: /payload/tags, get: $/unsigned/title}}}}
 )",
                              keys());
-  const std::string payload = R"({"id": 1})";
+  const std::string payload = R"({"id": 1, "tags": ["a"]})";
   const std::string body = "{\"payload\": " + payload + ", \"signature\": \"" +
                            hmac_hex("old-key", payload) +
                            "\", \"unsigned\": {\"title\": \"forged\"}}";

@@ -7,7 +7,11 @@
 
 #include "connector/config/policy_loader.hpp"
 #include "connector/policy/engine.hpp"
+#include "adapters/generic/json_style.hpp"
+#include "connector/webhook/codec.hpp"
 #include "generic_test_support.hpp"
+
+#include <ctime>
 
 using namespace generic_test;
 using mangfold::StatusCode;
@@ -237,9 +241,27 @@ TEST_CASE("Ashby: the vacancy's state from the Ashby API, and its verdict under 
   CHECK(verdict.overall == Outcome::kCompliant);
 }
 
+// Teamtailor's signature v2 for a payload file: TT-Signature = base64("t=<now>,v2=<hex>") over
+// the timestamp and the payload as JSON.stringify prints it. (The e2e test signs with an
+// independent implementation, tests/generic/vendor_sign.py.)
+std::map<std::string, std::string> teamtailor_v2(const std::string& body) {
+  const auto doc = nlohmann::ordered_json::parse(body);  // key order as sent
+  const std::string ts = std::to_string(std::time(nullptr));
+  const std::string payload = *mangfold::generic::reserialise_json(
+      doc.at("payload").dump(), mangfold::generic::TemplatePart::JsonStyle::kJavaScript);
+  const std::string mac = mangfold::webhook::hex_encode(*mangfold::webhook::hmac(
+      mangfold::webhook::HmacAlgorithm::kSha256, "mangfold-example-teamtailor-key",
+      ts + "." + payload));
+  return {{"tt-signature", mangfold::webhook::base64_encode("t=" + ts + ",v2=" + mac)}};
+}
+
 TEST_CASE("Teamtailor: signed web hook payloads") {
   auto a = example("teamtailor", nullptr);
-  const auto created = parse(*a, "teamtailor/payloads/job.create.json");
+  auto signed_parse = [&](const std::string& file) {
+    const std::string body = read_source("examples/generic/" + file);
+    return parse(*a, file, teamtailor_v2(body));
+  };
+  const auto created = signed_parse("teamtailor/payloads/job.create.json");
   CHECK(created.type == "job.create");
   CHECK(created.id.size() == 64);  // a digest of the body: Teamtailor sends no delivery id
   REQUIRE(created.snapshot);
@@ -254,17 +276,18 @@ TEST_CASE("Teamtailor: signed web hook payloads") {
 
   for (const char* thin : {"job.update", "job_application.create", "job_application.update"}) {
     CAPTURE(thin);
-    const auto e = parse(*a, std::string("teamtailor/payloads/") + thin + ".json");
+    const auto e = signed_parse(std::string("teamtailor/payloads/") + thin + ".json");
     CHECK(e.type == thin);
     CHECK_FALSE(e.snapshot);
     CHECK(e.vacancy_id == "1187442");
   }
 
   // One byte changed inside the signed payload: refused.
-  std::string forged =
+  const std::string body =
       read_source("examples/generic/teamtailor/payloads/job_application.update.json");
+  std::string forged = body;
   forged.replace(forged.find("\"55001\""), 7, "\"55009\"");
-  const auto s = a->parse(Request{forged, {}}.view()).status();
+  const auto s = a->parse(Request{forged, teamtailor_v2(body)}.view()).status();
   CHECK(s.code() == StatusCode::kUnauthenticated);
 }
 

@@ -32,7 +32,7 @@ TEST_CASE("a broken mapping file: every mistake with its line, column and key pa
       ":22:33: events.application.moved.snapshot: no shape named 'applicaton' under shapes (did "
       "you mean "
       "'application'?)",
-      ":23:3: events.ping: give only one of snapshot, vacancy_id, ignore",
+      ":23:3: events.ping: give only one of snapshot, vacancy_id, lookup, ignore",
       ":27:13: api.base_url: expected an https:// URL without query, e.g. https://api.example.com",
       ":31:18: api.fetch.requests.job.url: unknown placeholder {vacancy} (expected {/pointer}, "
       "{vacancy_id})",
@@ -122,8 +122,8 @@ TEST_CASE("each kind of mistake has a clear message") {
        "X-Event})"},
       {"an event that says nothing", "mapping_version: 1\nevents:\n  a: {description: x}\n",
        "3:3: events.a: say what the event carries: snapshot (the vacancy's whole state), "
-       "vacancy_id (fetch the state "
-       "from the ATS) or ignore: true"},
+       "vacancy_id (fetch the state from the ATS), lookup (an application id: api.lookup finds "
+       "its vacancy) or ignore: true"},
       {"a thin event without an API", "mapping_version: 1\nevents:\n  a: {vacancy_id: /id}\n",
        "3:19: events.a.vacancy_id: a thin event needs api.fetch to get the vacancy's state from "
        "the ATS"},
@@ -148,7 +148,7 @@ TEST_CASE("each kind of mistake has a clear message") {
        "next_url: /next}}}\n"
        "    snapshot: {vacancy: {id: /j/id}}\n",
        "7:47: api.fetch.requests.j.paginate: give one of link_header: true, next_url: /pointer, "
-       "cursor: /pointer"},
+       "cursor: /pointer, page: query_parameter"},
       {"an API without credentials",
        "mapping_version: 1\nevents:\n  a: {vacancy_id: /id}\napi:\n  fetch:\n    requests: {j: "
        "{url: "
@@ -190,22 +190,23 @@ TEST_CASE("each kind of mistake has a clear message") {
        "\"{ts}.{body}\"}\n" +
            events,
        "2:64: signature.signed_content: unknown placeholder {ts} (expected {/pointer}, "
-       "{raw:/pointer}, {header:Name}, "
+       "{raw:/pointer}, {header:Name}, {header?:Name}, {json:/pointer}, {json_php:/pointer}, "
        "{body}, {timestamp})"},
       {"signed content with a timestamp nobody reads",
        "mapping_version: 1\nsignature: {secret: {env: S}, signature: /sig, signed_content: "
        "\"{timestamp}.{body}\"}\n" +
            events,
        "2:64: signature.signed_content: {timestamp} needs timestamp: {header: Name} (or a "
-       "pointer)"},
+       "pointer, or structure.timestamp)"},
       {"signed content that signs no body",
        "mapping_version: 1\nsignature: {secret: {env: S}, signature: {header: X-S}, timestamp: "
        "{header: X-T}, "
        "signed_content: \"{timestamp}\"}\n" +
            events,
-       "2:99: signature.signed_content: the signed content must include the body ({body}) or the "
-       "part the mapping "
-       "reads ({raw:/payload})"},
+       "2:99: signature.signed_content: the signed content covers neither the body ({body}) nor "
+       "the part the mapping reads ({raw:/payload}, {json:/payload}): anyone could change what "
+       "the mapping reads. If the sender signs only an id or a token, say trust: sender_only "
+       "(thin events only)"},
       {"an unknown signature encoding",
        "mapping_version: 1\nsignature: {secret: {env: S}, signature: /sig, encoding: base32}\n" +
            events,
