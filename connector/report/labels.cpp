@@ -223,6 +223,12 @@ std::string rule_title(Language language, const RuleKey& key, const Report& repo
 }
 
 std::string month_name(Language language, std::string_view month, bool short_form) {
+  // A quarter, "YYYY-Qn": "1. kvartal 2025" / "Q1 2025".
+  if (month.size() == 7 && month[4] == '-' && month[5] == 'Q') {
+    const std::string year(month.substr(0, 4)), n(1, month[6]);
+    if (language == Language::kEn) return "Q" + n + " " + year;
+    return n + (short_form ? ". kv. " : ". kvartal ") + year;
+  }
   auto ym = months::parse(month);
   if (!ym) return std::string(month);
   const auto i = static_cast<std::size_t>(ym->month - 1);

@@ -34,6 +34,10 @@
 
 namespace mangfold::report {
 
+// How the periods of a report are grouped: by month, by quarter or by year.
+enum class GroupBy { kMonth, kQuarter, kYear };
+std::optional<GroupBy> parse_group_by(std::string_view name);  // month|quarter|year
+
 struct ReportQuery {
   std::string tenant;
   std::string from_month;                 // "YYYY-MM", inclusive
@@ -43,6 +47,8 @@ struct ReportQuery {
   int threshold = kDefaultThreshold;      // cells below it are hidden; >= kMinThreshold
   std::int64_t now = 0;                   // unix seconds: open vacancies count in its month
   std::map<std::string, std::string, std::less<>> group_labels;  // group name → display label
+  GroupBy group_by = GroupBy::kMonth;  // Report::months holds periods of this kind
+  std::string organisation;            // the employer's name for headers; "" = the tenant id
 };
 
 // A published count: its value, or nullopt when suppressed.
@@ -99,7 +105,7 @@ struct InclusionFigures {
 };
 
 struct Period {
-  std::string label;        // "YYYY-MM", or "YYYY" for a year total
+  std::string label;        // "YYYY-MM", "YYYY-Qn" for a quarter, or "YYYY" for a year total
   bool year_total = false;  // the whole calendar year (so far)
   bool empty = false;       // no vacancy was counted in it: every cell is a true 0
   Cell vacancies;           // vacancies evaluated
@@ -128,8 +134,12 @@ struct Report {
   std::int64_t generated_at = 0;  // ReportQuery::now
   bool inclusion = false;         // the inclusion figure is among the figures of those years
   std::vector<GroupInfo> groups;
-  std::vector<RuleKey> rules;            // "overall" first, then by kind and group
-  std::vector<Period> months;            // every month from..to, in order
+  std::vector<RuleKey> rules;  // "overall" first, then by kind and group
+  GroupBy group_by = GroupBy::kMonth;
+  std::string organisation;  // ReportQuery::organisation
+  // Every month from..to in order; by quarter, every quarter the range touches; by year,
+  // none (the years below are the periods).
+  std::vector<Period> months;
   std::vector<Period> years;             // each calendar year the range touches
   std::vector<std::string> departments;  // departments with figures in those years
 };
