@@ -43,7 +43,7 @@ std::string outbox_ad() {
 }
 
 int kind_rank(std::string_view kind) {
-  constexpr std::string_view order[] = {"overall",        "interview_minimum", "hire_justification",
+  constexpr std::string_view order[] = {"interview_all",  "interview_minimum", "hire_justification",
                                         "moderate_quota", "ad_sentence",       "ad_mentions"};
   for (std::size_t i = 0; i < std::size(order); ++i)
     if (order[i] == kind) return static_cast<int>(i);
@@ -61,7 +61,7 @@ bool rule_before(const RuleKey& a, const RuleKey& b) {
 struct Contents {
   bool inclusion = false;  // the inclusion figure (figures.hpp) is among them
   std::set<std::string> groups;
-  std::vector<RuleKey> rules;  // sorted by rule_before, "overall" first
+  std::vector<RuleKey> rules;  // sorted by rule_before
   std::set<std::string> departments;
 };
 
@@ -80,7 +80,6 @@ Contents contents_of(const MonthlyFigures& figures, int from_year, int to_year) 
         if (p->kind == "rule") rules.insert({p->rule_kind, p->group});
       }
     }
-  c.rules.push_back({"overall", ""});
   for (const auto& [kind, group] : rules)
     c.rules.push_back({kind, group});
   std::stable_sort(c.rules.begin(), c.rules.end(), rule_before);
@@ -505,7 +504,8 @@ Period make_period(const Report& report, const YearTable& t, std::string label, 
       f.shortfall = cell(metric::rule(r.kind, r.group, "shortfall"));
       f.not_applicable = cell(metric::rule(r.kind, r.group, "not_applicable"));
       f.insufficient_data = cell(metric::rule(r.kind, r.group, "insufficient_data"));
-      f.missing = cell(metric::rule(r.kind, r.group, "missing"));
+      if (r.kind != metric::kInterviewAll)
+        f.missing = cell(metric::rule(r.kind, r.group, "missing"));
       // Shown only when it follows from shown cells, so it tells nothing new.
       const Cell rest = cell(metric::rule(r.kind, r.group, "not_evaluated"));
       if (p.vacancies.value && rest.value)
@@ -528,6 +528,19 @@ std::optional<GroupBy> parse_group_by(std::string_view name) {
   if (name == "quarter") return GroupBy::kQuarter;
   if (name == "year") return GroupBy::kYear;
   return std::nullopt;
+}
+
+std::optional<std::size_t> key_rule(const Report& report) {
+  std::optional<std::size_t> single;
+  int interview_rules = 0;
+  for (std::size_t k = 0; k < report.rules.size(); ++k) {
+    if (report.rules[k].kind == metric::kInterviewAll) return k;
+    if (report.rules[k].kind == "interview_minimum") {
+      ++interview_rules;
+      single = k;
+    }
+  }
+  return interview_rules == 1 ? single : std::nullopt;
 }
 
 Status check_query(const ReportQuery& q) {
