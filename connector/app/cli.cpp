@@ -356,7 +356,10 @@ int run_cli(int argc, char** argv) {
   report_cmd->add_option("--from", report_args.from, "First month, YYYY-MM")->required();
   report_cmd->add_option("--to", report_args.to, "Last month, YYYY-MM")->required();
   report_cmd->add_option("--format", report_args.format, "table, csv, json or html");
-  report_cmd->add_option("--lang", report_args.language, "nb or en");
+  report_cmd->add_option("--lang", report_args.language, "nb, nn or en");
+  report_cmd->add_option("--group-by", report_args.group_by, "month, quarter or year");
+  report_cmd->add_option("--csv-dialect", report_args.csv_dialect,
+                         "rfc4180 or excel-no (default: excel-no under --lang nb|nn)");
   report_cmd->add_option("--group", report_args.group, "Only this target group");
   report_cmd->add_option("--department", report_args.department, "Only this department");
   report_cmd

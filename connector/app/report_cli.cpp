@@ -28,7 +28,16 @@ int run_report(const ReportArgs& args) {
   const std::optional<report::Format> format = report::parse_format(args.format);
   const std::optional<report::Language> language = report::parse_language(args.language);
   if (!format || !language) {
-    std::cerr << "mangfold report: --format is table, csv, json or html; --lang is nb or en\n";
+    std::cerr << "mangfold report: --format is table, csv, json or html; --lang is nb, nn or en\n";
+    return 2;
+  }
+  const std::optional<report::GroupBy> group_by = report::parse_group_by(args.group_by);
+  const std::optional<report::CsvDialect> dialect =
+      args.csv_dialect.empty() ? report::default_csv_dialect(*language)
+                               : report::parse_csv_dialect(args.csv_dialect);
+  if (!group_by || !dialect) {
+    std::cerr << "mangfold report: --group-by is month, quarter or year; --csv-dialect is "
+                 "rfc4180 or excel-no\n";
     return 2;
   }
   if (!loaded.config->postgres && !std::filesystem::exists(loaded.config->sqlite_path)) {
@@ -55,6 +64,8 @@ int run_report(const ReportArgs& args) {
   if (!args.group.empty()) query.group = args.group;
   if (!args.department.empty()) query.department = args.department;
   query.threshold = loaded.config->suppression_threshold;
+  query.group_by = *group_by;
+  query.organisation = tenant->display_name;
   query.now = std::chrono::duration_cast<std::chrono::seconds>(
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
@@ -81,7 +92,7 @@ int run_report(const ReportArgs& args) {
     std::cerr << "mangfold report: " << r.status().message() << "\n";
     return 2;
   }
-  std::cout << report::render(*r, *format, *language);
+  std::cout << report::render(*r, *format, *language, *dialect);
   return 0;
 }
 

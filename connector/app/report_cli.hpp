@@ -9,6 +9,8 @@ namespace mangfold::app {
 struct ReportArgs {
   std::string config = "examples/mangfold.yaml";
   std::string tenant, from, to, format = "table", language = "nb", group, department, what_if;
+  std::string group_by = "month";  // month, quarter or year
+  std::string csv_dialect;         // rfc4180 or excel-no; "" = excel-no under nb/nn, else rfc4180
 };
 
 int run_report(const ReportArgs& args);

@@ -63,6 +63,7 @@ struct PseudonymConfig {
 
 struct TenantConfig {
   std::string name;                // the {tenant} in POST /hooks/{tenant}
+  std::string display_name;        // the employer's name in reports ("" = the name above)
   std::string adapter = "native";  // native, webcruiter, generic
   std::string policy_path;
   SignatureConfig signature;

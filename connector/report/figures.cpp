@@ -279,6 +279,18 @@ std::vector<store::AggregateRow> vacancy_figures(const store::ReportVacancy& vac
     if (value.first == Outcome::kShortfall)
       add(metric::rule(key.first, key.second, "missing"), value.second);
   }
+  // The interview rule over all of the policy's target groups (issue 19: the figure HR
+  // needs most), where it has more than one: met only when met for every group. With one
+  // group, that rule's own row is the figure.
+  std::optional<Outcome> interview;
+  int interview_rules = 0;
+  for (const auto& [key, value] : by_key)
+    if (key.first == "interview_minimum") {
+      ++interview_rules;
+      interview = interview ? domain::most_pressing(*interview, value.first) : value.first;
+    }
+  if (interview_rules >= 2)
+    add(metric::rule(metric::kInterviewAll, "", domain::to_string(*interview)), 1);
   add(metric::overall(domain::to_string(verdict.overall)), 1);
   // A notification delivered inside a daily digest is a notification sent like any other.
   for (const auto& [kind, n] : vacancy.outbox_done)

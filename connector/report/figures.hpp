@@ -15,7 +15,10 @@
 //                                    verdict records that figure (see below)
 //   group:<g>:{yes,no,unknown,qualified,unassessed,invited,hired,measured}
 //   rule:<kind>:<g>:{compliant,shortfall,not_applicable,insufficient_data,missing}
-//   overall:{compliant,shortfall,not_applicable,insufficient_data}
+//   rule:interview_all::<outcome>   all interview_minimum rules of a verdict together
+//                               (the most pressing outcome), when it has two or more
+//   overall:{compliant,shortfall,not_applicable,insufficient_data}   stored, not reported
+//                               (it mixes ad rules with interview rules)
 //   outbox:<kind>:done          delivered outbox rows (email = notifications sent)
 //   whatif:<g>:<Q>:<N>:<I>      vacancies with these interview_minimum counts (for what-if)
 //   inclusion:{hires,hired}     the state's inclusion goal (domain::kInclusionGroups): new
@@ -73,6 +76,7 @@ inline constexpr std::string_view kProposed = "proposed";
 inline constexpr std::string_view kQualified = "qualified";
 inline constexpr std::string_view kQualifiedMeasured = "qualified_measured";
 inline constexpr std::string_view kOverall = "overall";
+inline constexpr std::string_view kInterviewAll = "interview_all";
 inline constexpr std::string_view kInclusionHires = "inclusion:hires";
 inline constexpr std::string_view kInclusionHired = "inclusion:hired";
 inline constexpr std::string_view kInclusionBoth = "inclusion:both";

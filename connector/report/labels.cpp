@@ -47,7 +47,7 @@ constexpr Words kNb = {
     "Ikke oppfylt",
     "Ikke aktuelt",
     "Mangler data",
-    "Mangler",
+    "Manglende tiltak",
     "Etterlevelse",
     "Søkt",
     "Kvalifisert",
@@ -74,9 +74,9 @@ constexpr Words kNb = {
     "Målgruppen er selvoppgitt. «Ukjent» er søkere som ikke svarte, og søkere til utlysninger "
     "der ingen regel gjaldt målgruppen. Ukjent regnes aldri som en del av målgruppen.",
     "«Kvalifisert» er søkere som arbeidsgiveren har vurdert som kvalifisert, og søkere kalt "
-    "inn til intervju uten en slik vurdering. «–» betyr ikke målt: antallet kvalifiserte ble "
-    "ikke registrert for utlysninger sist vurdert av en eldre versjon, og en periode med en "
-    "slik utlysning viser det ikke.",
+    "inn til intervju uten en slik vurdering. «ikke målt»: antallet kvalifiserte ble ikke "
+    "registrert for utlysninger sist vurdert av en eldre versjon, og en periode med en slik "
+    "utlysning viser det ikke. «–»: det er ingenting å regne en andel av (ingen i perioden).",
     "Årstallene gjelder hele kalenderåret så langt, også måneder utenfor den valgte perioden, "
     "slik at ulike rapporter ikke kan trekkes fra hverandre.",
     "Med denne policyen",
@@ -94,6 +94,101 @@ constexpr Words kNb = {
     "Inkluderingsdugnaden: andelen nyansatte med nedsatt funksjonsevne eller hull i CV-en, "
     "slik statlige virksomheter rapporterer den i årsrapporten. En person i begge gruppene "
     "telles én gang. Bare utlysninger der søknadsskjemaet spurte om begge gruppene, er tatt med.",
+    "Utlysninger der intervjuregelen ble oppfylt",
+    "Manglende begrunnelser",
+    "{time} norsk tid",
+};
+
+constexpr Words kNn = {
+    "nn",
+    "Intervjuordninga – resultatrapport",
+    "Kva om? Tidlegare utlysingar vurderte etter ein annan policy",
+    "Verksemd",
+    "Periode",
+    "Avdeling",
+    "alle avdelingar",
+    "(utan avdeling)",
+    "Laga",
+    "Månad",
+    "Utlysingar vurderte",
+    "Søkjarar",
+    "Kalla inn til intervju",
+    "Tilsett",
+    "Tilsett av innkalla",
+    "E-postvarsel sende",
+    "Annonsar oppdaterte",
+    "Utlysingar og søkjarar",
+    "Målgruppe",
+    "Ja",
+    "Nei",
+    "Ukjend",
+    "Kvalifisert (Q)",
+    "Kalla inn (I)",
+    "Tilsett i gruppa",
+    "Del av søkjarane",
+    "Del av dei kvalifiserte",
+    "Del av dei innkalla",
+    "Del av dei tilsette",
+    "Tilsett av innkalla i gruppa",
+    "Regel",
+    "Vurdert",
+    "Oppfylt",
+    "Ikkje oppfylt",
+    "Ikkje aktuelt",
+    "Manglar data",
+    "Manglande tiltak",
+    "Etterleving",
+    "Søkt",
+    "Kvalifisert",
+    "Kalla inn",
+    "Tilsett",
+    "Skjult av omsyn til personvernet",
+    "ikkje målt",
+    "Nøkkeltal",
+    "Etterleving over tid",
+    "Del med {group} på kvart steg",
+    "Stolpediagram: for kvar periode delen med {group} blant søkjarar, kvalifiserte, innkalla "
+    "og tilsette. Skjulte verdiar er merkte med kolon og ikkje teikna. Dei same tala står i "
+    "tabellen under.",
+    "Stolpediagram: for kvar periode delen av utlysingane der regelen var oppfylt, av dei der "
+    "han var oppfylt eller ikkje oppfylt. Skjulte verdiar er merkte med kolon og ikkje teikna. "
+    "Dei same tala står i tabellen under.",
+    "Tabell",
+    "{year} i alt",
+    "Om tala",
+    "«:» tyder at talet er skjult av omsyn til personvernet: det er lågare enn {t}, eller "
+    "skjult for at eit anna skjult tal ikkje skal kunne reknast ut av summar og differansar.",
+    "Ei utlysing blir talt med i den månaden ho vart avslutta; ei open utlysing blir talt med "
+    "i inneverande månad. Tala gjeld den siste vurderinga av kvar utlysing.",
+    "Målgruppa er sjølvoppgitt. «Ukjend» er søkjarar som ikkje svarte, og søkjarar til "
+    "utlysingar der ingen regel gjaldt målgruppa. Ukjend blir aldri rekna som ein del av "
+    "målgruppa.",
+    "«Kvalifisert» er søkjarar som arbeidsgivaren har vurdert som kvalifiserte, og søkjarar "
+    "kalla inn til intervju utan ei slik vurdering. «ikkje målt»: talet på kvalifiserte vart "
+    "ikkje registrert for utlysingar som sist vart vurderte av ein eldre versjon, og ein "
+    "periode med ei slik utlysing viser det ikkje. «–»: det finst ingenting å rekne ein del "
+    "av (ingen i perioden).",
+    "Årstala gjeld heile kalenderåret så langt, også månader utanfor den valde perioden, slik "
+    "at ulike rapportar ikkje kan trekkjast frå kvarandre.",
+    "Med denne policyen",
+    "Slik det vart registrert",
+    "Manglande innkallingar",
+    "Ikkje aktuelt / manglar data",
+    "minst {n} kalla inn",
+    "minst {p} av dei innkalla",
+    "Ingen utlysingar er vurderte i perioden.",
+    "Nytilsette – inkluderingsdugnaden (mål: {p})",
+    "Nytilsette",
+    "Med nedsett funksjonsevne eller hol i CV-en",
+    "Del av dei nytilsette",
+    "Mål",
+    "Inkluderingsdugnaden: delen av dei nytilsette som har nedsett funksjonsevne eller hol i "
+    "CV-en, slik statlege verksemder rapporterer han i årsrapporten. Ein person i begge "
+    "gruppene blir talt éin gong. Berre utlysingar der søknadsskjemaet spurde om begge "
+    "gruppene, er tekne med.",
+    "Utlysingar der intervjuregelen vart oppfylt",
+    "Manglande grunngjevingar",
+    "{time} norsk tid",
 };
 
 constexpr Words kEn = {
@@ -133,7 +228,7 @@ constexpr Words kEn = {
     "Shortfall",
     "Not applicable",
     "Insufficient data",
-    "Missing",
+    "Missing actions",
     "Compliance",
     "Applied",
     "Qualified",
@@ -161,9 +256,10 @@ constexpr Words kEn = {
     "applicants to vacancies where no rule covered the group. Unknown never counts as being "
     "in the group.",
     "“Qualified” is applicants the employer assessed as qualified, and applicants invited to "
-    "interview without such an assessment. “–” means not measured: the number of qualified "
+    "interview without such an assessment. “not measured”: the number of qualified "
     "applicants was not recorded for vacancies last assessed by an older version, and a "
-    "period with such a vacancy does not show it.",
+    "period with such a vacancy does not show it. “–”: there is nothing to take a share of "
+    "(none in the period).",
     "Year figures cover the whole calendar year so far, including months outside the chosen "
     "period, so that different reports cannot be subtracted from each other.",
     "Under this policy",
@@ -182,6 +278,9 @@ constexpr Words kEn = {
     "gaps in the CV, as state agencies report it in their annual report. A person in both "
     "groups counts once. Only vacancies whose application form asked about both groups are "
     "included.",
+    "Vacancies where the interview rule was met",
+    "Missing justifications",
+    "{time} Norwegian time",
 };
 
 constexpr const char* kMonthsNb[] = {"januar",    "februar", "mars",     "april",
@@ -198,18 +297,31 @@ constexpr const char* kMonthsEnShort[] = {"Jan", "Feb", "Mar", "Apr", "May", "Ju
 }  // namespace
 
 const Words& words(Language language) {
-  return language == Language::kEn ? kEn : kNb;
+  return language == Language::kEn ? kEn : language == Language::kNn ? kNn : kNb;
 }
 
 std::string rule_name(Language language, std::string_view kind) {
-  const bool en = language == Language::kEn;
-  if (kind == "overall") return en ? "All rules together" : "Alle regler samlet";
-  if (kind == "interview_minimum") return en ? "Interview invitations" : "Innkalling til intervju";
+  const int l = language == Language::kEn ? 2 : language == Language::kNn ? 1 : 0;
+  auto pick = [l](const char* nb, const char* nn, const char* en) {
+    return std::string(l == 0 ? nb : l == 1 ? nn : en);
+  };
+  if (kind == "overall")
+    return pick("Alle regler samlet", "Alle reglar samla", "All rules together");
+  if (kind == "interview_all")
+    return pick("Innkalling til intervju – alle målgrupper",
+                "Innkalling til intervju – alle målgrupper",
+                "Interview invitations – all target groups");
+  if (kind == "interview_minimum")
+    return pick("Innkalling til intervju", "Innkalling til intervju", "Interview invitations");
   if (kind == "hire_justification")
-    return en ? "Justification of the proposed hire" : "Begrunnelse i innstillingen";
-  if (kind == "moderate_quota") return en ? "Moderate quota" : "Moderat kvotering";
-  if (kind == "ad_sentence") return en ? "Encouragement in the ad" : "Oppfordring i annonsen";
-  if (kind == "ad_mentions") return en ? "Diversity goals in the ad" : "Mangfoldsmål i annonsen";
+    return pick("Begrunnelse i innstillingen", "Grunngjeving i innstillinga",
+                "Justification of the proposed hire");
+  if (kind == "moderate_quota")
+    return pick("Moderat kvotering", "Moderat kvotering", "Moderate quota");
+  if (kind == "ad_sentence")
+    return pick("Oppfordring i annonsen", "Oppmoding i annonsen", "Encouragement in the ad");
+  if (kind == "ad_mentions")
+    return pick("Mangfoldsmål i annonsen", "Mangfaldsmål i annonsen", "Diversity goals in the ad");
   return std::string(kind);
 }
 
@@ -223,6 +335,12 @@ std::string rule_title(Language language, const RuleKey& key, const Report& repo
 }
 
 std::string month_name(Language language, std::string_view month, bool short_form) {
+  // A quarter, "YYYY-Qn": "1. kvartal 2025" / "Q1 2025".
+  if (month.size() == 7 && month[4] == '-' && month[5] == 'Q') {
+    const std::string year(month.substr(0, 4)), n(1, month[6]);
+    if (language == Language::kEn) return "Q" + n + " " + year;
+    return n + (short_form ? ". kv. " : ". kvartal ") + year;
+  }
   auto ym = months::parse(month);
   if (!ym) return std::string(month);
   const auto i = static_cast<std::size_t>(ym->month - 1);
@@ -265,6 +383,44 @@ std::string timestamp(std::int64_t unix_seconds) {
   std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(secs / 3600),
                 static_cast<int>(secs / 60 % 60));
   return d.to_string() + " " + buf + " UTC";
+}
+
+std::string local_timestamp(Language language, std::int64_t t) {
+  // The last Sunday of a month at 01:00 UTC, in unix seconds.
+  auto last_sunday = [](int year, int month) {
+    domain::Date d{year, month, 31};
+    long days = d.days_since_epoch();
+    // 1970-01-01 was a Thursday: (days + 4) % 7 == 0 on a Sunday.
+    while (((days + 4) % 7 + 7) % 7 != 0)
+      --days;
+    return static_cast<std::int64_t>(days) * 86400 + 3600;
+  };
+  const int year = domain::Date::from_days_since_epoch(static_cast<long>(t / 86400)).year;
+  const bool summer = t >= last_sunday(year, 3) && t < last_sunday(year, 10);
+  const std::int64_t local = t + (summer ? 7200 : 3600);
+  std::int64_t days = local / 86400, secs = local % 86400;
+  if (secs < 0) {
+    secs += 86400;
+    --days;
+  }
+  const domain::Date d = domain::Date::from_days_since_epoch(static_cast<long>(days));
+  const bool en = language == Language::kEn;
+  char clock[16];
+  std::snprintf(clock, sizeof clock, en ? "%02d:%02d" : "%02d.%02d", static_cast<int>(secs / 3600),
+                static_cast<int>(secs / 60 % 60));
+  const auto m = static_cast<std::size_t>(d.month - 1);
+  const std::string date =
+      en ? std::to_string(d.day) + " " + kMonthsEn[m] + " " + std::to_string(d.year) + ", " + clock
+         : std::to_string(d.day) + ". " + kMonthsNb[m] + " " + std::to_string(d.year) + " kl. " +
+               clock;
+  return subst(words(language).local_time, "time", date);
+}
+
+const char* missing_heading(Language language, std::string_view kind) {
+  const Words& w = words(language);
+  if (kind == "interview_minimum") return w.missing_invitations;
+  if (kind == "hire_justification") return w.missing_justifications;
+  return w.missing;
 }
 
 std::string subst(std::string_view text, std::string_view key, std::string_view value) {

@@ -1,5 +1,5 @@
 // Internal to connector/report: the words and number formats of the human-readable
-// outputs (table and HTML), in Norwegian bokmål and English.
+// outputs (table and HTML), in Norwegian bokmål, Norwegian nynorsk and English.
 #pragma once
 
 #include <cstdint>
@@ -82,6 +82,9 @@ struct Words {
   const char* inclusion_share;
   const char* inclusion_goal;
   const char* note_inclusion;
+  const char* key_interview;           // the key figure (report.hpp: key_rule)
+  const char* missing_justifications;  // "missing" of hire_justification
+  const char* local_time;              // "{time} norsk tid"
 };
 
 const Words& words(Language language);
@@ -103,6 +106,12 @@ std::string percent(Language language, double share, std::string_view space = " 
 
 // "2025-04-02 10:00 UTC".
 std::string timestamp(std::int64_t unix_seconds);
+// The time in Norway (Europe/Oslo: CET, CEST from the last Sunday of March 01:00 UTC to the
+// last Sunday of October 01:00 UTC, as in the EU since 1996): "2. april 2025 kl. 12.00"
+// (nb, nn) / "2 April 2025, 12:00 Norwegian time" (en).
+std::string local_timestamp(Language language, std::int64_t unix_seconds);
+// The column heading of a rule's "missing" figure, by its kind.
+const char* missing_heading(Language language, std::string_view kind);
 
 // Replaces "{key}" with value.
 std::string subst(std::string_view text, std::string_view key, std::string_view value);

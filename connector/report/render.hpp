@@ -9,6 +9,7 @@ namespace mangfold::report::detail {
 
 std::string render_table(const Report& report, Language language);
 std::string render_csv(const Report& report);
+std::string render_csv_excel(const Report& report, Language language);
 std::string render_json(const Report& report);
 std::string render_html(const Report& report, Language language);
 

@@ -236,7 +236,7 @@ std::string cell_html(Language lang, const Cell& c, const labels::Words& w) {
 }
 std::string cell_html(Language lang, const std::optional<Cell>& c, const labels::Words& w) {
   if (c) return cell_html(lang, *c, w);
-  return "<abbr class=\"na\" title=\"" + esc(w.not_measured) + "\">–</abbr>";
+  return "<span class=\"na\">" + esc(w.not_measured) + "</span>";
 }
 
 std::string share_html(Language lang, const Share& s, const labels::Words& w) {
@@ -321,13 +321,14 @@ std::string render_html(const Report& r, Language lang) {
   const labels::Words& w = labels::words(lang);
   const std::string range = labels::month_name(lang, r.from_month, false) + " – " +
                             labels::month_name(lang, r.to_month, false);
-  std::string h = page_start(std::string(w.title) + " – " + r.tenant, lang);
+  std::string h = page_start(
+      std::string(w.title) + " – " + (r.organisation.empty() ? r.tenant : r.organisation), lang);
 
   h += "<header>\n<p class=\"eyebrow\">Mangfold Connector</p>\n<h1>" + esc(w.title) +
        "</h1>\n<dl class=\"meta\">";
-  h += meta_item(w.tenant, r.tenant) + meta_item(w.period, range) +
-       meta_item(w.department, department_text(r.department, w)) +
-       meta_item(w.generated, labels::timestamp(r.generated_at));
+  h += meta_item(w.tenant, r.organisation.empty() ? r.tenant : r.organisation) +
+       meta_item(w.period, range) + meta_item(w.department, department_text(r.department, w)) +
+       meta_item(w.generated, labels::local_timestamp(lang, r.generated_at));
   h += "</dl>\n</header>\n";
 
   // Key figures: the last calendar year of the range (its total so far).
@@ -335,6 +336,8 @@ std::string render_html(const Report& r, Language lang) {
     const Period& y = r.years.back();
     h += "<section aria-labelledby=\"key\">\n<h2 id=\"key\">" + esc(w.key_figures) + ", " +
          esc(labels::period_label(lang, y, false)) + "</h2>\n<ul class=\"cards\">";
+    if (auto k = key_rule(r))
+      h += card(share_html(lang, y.rules[*k].compliance_rate, w), w.key_interview);
     h += card(cell_html(lang, y.vacancies, w), w.vacancies);
     h += card(cell_html(lang, y.applicants, w), w.applicants);
     h += card(cell_html(lang, y.invited, w), w.invited);

@@ -45,9 +45,10 @@ std::string layout(const Rows& rows) {
 std::string text(Language lang, const Cell& c) {
   return c.value ? labels::number(lang, *c.value) : ":";
 }
-// A figure that may not be measured: "–" then, as for a share.
+// A figure that may not be measured: "ikke målt" then ("–" is a share with nothing to
+// divide).
 std::string text(Language lang, const std::optional<Cell>& c) {
-  return c ? text(lang, *c) : "–";
+  return c ? text(lang, *c) : labels::words(lang).not_measured;
 }
 std::string text(Language lang, const Share& s) {
   if (s.value) return labels::percent(lang, *s.value);
@@ -70,11 +71,11 @@ std::string label(Language lang, const Period& p) {
 // CSV: quoted only when needed (RFC 4180), CRLF line ends. A text starting like a formula
 // (a department name from the ATS could) gets a leading apostrophe, so that a spreadsheet
 // shows it instead of running it.
-std::string csv_field(std::string_view raw) {
+std::string csv_field(std::string_view raw, char separator = ',') {
   std::string s(raw);
   if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos)
     s = "'" + s;
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  if (s.find_first_of(std::string{separator} + "\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';
@@ -85,16 +86,21 @@ std::string csv_field(std::string_view raw) {
 
 class Csv {
  public:
-  explicit Csv(std::string header) { out_ = header + "\r\n"; }
+  explicit Csv(std::string header, char separator = ',') : separator_(separator) {
+    out_ = header + "\r\n";
+  }
   void row(const std::vector<std::string>& fields) {
-    for (std::size_t i = 0; i < fields.size(); ++i)
-      out_ += (i ? "," : "") + csv_field(fields[i]);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (i) out_ += separator_;
+      out_ += csv_field(fields[i], separator_);
+    }
     out_ += "\r\n";
   }
   std::string take() { return std::move(out_); }
 
  private:
   std::string out_;
+  char separator_;
 };
 
 std::string share_text(double v) {
@@ -122,13 +128,18 @@ std::string render_table(const Report& r, Language lang) {
   const labels::Words& w = labels::words(lang);
   std::string out;
   out += std::string(w.title) + "\n";
-  out += std::string(w.tenant) + ": " + r.tenant + "\n";
+  out += std::string(w.tenant) + ": " + (r.organisation.empty() ? r.tenant : r.organisation) + "\n";
   out += std::string(w.period) + ": " + r.from_month + " – " + r.to_month + "\n";
   out += std::string(w.department) + ": " +
          (r.department ? (r.department->empty() ? w.no_department : *r.department)
                        : w.all_departments) +
          "\n";
-  out += std::string(w.generated) + ": " + labels::timestamp(r.generated_at) + "\n";
+  out += std::string(w.generated) + ": " + labels::local_timestamp(lang, r.generated_at) + "\n";
+  if (auto k = key_rule(r); k && !r.years.empty()) {
+    const Period& y = r.years.back();
+    out += "\n" + std::string(w.key_figures) + ", " + labels::period_label(lang, y, false) + ": " +
+           w.key_interview + ": " + text(lang, y.rules[*k].compliance_rate) + "\n";
+  }
 
   Rows overview = {{w.month, w.vacancies, w.applicants, w.stage_qualified, w.invited, w.hired,
                     w.hired_of_invited, w.notifications_sent, w.ads_written_back}};
@@ -165,7 +176,8 @@ std::string render_table(const Report& r, Language lang) {
 
   for (std::size_t k = 0; k < r.rules.size(); ++k) {
     Rows rows = {{w.month, w.evaluated, w.compliant, w.shortfall, w.not_applicable,
-                  w.insufficient_data, w.missing, w.compliance}};
+                  w.insufficient_data, labels::missing_heading(lang, r.rules[k].kind),
+                  w.compliance}};
     for (const Period* p : periods(r)) {
       const RuleFigures& f = p->rules[k];
       rows.push_back({label(lang, *p), text(lang, f.evaluated), text(lang, f.compliant),
@@ -187,55 +199,103 @@ std::string render_table(const Report& r, Language lang) {
   return out;
 }
 
-std::string render_csv(const Report& r) {
-  Csv csv("period,department,rule,group,measure,value,status");
-  const std::string department = r.department ? *r.department : "*";
+namespace {
+
+// Both CSV dialects: `names` null gives the English keys of the rfc4180 dialect; with the
+// words of a language, the excel-no dialect (`;`, decimal comma, names in the language).
+std::string csv_report(const Report& r, const labels::Words* names, Language lang) {
+  const bool excel = names != nullptr;
+  const labels::Words& w = labels::words(lang);
+  const bool en = lang == Language::kEn;
+  const bool nn = lang == Language::kNn;
+  Csv csv(excel ? (en   ? "Period;Department;Rule;Target group;Figure;Value;Status"
+                   : nn ? "Periode;Avdeling;Regel;Målgruppe;Tal;Verdi;Status"
+                        : "Periode;Avdeling;Regel;Målgruppe;Tall;Verdi;Status")
+                : "period,department,rule,group,measure,value,status",
+          excel ? ';' : ',');
+  const std::string department =
+      r.department ? (excel && r.department->empty() ? w.no_department : *r.department)
+                   : (excel ? w.all_departments : "*");
+  auto status = [&](const std::string& s) -> std::string {
+    if (!excel) return s;
+    if (s == "shown") return en ? "shown" : "vist";
+    if (s == "suppressed") return en ? "hidden" : "skjult";
+    if (s == "not_measured") return w.not_measured;
+    return en ? "nothing to divide" : nn ? "ingenting å rekne av" : "ingenting å regne av";
+  };
   auto emit = [&](const Period& p, const std::string& rule, const std::string& group,
-                  const char* measure, std::vector<std::string> value) {
-    csv.row({p.label, department, rule, group, measure, value[0], value[1]});
+                  const char* measure, const char* name, std::vector<std::string> value) {
+    if (excel) {
+      for (char& c : value[0])
+        if (c == '.') c = ',';
+      csv.row({p.year_total ? labels::period_label(lang, p, false) : p.label, department, rule,
+               group, name, value[0], status(value[1])});
+    } else {
+      csv.row({p.label, department, rule, group, measure, value[0], value[1]});
+    }
   };
   for (const Period* p : periods(r)) {
-    emit(*p, "", "", "vacancies", cell_fields(p->vacancies));
-    emit(*p, "", "", "applicants", cell_fields(p->applicants));
-    emit(*p, "", "", "qualified", cell_fields(p->qualified));
-    emit(*p, "", "", "invited", cell_fields(p->invited));
-    emit(*p, "", "", "hired", cell_fields(p->hired));
-    emit(*p, "", "", "hired_of_invited", share_fields(p->hired_of_invited));
-    emit(*p, "", "", "notifications_sent", cell_fields(p->notifications_sent));
-    emit(*p, "", "", "ads_written_back", cell_fields(p->ads_written_back));
+    emit(*p, "", "", "vacancies", w.vacancies, cell_fields(p->vacancies));
+    emit(*p, "", "", "applicants", w.applicants, cell_fields(p->applicants));
+    emit(*p, "", "", "qualified", w.stage_qualified, cell_fields(p->qualified));
+    emit(*p, "", "", "invited", w.invited, cell_fields(p->invited));
+    emit(*p, "", "", "hired", w.hired, cell_fields(p->hired));
+    emit(*p, "", "", "hired_of_invited", w.hired_of_invited, share_fields(p->hired_of_invited));
+    emit(*p, "", "", "notifications_sent", w.notifications_sent,
+         cell_fields(p->notifications_sent));
+    emit(*p, "", "", "ads_written_back", w.ads_written_back, cell_fields(p->ads_written_back));
     if (p->inclusion) {
-      emit(*p, "", "", "inclusion_new_hires", cell_fields(p->inclusion->new_hires));
-      emit(*p, "", "", "inclusion_hired", cell_fields(p->inclusion->in_groups));
-      emit(*p, "", "", "inclusion_share", share_fields(p->inclusion->share));
+      emit(*p, "", "", "inclusion_new_hires", w.new_hires, cell_fields(p->inclusion->new_hires));
+      emit(*p, "", "", "inclusion_hired", w.inclusion_hired, cell_fields(p->inclusion->in_groups));
+      emit(*p, "", "", "inclusion_share", w.inclusion_share, share_fields(p->inclusion->share));
     }
     for (std::size_t g = 0; g < r.groups.size(); ++g) {
       const GroupFigures& f = p->groups[g];
-      const std::string& name = r.groups[g].name;
-      emit(*p, "", name, "yes", cell_fields(f.yes));
-      emit(*p, "", name, "no", cell_fields(f.no));
-      emit(*p, "", name, "unknown", cell_fields(f.unknown));
-      emit(*p, "", name, "qualified", cell_fields(f.qualified));
-      emit(*p, "", name, "invited", cell_fields(f.invited));
-      emit(*p, "", name, "hired", cell_fields(f.hired));
-      emit(*p, "", name, "applied_share", share_fields(f.applied_share));
-      emit(*p, "", name, "qualified_share", share_fields(f.qualified_share));
-      emit(*p, "", name, "invited_share", share_fields(f.invited_share));
-      emit(*p, "", name, "hired_share", share_fields(f.hired_share));
-      emit(*p, "", name, "hired_of_invited", share_fields(f.hired_of_invited));
+      const std::string& name = excel ? r.groups[g].label : r.groups[g].name;
+      emit(*p, "", name, "yes", w.yes, cell_fields(f.yes));
+      emit(*p, "", name, "no", w.no, cell_fields(f.no));
+      emit(*p, "", name, "unknown", w.unknown, cell_fields(f.unknown));
+      emit(*p, "", name, "qualified", w.qualified_q, cell_fields(f.qualified));
+      emit(*p, "", name, "invited", w.invited_i, cell_fields(f.invited));
+      emit(*p, "", name, "hired", w.hired_in_group, cell_fields(f.hired));
+      emit(*p, "", name, "applied_share", w.share_applicants, share_fields(f.applied_share));
+      emit(*p, "", name, "qualified_share", w.share_qualified, share_fields(f.qualified_share));
+      emit(*p, "", name, "invited_share", w.share_invited, share_fields(f.invited_share));
+      emit(*p, "", name, "hired_share", w.share_hired, share_fields(f.hired_share));
+      emit(*p, "", name, "hired_of_invited", w.hired_of_invited_group,
+           share_fields(f.hired_of_invited));
     }
     for (std::size_t k = 0; k < r.rules.size(); ++k) {
       const RuleFigures& f = p->rules[k];
       const RuleKey& key = r.rules[k];
-      emit(*p, key.kind, key.group, "evaluated", cell_fields(f.evaluated));
-      emit(*p, key.kind, key.group, "compliant", cell_fields(f.compliant));
-      emit(*p, key.kind, key.group, "shortfall", cell_fields(f.shortfall));
-      emit(*p, key.kind, key.group, "not_applicable", cell_fields(f.not_applicable));
-      emit(*p, key.kind, key.group, "insufficient_data", cell_fields(f.insufficient_data));
-      if (f.missing) emit(*p, key.kind, key.group, "missing", cell_fields(*f.missing));
-      emit(*p, key.kind, key.group, "compliance_rate", share_fields(f.compliance_rate));
+      const std::string rule = excel ? labels::rule_name(lang, key.kind) : key.kind;
+      std::string group = key.group;
+      if (excel)
+        for (const GroupInfo& g : r.groups)
+          if (g.name == key.group) group = g.label;
+      emit(*p, rule, group, "evaluated", w.evaluated, cell_fields(f.evaluated));
+      emit(*p, rule, group, "compliant", w.compliant, cell_fields(f.compliant));
+      emit(*p, rule, group, "shortfall", w.shortfall, cell_fields(f.shortfall));
+      emit(*p, rule, group, "not_applicable", w.not_applicable, cell_fields(f.not_applicable));
+      emit(*p, rule, group, "insufficient_data", w.insufficient_data,
+           cell_fields(f.insufficient_data));
+      if (f.missing)
+        emit(*p, rule, group, "missing", labels::missing_heading(lang, key.kind),
+             cell_fields(*f.missing));
+      emit(*p, rule, group, "compliance_rate", w.compliance, share_fields(f.compliance_rate));
     }
   }
-  return csv.take();
+  return (excel ? "\xEF\xBB\xBF" : "") + csv.take();
+}
+
+}  // namespace
+
+std::string render_csv(const Report& r) {
+  return csv_report(r, nullptr, Language::kEn);
+}
+
+std::string render_csv_excel(const Report& r, Language lang) {
+  return csv_report(r, &labels::words(lang), lang);
 }
 
 std::string render_table(const WhatIf& wi, Language lang) {

@@ -55,8 +55,19 @@ std::optional<Format> parse_format(std::string_view name) {
 
 std::optional<Language> parse_language(std::string_view name) {
   if (name == "nb" || name == "no" || name == "nb-NO") return Language::kNb;
+  if (name == "nn" || name == "nn-NO") return Language::kNn;
   if (name == "en") return Language::kEn;
   return std::nullopt;
+}
+
+std::optional<CsvDialect> parse_csv_dialect(std::string_view name) {
+  if (name == "rfc4180") return CsvDialect::kRfc4180;
+  if (name == "excel-no") return CsvDialect::kExcelNo;
+  return std::nullopt;
+}
+
+CsvDialect default_csv_dialect(Language language) {
+  return language == Language::kEn ? CsvDialect::kRfc4180 : CsvDialect::kExcelNo;
 }
 
 std::string_view content_type(Format format) {
@@ -73,12 +84,13 @@ std::string_view content_type(Format format) {
   return "application/octet-stream";
 }
 
-std::string render(const Report& report, Format format, Language language) {
+std::string render(const Report& report, Format format, Language language, CsvDialect dialect) {
   switch (format) {
     case Format::kTable:
       return detail::render_table(report, language);
     case Format::kCsv:
-      return detail::render_csv(report);
+      return dialect == CsvDialect::kExcelNo ? detail::render_csv_excel(report, language)
+                                             : detail::render_csv(report);
     case Format::kJson:
       return detail::render_json(report);
     case Format::kHtml:
@@ -225,11 +237,23 @@ Result<HttpReport> http_report(
   Language language = Language::kNb;
   if (auto l = param("lang")) {
     auto parsed = parse_language(*l);
-    if (!parsed) return invalid_argument("report: lang must be nb or en");
+    if (!parsed) return invalid_argument("report: lang must be nb, nn or en");
     language = *parsed;
   }
-  auto body = render_report(store, q, format, language);
-  if (!body.ok()) return body.status();
+  CsvDialect dialect = default_csv_dialect(language);
+  if (auto d = param("csv_dialect")) {
+    auto parsed = parse_csv_dialect(*d);
+    if (!parsed) return invalid_argument("report: csv_dialect must be rfc4180 or excel-no");
+    dialect = *parsed;
+  }
+  if (auto g = param("group_by")) {
+    auto parsed = parse_group_by(*g);
+    if (!parsed) return invalid_argument("report: group_by must be month, quarter or year");
+    q.group_by = *parsed;
+  }
+  auto report = build_report(store, q);
+  if (!report.ok()) return report.status();
+  Result<std::string> body = render(*report, format, language, dialect);
   return HttpReport{std::string(content_type(format)), std::move(*body)};
 }
 

@@ -34,6 +34,10 @@
 
 namespace mangfold::report {
 
+// How the periods of a report are grouped: by month, by quarter or by year.
+enum class GroupBy { kMonth, kQuarter, kYear };
+std::optional<GroupBy> parse_group_by(std::string_view name);  // month|quarter|year
+
 struct ReportQuery {
   std::string tenant;
   std::string from_month;                 // "YYYY-MM", inclusive
@@ -43,6 +47,8 @@ struct ReportQuery {
   int threshold = kDefaultThreshold;      // cells below it are hidden; >= kMinThreshold
   std::int64_t now = 0;                   // unix seconds: open vacancies count in its month
   std::map<std::string, std::string, std::less<>> group_labels;  // group name → display label
+  GroupBy group_by = GroupBy::kMonth;  // Report::months holds periods of this kind
+  std::string organisation;            // the employer's name for headers; "" = the tenant id
 };
 
 // A published count: its value, or nullopt when suppressed.
@@ -99,7 +105,7 @@ struct InclusionFigures {
 };
 
 struct Period {
-  std::string label;        // "YYYY-MM", or "YYYY" for a year total
+  std::string label;        // "YYYY-MM", "YYYY-Qn" for a quarter, or "YYYY" for a year total
   bool year_total = false;  // the whole calendar year (so far)
   bool empty = false;       // no vacancy was counted in it: every cell is a true 0
   Cell vacancies;           // vacancies evaluated
@@ -128,8 +134,15 @@ struct Report {
   std::int64_t generated_at = 0;  // ReportQuery::now
   bool inclusion = false;         // the inclusion figure is among the figures of those years
   std::vector<GroupInfo> groups;
-  std::vector<RuleKey> rules;            // "overall" first, then by kind and group
-  std::vector<Period> months;            // every month from..to, in order
+  // By kind ("interview_all" first, then interview_minimum, hire_justification, …) and
+  // group. The verdicts' overall outcome is not among them: it mixes ad-text rules with
+  // interview rules.
+  std::vector<RuleKey> rules;
+  GroupBy group_by = GroupBy::kMonth;
+  std::string organisation;  // ReportQuery::organisation
+  // Every month from..to in order; by quarter, every quarter the range touches; by year,
+  // none (the years below are the periods).
+  std::vector<Period> months;
   std::vector<Period> years;             // each calendar year the range touches
   std::vector<std::string> departments;  // departments with figures in those years
 };
@@ -137,6 +150,11 @@ struct Report {
 // Month → department → metric → value (figures.hpp's keys), summed over vacancies.
 using MonthlyFigures =
     std::map<std::string, std::map<std::string, std::map<std::string, std::int64_t>>>;
+
+// The key figure's rule (issue 19): the share of vacancies where the interview rule was met
+// is its compliance_rate. "interview_all" where the policy has several interview_minimum
+// rules, else the one interview_minimum rule; nullopt when there is none.
+std::optional<std::size_t> key_rule(const Report& report);
 
 // Checks a query: months well-formed and ordered, span, threshold.
 Status check_query(const ReportQuery& query);
@@ -156,18 +174,25 @@ Result<Report> build_report(store::Store& store, const ReportQuery& query);
 // --- Output.
 
 enum class Format { kTable, kCsv, kJson, kHtml };
-enum class Language { kNb, kEn };  // table and HTML; CSV and JSON keys are English
+enum class Language { kNb, kEn, kNn };  // table, HTML, CSV excel-no; JSON keys are English
+// rfc4180: `,`, `.`, English keys (for programs). excel-no: what Norwegian Excel opens as
+// it should — a UTF-8 BOM, `;`, a decimal comma, and the names of the report's language.
+enum class CsvDialect { kRfc4180, kExcelNo };
 
-std::optional<Format> parse_format(std::string_view name);      // table|csv|json|html
-std::optional<Language> parse_language(std::string_view name);  // nb|no|en
-std::string_view content_type(Format format);                   // with charset=utf-8
+std::optional<Format> parse_format(std::string_view name);           // table|csv|json|html
+std::optional<Language> parse_language(std::string_view name);       // nb|no|nn|en
+std::optional<CsvDialect> parse_csv_dialect(std::string_view name);  // rfc4180|excel-no
+// The dialect when none is asked for: excel-no under nb and nn, rfc4180 under en.
+CsvDialect default_csv_dialect(Language language);
+std::string_view content_type(Format format);  // with charset=utf-8
 
 // table: aligned text; csv: RFC 4180, one figure per line (period, department, rule,
 // group, measure, value, status), shares as fractions; json: see render_json.cpp;
 // html: one self-contained page with inline SVG charts and table alternatives.
 // Suppressed cells show as ":" (table, HTML), empty with status "suppressed" (CSV) or null
 // (JSON). Never throws.
-std::string render(const Report& report, Format format, Language language = Language::kNb);
+std::string render(const Report& report, Format format, Language language = Language::kNb,
+                   CsvDialect dialect = CsvDialect::kRfc4180);
 
 // build_report + render.
 Result<std::string> render_report(store::Store& store, const ReportQuery& query, Format format,

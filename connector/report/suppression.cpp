@@ -10,6 +10,13 @@ namespace {
 bool is_structural(const SuppressionTable& t, int i) {
   return !t.structural.empty() && t.structural[static_cast<std::size_t>(i)];
 }
+bool is_known(const SuppressionTable& t, int i) {
+  return !t.known.empty() && t.known[static_cast<std::size_t>(i)];
+}
+// Cells that are never hidden.
+bool is_fixed(const SuppressionTable& t, int i) {
+  return is_structural(t, i) || is_known(t, i);
+}
 
 double cost_of(const SuppressionTable& t, int i) {
   const auto u = static_cast<std::size_t>(i);
@@ -18,16 +25,19 @@ double cost_of(const SuppressionTable& t, int i) {
 
 // Hides the cheapest shown cell among `candidates` that adds at least `need` to what is
 // hidden (lowest index on ties, so the pattern is deterministic); when none does, the
-// cheapest that adds anything. A shown 0 is never hidden to protect another cell: it adds
-// nothing that a reader could not guess.
+// cheapest that adds anything; when none does, and `zeros` allows, the cheapest 0 (with a
+// known total every part of it may have to be hidden, a 0 included: "the others are 0"
+// would give the last hidden part away).
 // Returns the cell hidden, or -1 when there was none to hide.
 int hide_cheapest(const SuppressionTable& t, const std::vector<int>& candidates,
-                  std::vector<bool>& hidden, std::int64_t need = 1) {
-  for (std::int64_t least : {std::max<std::int64_t>(need, 1), std::int64_t{1}}) {
+                  std::vector<bool>& hidden, std::int64_t need = 1, bool zeros = false) {
+  std::vector<std::int64_t> passes = {std::max<std::int64_t>(need, 1), 1};
+  if (zeros) passes.push_back(0);
+  for (std::int64_t least : passes) {
     int best = -1;
     for (int c : candidates) {
       const auto u = static_cast<std::size_t>(c);
-      if (hidden[u] || is_structural(t, c) || t.values[u] < least) continue;
+      if (hidden[u] || is_fixed(t, c) || t.values[u] < least) continue;
       if (best < 0 || cost_of(t, c) < cost_of(t, best) ||
           (cost_of(t, c) == cost_of(t, best) && c < best))
         best = c;
@@ -53,16 +63,22 @@ bool enforce(const SuppressionTable& t, const SuppressionTable::Relation& r, std
   if (hidden[static_cast<std::size_t>(r.total)]) {
     // A hidden total with every part shown is just their sum.
     if (hidden_parts > 0) return false;
-    return hide_cheapest(t, r.parts, hidden) >= 0;
+    return hide_cheapest(t, r.parts, hidden, 1, true) >= 0;
   }
   if (hidden_parts == 0) return false;
   // total − shown parts = the hidden parts' sum: it must neither be one cell's value nor
   // small enough to say that each hidden part is below the threshold. Hiding one more part
-  // or the total itself both stop that; the cheaper is hidden.
-  if (hidden_parts >= 2 && hidden_sum >= threshold) return false;
+  // or the total itself both stop that; the cheaper is hidden. A known total cannot be
+  // hidden: below the threshold, its hidden parts must then make up all of it.
+  const std::int64_t total = t.values[static_cast<std::size_t>(r.total)];
+  const std::int64_t enough =
+      is_known(t, r.total) ? std::min<std::int64_t>(threshold, total) : threshold;
+  if (hidden_parts >= 2 && hidden_sum >= enough) return false;
   std::vector<int> candidates = r.parts;
   candidates.push_back(r.total);
-  return hide_cheapest(t, candidates, hidden, threshold - hidden_sum) >= 0;
+  // Zeros only where nothing else can be hidden: a known total, or a relation whose other
+  // cells are all fixed.
+  return hide_cheapest(t, candidates, hidden, enough - hidden_sum, true) >= 0;
 }
 
 // Exact linear algebra over the prime field of p = 2^61 − 1: the relations' coefficients are
@@ -201,7 +217,7 @@ std::vector<bool> suppress(const SuppressionTable& table, int threshold) {
     const bool zero_ok = !table.zero_ok.empty() && table.zero_ok[i] && table.values[i] == 0;
     const bool withheld = !table.withheld.empty() && table.withheld[i];
     hidden[i] =
-        withheld || (!is_structural(table, static_cast<int>(i)) && !zero_ok && table.values[i] < t);
+        withheld || (!is_fixed(table, static_cast<int>(i)) && !zero_ok && table.values[i] < t);
   }
 
   std::vector<std::vector<int>> relations_of(n);
@@ -235,7 +251,7 @@ std::vector<bool> suppress(const SuppressionTable& table, int threshold) {
         candidates.insert(candidates.end(), rel.parts.begin(), rel.parts.end());
         candidates.push_back(rel.total);
       }
-      const int hid = hide_cheapest(table, candidates, hidden);
+      const int hid = hide_cheapest(table, candidates, hidden, 1, true);
       if (hid < 0) continue;
       fixed = true;
       for (int r : relations_of[static_cast<std::size_t>(hid)])

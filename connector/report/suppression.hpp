@@ -17,6 +17,13 @@
 // structural (a month in which no vacancy was evaluated: every figure a true 0). Cells
 // marked withheld (a figure not measured for that period) are never shown: they start
 // hidden, like small cells, and are protected like them, whatever their value.
+// Cells marked known are what every reader knows anyway (the number of vacancies: job ads
+// are public; a difference between two measures that a reader can tell from the policy,
+// such as missing − shortfall when each shortfall misses exactly one): never hidden, also
+// below the threshold, and treated as shown by the audit. A relation whose total is known
+// and below the threshold cannot keep its hidden parts' sum at the threshold; there the
+// hidden parts must cover the whole total (at least two of them, zeros if need be), so that
+// the reader learns no more than the total itself says.
 // Pure and deterministic: the same table gives the same pattern. Thread-safe (no state).
 #pragma once
 
@@ -34,10 +41,11 @@ struct SuppressionTable {
     int total = 0;           // index of the total cell
     std::vector<int> parts;  // indexes of the parts; total = sum of parts
   };
-  std::vector<std::int64_t> values;  // non-negative counts
+  std::vector<std::int64_t> values;  // counts (non-negative, except known differences)
   std::vector<bool> structural;      // same size as values (or empty: none)
   std::vector<bool> zero_ok;         // same size as values (or empty: none)
   std::vector<bool> withheld;        // same size as values (or empty: none)
+  std::vector<bool> known;           // same size as values (or empty: none); see above
   // What hiding a cell costs the reader; complementary suppression hides the cheapest cell
   // that protects. Same size as values, or empty: the value + 1 (hide small cells first).
   std::vector<double> cost;
@@ -48,6 +56,7 @@ struct SuppressionTable {
     structural.push_back(is_structural);
     zero_ok.push_back(zero_may_show);
     if (!cost.empty()) cost.push_back(static_cast<double>(value) + 1);
+    if (!known.empty()) known.push_back(false);
     return static_cast<int>(values.size()) - 1;
   }
 };

@@ -12,7 +12,14 @@ namespace mangfold::report {
 
 namespace {
 
-constexpr int kYearRow = 12;  // rows 0..11 are the months, 12 the year total
+// Rows 0..11 are the months, 12..15 the quarters, 16 the year total: one pattern for every
+// grouping (month, quarter, year), so that reports grouped differently cannot be
+// subtracted from each other either.
+constexpr int kQuarterRow = 12;
+constexpr int kYearRow = 16;
+constexpr int kRows = 17;
+// missing − shortfall of a rule (see relate()). Never shown.
+const std::string kMissingBeyond = "missing_beyond";
 // New hires outside the inclusion groups: inclusion:hires − inclusion:hired. Never shown.
 const std::string kInclusionOther = "inclusion:other";
 constexpr int kMaxMonths = 120;
@@ -25,7 +32,8 @@ const char* const kGroupFields[] = {"yes",     "no",    "unknown",          "qua
 // not_evaluated: vacancies whose verdict had no such rule, so that the outcomes and it add
 // up to the vacancies (a rule's own "evaluated" total would, in practice, equal them).
 const char* const kRuleFields[] = {"compliant",         "shortfall",     "not_applicable",
-                                   "insufficient_data", "not_evaluated", "missing"};
+                                   "insufficient_data", "not_evaluated", "missing",
+                                   "missing_beyond"};
 
 std::string outbox_email() {
   return metric::outbox_done("email");
@@ -35,7 +43,7 @@ std::string outbox_ad() {
 }
 
 int kind_rank(std::string_view kind) {
-  constexpr std::string_view order[] = {"overall",        "interview_minimum", "hire_justification",
+  constexpr std::string_view order[] = {"interview_all",  "interview_minimum", "hire_justification",
                                         "moderate_quota", "ad_sentence",       "ad_mentions"};
   for (std::size_t i = 0; i < std::size(order); ++i)
     if (order[i] == kind) return static_cast<int>(i);
@@ -53,7 +61,7 @@ bool rule_before(const RuleKey& a, const RuleKey& b) {
 struct Contents {
   bool inclusion = false;  // the inclusion figure (figures.hpp) is among them
   std::set<std::string> groups;
-  std::vector<RuleKey> rules;  // sorted by rule_before, "overall" first
+  std::vector<RuleKey> rules;  // sorted by rule_before
   std::set<std::string> departments;
 };
 
@@ -72,7 +80,6 @@ Contents contents_of(const MonthlyFigures& figures, int from_year, int to_year) 
         if (p->kind == "rule") rules.insert({p->rule_kind, p->group});
       }
     }
-  c.rules.push_back({"overall", ""});
   for (const auto& [kind, group] : rules)
     c.rules.push_back({kind, group});
   std::stable_sort(c.rules.begin(), c.rules.end(), rule_before);
@@ -89,6 +96,7 @@ class YearTable {
     define_measures();
     fill(year, figures);
     relate();
+    relate_equal_measures();
     hidden_ = suppress(table_, threshold);
   }
 
@@ -158,8 +166,8 @@ class YearTable {
       }
     }
     const std::map<std::string_view, double> rule_weights = {
-        {"compliant", 3},         {"shortfall", 3},     {"not_applicable", 1},
-        {"insufficient_data", 1}, {"not_evaluated", 1}, {"missing", 1}};
+        {"compliant", 3},     {"shortfall", 3}, {"not_applicable", 1}, {"insufficient_data", 1},
+        {"not_evaluated", 1}, {"missing", 1},   {"missing_beyond", 1}};
     for (const RuleKey& r : contents_.rules) {
       if (r.kind == "overall") {
         for (std::string_view o : metric::kOutcomes)
@@ -194,6 +202,9 @@ class YearTable {
     if (key == kInclusionOther)
       return std::max<std::int64_t>(
           0, get(std::string(metric::kInclusionHires)) - get(std::string(metric::kInclusionHired)));
+    if (p && p->kind == "rule" && p->field == kMissingBeyond)
+      return get(metric::rule(p->rule_kind, p->group, "missing")) -
+             get(metric::rule(p->rule_kind, p->group, "shortfall"));
     if (p && p->kind == "rule" && p->field == "not_evaluated") {
       std::int64_t rest = get(std::string(metric::kVacancies));
       for (std::string_view o : metric::kOutcomes)
@@ -214,8 +225,8 @@ class YearTable {
 
   void fill(int year, const MonthlyFigures& figures) {
     const int measures = static_cast<int>(keys_.size());
-    table_.values.assign(static_cast<std::size_t>(13 * columns_ * measures), 0);
-    unmeasured_.assign(static_cast<std::size_t>(13 * columns_), false);
+    table_.values.assign(static_cast<std::size_t>(kRows * columns_ * measures), 0);
+    unmeasured_.assign(static_cast<std::size_t>(kRows * columns_), false);
     const std::map<std::string, std::int64_t> none;
     for (int row = 0; row < 12; ++row) {
       auto month = figures.find(months::YearMonth{year, row + 1}.str());
@@ -225,19 +236,20 @@ class YearTable {
           if (auto it = month->second.find(departments_[static_cast<std::size_t>(d)]);
               it != month->second.end())
             metrics = &it->second;
+        const int quarter = kQuarterRow + row / 3;
         for (int m = 0; m < measures; ++m) {
           const std::int64_t v = raw(*metrics, keys_[static_cast<std::size_t>(m)]);
-          table_.values[static_cast<std::size_t>(index(row, d, m))] = v;
-          table_.values[static_cast<std::size_t>(index(row, columns_ - 1, m))] += v;
-          table_.values[static_cast<std::size_t>(index(kYearRow, d, m))] += v;
-          table_.values[static_cast<std::size_t>(index(kYearRow, columns_ - 1, m))] += v;
+          for (int r : {row, quarter, kYearRow}) {
+            table_.values[static_cast<std::size_t>(index(r, d, m))] += v;
+            table_.values[static_cast<std::size_t>(index(r, columns_ - 1, m))] += v;
+          }
         }
         // A total is measured only when all of its parts are.
         if (raw(*metrics, std::string(metric::kQualifiedMeasured)) <
             raw(*metrics, std::string(metric::kVacancies)))
-          for (auto [r, c] : {std::pair{row, d}, std::pair{row, columns_ - 1},
-                              std::pair{kYearRow, d}, std::pair{kYearRow, columns_ - 1}})
-            unmeasured_[static_cast<std::size_t>(r * columns_ + c)] = true;
+          for (int r : {row, quarter, kYearRow})
+            for (int c : {d, columns_ - 1})
+              unmeasured_[static_cast<std::size_t>(r * columns_ + c)] = true;
       }
     }
     // Where the qualified total is not measured, it and its differences from Q are never
@@ -246,7 +258,7 @@ class YearTable {
     std::vector<int> qualified_measures = {measure_.at(std::string(metric::kQualified))};
     for (const std::string& g : contents_.groups)
       qualified_measures.push_back(measure_.at(metric::group(g, "qualified_outside")));
-    for (int row = 0; row <= kYearRow; ++row)
+    for (int row = 0; row < kRows; ++row)
       for (int col = 0; col < columns_; ++col)
         if (!qualified_measured(row, col))
           for (int m : qualified_measures) {
@@ -256,23 +268,31 @@ class YearTable {
           }
     // All departments together and the year matter more than one department-month.
     table_.cost.resize(table_.values.size());
-    for (int row = 0; row <= kYearRow; ++row)
+    for (int row = 0; row < kRows; ++row)
       for (int col = 0; col < columns_; ++col)
         for (int m = 0; m < measures; ++m) {
           const auto i = static_cast<std::size_t>(index(row, col, m));
           table_.cost[i] = (static_cast<double>(table_.values[i]) + 1) *
                            weights_[static_cast<std::size_t>(m)] * (col + 1 == columns_ ? 2 : 1) *
-                           (row == kYearRow ? 2 : 1);
+                           (row == kYearRow      ? 2
+                            : row >= kQuarterRow ? 1.5
+                                                 : 1);
         }
     table_.zero_ok.assign(table_.values.size(), false);
     for (int m = 0; m < measures; ++m)
       if (counts_vacancies(keys_[static_cast<std::size_t>(m)]))
-        for (int row = 0; row <= kYearRow; ++row)
+        for (int row = 0; row < kRows; ++row)
           for (int col = 0; col < columns_; ++col)
             table_.zero_ok[static_cast<std::size_t>(index(row, col, m))] = true;
+    // The number of vacancies describes no person, and job ads are public: every reader is
+    // assumed to know it, so it is never hidden (and protects nothing by being hidden).
+    table_.known.assign(table_.values.size(), false);
+    for (int row = 0; row < kRows; ++row)
+      for (int col = 0; col < columns_; ++col)
+        table_.known[static_cast<std::size_t>(index(row, col, measure_.at("vacancies")))] = true;
     // A period without vacancies holds only true zeros: nobody can be singled out there.
     table_.structural.assign(table_.values.size(), false);
-    for (int row = 0; row <= kYearRow; ++row)
+    for (int row = 0; row < kRows; ++row)
       for (int col = 0; col < columns_; ++col)
         if (empty(row, col))
           for (int m = 0; m < measures; ++m)
@@ -309,6 +329,7 @@ class YearTable {
     // Every rule's outcomes (with the vacancies it was not evaluated on) add up to the
     // vacancies, and so does the verdicts' overall outcome.
     for (const RuleKey& r : contents_.rules) {
+      if (r.kind != "overall") relate_missing(r);
       std::vector<int> parts;
       for (std::string_view o : metric::kOutcomes)
         parts.push_back(r.kind == "overall" ? m(metric::overall(o))
@@ -316,7 +337,7 @@ class YearTable {
       if (r.kind != "overall") parts.push_back(m(metric::rule(r.kind, r.group, "not_evaluated")));
       families.push_back({m(std::string(metric::kVacancies)), std::move(parts)});
     }
-    for (int row = 0; row <= kYearRow; ++row)
+    for (int row = 0; row < kRows; ++row)
       for (int col = 0; col < columns_; ++col)
         for (const auto& [total, parts] : families) {
           SuppressionTable::Relation rel{index(row, col, total), {}};
@@ -325,19 +346,87 @@ class YearTable {
           table_.relations.push_back(std::move(rel));
         }
     for (int measure = 0; measure < measures; ++measure) {
-      // The year is the sum of its months, in every column.
+      // The year is the sum of its months and of its quarters, a quarter that of its
+      // months, in every column.
       for (int col = 0; col < columns_; ++col) {
         SuppressionTable::Relation rel{index(kYearRow, col, measure), {}};
         for (int row = 0; row < 12; ++row)
           rel.parts.push_back(index(row, col, measure));
         table_.relations.push_back(std::move(rel));
+        SuppressionTable::Relation by_quarter{index(kYearRow, col, measure), {}};
+        for (int q = 0; q < 4; ++q) {
+          by_quarter.parts.push_back(index(kQuarterRow + q, col, measure));
+          SuppressionTable::Relation quarter{index(kQuarterRow + q, col, measure), {}};
+          for (int row = 3 * q; row < 3 * q + 3; ++row)
+            quarter.parts.push_back(index(row, col, measure));
+          table_.relations.push_back(std::move(quarter));
+        }
+        table_.relations.push_back(std::move(by_quarter));
       }
       // "All departments" is the sum of the departments, in every row.
-      for (int row = 0; row <= kYearRow; ++row) {
+      for (int row = 0; row < kRows; ++row) {
         SuppressionTable::Relation rel{index(row, columns_ - 1, measure), {}};
         for (int col = 0; col + 1 < columns_; ++col)
           rel.parts.push_back(index(row, col, measure));
         table_.relations.push_back(std::move(rel));
+      }
+    }
+  }
+
+  // A rule's "missing" (invitations or justifications) and its shortfalls move together:
+  // under §7 and under a min_count of 1 each shortfall misses exactly one, so the two
+  // columns are equal and a shown "missing" would give a hidden shortfall away (and with
+  // it, through the vacancies, the last hidden outcome). missing = shortfall + beyond, with
+  // beyond (never shown) taken as known to every reader, who may know the policy: so
+  // hiding either hides the other. A rule that never records missing (all 0), or where a
+  // shortfall can miss none (beyond < 0 somewhere), has no such link.
+  void relate_missing(const RuleKey& r) {
+    const int missing = measure_.at(metric::rule(r.kind, r.group, "missing"));
+    const int shortfall = measure_.at(metric::rule(r.kind, r.group, "shortfall"));
+    const int beyond = measure_.at(metric::rule(r.kind, r.group, kMissingBeyond));
+    bool any = false, negative = false;
+    for (int row = 0; row < kRows; ++row)
+      for (int col = 0; col < columns_; ++col) {
+        any = any || table_.values[static_cast<std::size_t>(index(row, col, missing))] != 0;
+        negative = negative || table_.values[static_cast<std::size_t>(index(row, col, beyond))] < 0;
+      }
+    for (int row = 0; row < kRows; ++row)
+      for (int col = 0; col < columns_; ++col) {
+        const auto b = static_cast<std::size_t>(index(row, col, beyond));
+        table_.known[b] = true;  // never hidden, never shown
+        if (!any || negative) continue;
+        table_.relations.push_back(
+            {index(row, col, missing), {index(row, col, shortfall), index(row, col, beyond)}});
+      }
+  }
+
+  // Two outcome measures (of rules or overall) equal in every cell of the year are taken
+  // as equal by construction (a policy with one rule: its outcomes are the overall ones;
+  // two rules that always agree), and a reader who knows the policy knows it: each pair of
+  // such cells is one more relation (a = b). Counts of people are left out: equal there is
+  // a coincidence of the data, not something the policy tells.
+  void relate_equal_measures() {
+    const int measures = static_cast<int>(keys_.size());
+    auto known = [this](int m) {
+      auto p = metric::parse(keys_[static_cast<std::size_t>(m)]);
+      return table_.known[static_cast<std::size_t>(index(0, 0, m))] || !p ||
+             (p->kind != "rule" && p->kind != "overall");
+    };
+    for (int a = 0; a < measures; ++a) {
+      if (known(a)) continue;
+      for (int b = a + 1; b < measures; ++b) {
+        if (known(b)) continue;
+        bool equal = true, nonzero = false;
+        for (int row = 0; row < kRows && equal; ++row)
+          for (int col = 0; col < columns_ && equal; ++col) {
+            const std::int64_t va = table_.values[static_cast<std::size_t>(index(row, col, a))];
+            equal = va == table_.values[static_cast<std::size_t>(index(row, col, b))];
+            nonzero = nonzero || va != 0;
+          }
+        if (!equal || !nonzero) continue;
+        for (int row = 0; row < kRows; ++row)
+          for (int col = 0; col < columns_; ++col)
+            table_.relations.push_back({index(row, col, a), {index(row, col, b)}});
       }
     }
   }
@@ -415,7 +504,8 @@ Period make_period(const Report& report, const YearTable& t, std::string label, 
       f.shortfall = cell(metric::rule(r.kind, r.group, "shortfall"));
       f.not_applicable = cell(metric::rule(r.kind, r.group, "not_applicable"));
       f.insufficient_data = cell(metric::rule(r.kind, r.group, "insufficient_data"));
-      f.missing = cell(metric::rule(r.kind, r.group, "missing"));
+      if (r.kind != metric::kInterviewAll)
+        f.missing = cell(metric::rule(r.kind, r.group, "missing"));
       // Shown only when it follows from shown cells, so it tells nothing new.
       const Cell rest = cell(metric::rule(r.kind, r.group, "not_evaluated"));
       if (p.vacancies.value && rest.value)
@@ -432,6 +522,26 @@ Period make_period(const Report& report, const YearTable& t, std::string label, 
 }
 
 }  // namespace
+
+std::optional<GroupBy> parse_group_by(std::string_view name) {
+  if (name == "month") return GroupBy::kMonth;
+  if (name == "quarter") return GroupBy::kQuarter;
+  if (name == "year") return GroupBy::kYear;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> key_rule(const Report& report) {
+  std::optional<std::size_t> single;
+  int interview_rules = 0;
+  for (std::size_t k = 0; k < report.rules.size(); ++k) {
+    if (report.rules[k].kind == metric::kInterviewAll) return k;
+    if (report.rules[k].kind == "interview_minimum") {
+      ++interview_rules;
+      single = k;
+    }
+  }
+  return interview_rules == 1 ? single : std::nullopt;
+}
 
 Status check_query(const ReportQuery& q) {
   if (q.tenant.empty()) return invalid_argument("report: no tenant");
@@ -459,6 +569,8 @@ Report tabulate(const ReportQuery& q, const MonthlyFigures& figures) {
   report.department = q.department;
   report.threshold = q.threshold;
   report.generated_at = q.now;
+  report.group_by = q.group_by;
+  report.organisation = q.organisation;
 
   const Contents all = contents_of(figures, from.year, to.year);
   report.departments.assign(all.departments.begin(), all.departments.end());
@@ -477,9 +589,15 @@ Report tabulate(const ReportQuery& q, const MonthlyFigures& figures) {
     const int col = table.column(q.department);
     const int first = year == from.year ? from.month : 1;
     const int last = year == to.year ? to.month : 12;
-    for (int month = first; month <= last; ++month)
-      report.months.push_back(
-          make_period(report, table, months::YearMonth{year, month}.str(), false, month - 1, col));
+    if (q.group_by == GroupBy::kMonth)
+      for (int month = first; month <= last; ++month)
+        report.months.push_back(make_period(report, table, months::YearMonth{year, month}.str(),
+                                            false, month - 1, col));
+    if (q.group_by == GroupBy::kQuarter)
+      for (int quarter = (first - 1) / 3; quarter <= (last - 1) / 3; ++quarter)
+        report.months.push_back(
+            make_period(report, table, std::to_string(year) + "-Q" + std::to_string(quarter + 1),
+                        false, kQuarterRow + quarter, col));
     report.years.push_back(make_period(report, table, std::to_string(year), true, kYearRow, col));
   }
   return report;
