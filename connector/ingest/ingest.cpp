@@ -75,6 +75,12 @@ bool same_counts(const domain::Counts& a, const domain::Counts& b) {
          a.qualified == b.qualified;
 }
 
+// What the verdict log keeps of a verdict (store::Changes::log_verdict).
+bool same_logged_fields(const domain::Verdict& a, const domain::Verdict& b) {
+  return a.policy_id == b.policy_id && a.policy_version == b.policy_version &&
+         a.phase == b.phase && a.overall == b.overall;
+}
+
 bool same_verdict(const domain::Verdict& a, const domain::Verdict& b) {
   if (a.policy_id != b.policy_id || a.policy_version != b.policy_version ||
       a.vacancy_id != b.vacancy_id || a.phase != b.phase || a.overall != b.overall ||
@@ -156,6 +162,8 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   // the events table keeps every event, the verdict rows only what changed.
   if (prior.last_verdict && same_verdict(*prior.last_verdict, *changes.verdict))
     changes.verdict.reset();
+  else if (prior.last_verdict && same_logged_fields(*prior.last_verdict, *changes.verdict))
+    changes.log_verdict = false;  // only counts changed: no log row (store.hpp, log_verdict)
 
   changes.vacancy = record_of(snapshot.vacancy, now_unix);
   const bool closed = snapshot.vacancy.status == domain::VacancyStatus::kClosed;

@@ -281,6 +281,7 @@ Status write_changes(Db& db, const Submission& sub, const Changes& c) {
   if (c.verdict) {
     const rows::VerdictColumns verdict = rows::verdict_columns(*c.verdict);
     for (std::string_view sql : {kUpsertCurrentVerdict, kInsertVerdict}) {
+      if (sql == kInsertVerdict && !c.log_verdict) continue;
       auto st = db.prepare(sql);
       if (!st.ok()) return st.status();
       st->bind(1, v.tenant).bind(2, v.vacancy_id).bind(3, sub.received_at);

@@ -82,6 +82,12 @@ struct Changes {
   // writes what it is given: the events table has a row per event, the verdict tables a
   // row per change, and an unchanged event adds only its dedupe key (issue 22).
   std::optional<domain::Verdict> verdict;
+  // Whether `verdict` also appends a row to the verdict log. Plans clear it when only the
+  // counts changed (policy, version, phase and overall as before): a log row that appeared
+  // exactly when an event moved a count would tell anyone who knows which candidate the event
+  // was about something about that person's answer (DESIGN.md §4). The current verdict is
+  // still updated in place.
+  bool log_verdict = true;
   std::vector<OutboxItem> outbox;
 };
 

@@ -76,4 +76,29 @@ TEST_CASE("a plan that finds the same verdict stores none, for an event as for a
   CHECK(changed->verdict->overall != first->verdict->overall);
   for (const domain::RuleVerdict& r : changed->verdict->rules)
     if (r.kind == "interview_minimum") CHECK(r.outcome == domain::Outcome::kCompliant);
+  CHECK(changed->log_verdict);
+}
+
+TEST_CASE("a plan whose verdict changed only in its counts replaces it without a log row") {
+  const policy::Policy policy = oslo();
+  store::StoredVacancy prior;
+  prior.record.tenant = "oslo";
+  Result<store::Changes> first = app::plan_event(policy, snapshot(), prior, kNow);
+  REQUIRE(first.ok());
+  REQUIRE(first->verdict.has_value());
+  CHECK(first->log_verdict);
+  prior.exists = true;
+  prior.last_verdict = first->verdict;
+  prior.candidates = first->candidates;
+  // One more qualified applicant in the group, not invited: the shortfall stays, the counts
+  // move. A log row now would mark this event as one that changed the group's figures.
+  domain::Snapshot more = snapshot();
+  domain::Application another = more.applications.front();
+  another.candidate_id = "c-3";
+  more.applications.push_back(another);
+  Result<store::Changes> next = app::plan_event(policy, more, prior, kNow + 60);
+  REQUIRE(next.ok());
+  REQUIRE(next->verdict.has_value());
+  CHECK(next->verdict->overall == first->verdict->overall);
+  CHECK_FALSE(next->log_verdict);
 }

@@ -131,6 +131,32 @@ TEST_CASE("the next plan sees the prior state: record, histories and last verdic
   CHECK_FALSE(missing->exists);
 }
 
+TEST_CASE("a verdict whose counts alone changed replaces the current one and adds no log row") {
+  TempDir dir;
+  const std::string path = dir.file("m.db");
+  auto store = open_store(path);
+  auto with_verdict = [](int invited, bool log) {
+    return [invited, log](const StoredVacancy&) -> Result<Changes> {
+      Changes c;
+      c.vacancy = vacancy();
+      c.verdict = verdict_with(invited);
+      c.log_verdict = log;
+      return c;
+    };
+  };
+  REQUIRE(submit_sync(*store, submission("oslo", "e1", with_verdict(1, true))).ok());
+  CHECK(count_rows(path, "verdicts") == 1);
+  REQUIRE(submit_sync(*store, submission("oslo", "e2", with_verdict(2, false))).ok());
+  CHECK(count_rows(path, "verdicts") == 1);
+  CHECK(count_rows(path, "current_verdicts") == 1);
+  Result<StoredVacancy> loaded = store->load_vacancy("oslo", "v1");
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->last_verdict.has_value());
+  CHECK(loaded->last_verdict->rules.at(0).counts.invited == 2);
+  REQUIRE(submit_sync(*store, submission("oslo", "e3", with_verdict(3, true))).ok());
+  CHECK(count_rows(path, "verdicts") == 2);
+}
+
 TEST_CASE("Norwegian letters in a vacancy survive the round trip") {
   TempDir dir;
   auto store = open_store(dir.file("m.db"));

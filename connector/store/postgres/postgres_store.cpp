@@ -263,11 +263,13 @@ Status write_changes(Conn& db, const Submission& sub, const Changes& c) {
                               verdict.rules));
         !s)
       return s;
-    if (Status s = run(db, kInsertVerdict,
-                       params(v.tenant, v.vacancy_id, sub.received_at, verdict.policy_id,
-                              verdict.policy_version, verdict.phase, verdict.overall));
-        !s)
-      return s;
+    // Only the counts changed (log_verdict false): the current verdict is updated, no log row.
+    if (c.log_verdict)
+      if (Status s = run(db, kInsertVerdict,
+                         params(v.tenant, v.vacancy_id, sub.received_at, verdict.policy_id,
+                                verdict.policy_version, verdict.phase, verdict.overall));
+          !s)
+        return s;
   }
   for (const OutboxItem& o : c.outbox)
     if (Status s = run(db, kInsertOutbox,
