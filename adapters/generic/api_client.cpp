@@ -240,7 +240,7 @@ Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::strin
     Json doc;
     std::size_t items_seen = 0;
     for (int page = 0;; ++page) {
-      if (body) request.body = body->dump();
+      if (body) request.body = body->dump(-1, ' ', false, Json::error_handler_t::replace);
       Result<OutboundResponse> response = send(request, what);
       if (!response.ok()) return response.status();
       Status status = classify(response->status, what);
@@ -347,7 +347,7 @@ Status ApiClient::write_ad(std::string_view vacancy_id, const domain::JobAd& ad,
     request.headers.emplace_back("Content-Type", "application/json");
   if (!w.idempotency_header.empty())
     request.headers.emplace_back(w.idempotency_header, std::string(request_id));
-  request.body = body->dump();
+  request.body = body->dump(-1, ' ', false, Json::error_handler_t::replace);
   Result<OutboundResponse> response = send(request, what);
   if (!response.ok()) return response.status();
   return classify(response->status, what);

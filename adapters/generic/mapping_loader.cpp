@@ -74,9 +74,11 @@ Json to_json(const Node& n) {
   return n.scalar;
 }
 
+// For messages: a mapping file is not required to be valid UTF-8 inside a constant, and a
+// message must never throw, so bytes that are not UTF-8 print as U+FFFD.
 std::string quoted(const Json& j) {
   if (j.is_string()) return "'" + j.get<std::string>() + "'";
-  return j.dump();
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 class Loader {
