@@ -333,7 +333,7 @@ Status ApiClient::write_ad(std::string_view vacancy_id, const domain::JobAd& ad,
   if (!spec_.write_ad) return failed_precondition("the mapping has no api.write_ad");
   const WriteSpec& w = *spec_.write_ad;
   const std::string what = "the ATS write-back";
-  Fill fill{vacancy_id, request_id, nullptr};
+  Fill fill{vacancy_id, request_id, nullptr, {}};
   std::string missing;
   std::optional<std::string> url = render(w.url, fill, true, missing);
   std::optional<Json> body = render_body(w.body, fill, missing);

@@ -122,7 +122,7 @@ int run_audit_feed(const AuditArgs& args, HttpClient* http) {
     snapshot.vacancy.id = ad.advert_id;
     snapshot.vacancy.job_types = ad.job_types;
     snapshot.vacancy.ad = ad.ad;
-    AdFinding f{&ad, policy::evaluate(ad_policy, snapshot).rules, true};
+    AdFinding f{&ad, policy::evaluate(ad_policy, snapshot).rules, true, {}};
     for (const auto& r : f.rules)
       if (r.outcome != domain::Outcome::kCompliant && r.outcome != domain::Outcome::kNotApplicable)
         f.complies = false;

@@ -333,11 +333,11 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
   auto req = std::make_shared<http::Request>(std::move(request));
   auto work = [this, tenants, &tenant, req, now, finish, fail, adapter_verifies, json_media_type,
                unsupported_media_type] {
-    const webhook::HeaderLookup headers = [req](std::string_view name) {
+    const webhook::HeaderLookup header_of = [req](std::string_view name) {
       return req->header(name);
     };
     Result<domain::InboundEvent> parsed =
-        tenant.adapter->parse(domain::InboundRequest{req->body, headers});
+        tenant.adapter->parse(domain::InboundRequest{req->body, header_of});
     if (parsed.ok() && parsed->reply) {  // an activation handshake: answered as the ATS asks
       http::Response r = json_response(parsed->reply->status, {{"status", "handshake"}});
       for (const auto& [name, value] : parsed->reply->headers)
@@ -366,7 +366,7 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     // Without either, a fat event's id is the body's fingerprint: events carry whole states,
     // so an identical body is an identical state, and applying it once is exactly right. A
     // thin event only says "look again", so it is keyed by the second it arrived in too.
-    std::string event_id = tenant.verifier->event_id_from_headers(headers).value_or(parsed->id);
+    std::string event_id = tenant.verifier->event_id_from_headers(header_of).value_or(parsed->id);
     if (event_id.empty())
       event_id = "sha256:" + codec::sha256_hex(req->body) +
                  (parsed->snapshot ? "" : ":" + std::to_string(now));
