@@ -210,6 +210,7 @@ std::string rule_name(Language language, std::string_view kind) {
   if (kind == "moderate_quota") return en ? "Moderate quota" : "Moderat kvotering";
   if (kind == "ad_sentence") return en ? "Encouragement in the ad" : "Oppfordring i annonsen";
   if (kind == "ad_mentions") return en ? "Diversity goals in the ad" : "Mangfoldsmål i annonsen";
+  if (kind == "ad_language") return en ? "Wording in the ad" : "Ordbruk i annonsen";
   return std::string(kind);
 }
 
