@@ -222,7 +222,7 @@ VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v,
 VacancyInfo vacancy_info(const store::VacancyRecord& r) {
   return VacancyInfo{r.tenant,       r.vacancy_id,    r.title,    r.department, r.url,
                      r.manager_name, r.manager_email, r.deadline, r.ad_language,
-                     /*manager_language=*/""};
+                     /*manager_language=*/"", /*wording=*/{}};
 }
 
 PolicyTerms policy_terms(const policy::Policy& policy) {
@@ -259,7 +259,7 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
                                                   std::int64_t now_unix,
                                                   const GroupLabels& labels,
                                                   const PolicyTerms& terms) {
-  Planner p{vacancy, current, settings, labels, terms, now_unix, {}, {}, {}};
+  Planner p{vacancy, current, settings, labels, terms, now_unix, {}, {}, {}, {}, {}};
   address(p.base, vacancy, settings);
   if (p.base.to.empty()) return {};
   // The manager reads their own language; HR (also when standing in) the policy's.
