@@ -208,10 +208,10 @@ VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v) {
 }
 
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v,
-                         const policy::Policy& policy) {
+                         const policy::Policy& policy, const InputLimits& limits) {
   VacancyInfo info = vacancy_info(std::move(tenant), v);
   if (!v.ad) return info;
-  for (const policy::WordingHit& hit : policy::excluding_wording(policy, *v.ad)) {
+  for (const policy::WordingHit& hit : policy::excluding_wording(policy, *v.ad, limits)) {
     if (!hit.wording) continue;
     info.wording[hit.rule].push_back(PayloadWording{hit.found, hit.wording->reason,
                                                     hit.wording->suggestion, hit.wording->source});

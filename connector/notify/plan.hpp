@@ -51,6 +51,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connector/common/input_limits.hpp"
 #include "connector/domain/vacancy.hpp"
 #include "connector/domain/verdict.hpp"
 #include "connector/notify/message.hpp"
@@ -79,9 +80,10 @@ struct VacancyInfo {
 // The fields of a domain vacancy (as the ingest plan has it) or of a stored one.
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy);
 VacancyInfo vacancy_info(const store::VacancyRecord& record);
-// The first, with the ad's excluding wordings under `policy` (VacancyInfo::wording).
+// The first, with the ad's excluding wordings under `policy` (VacancyInfo::wording), read
+// within `limits` as the policy engine reads the ad.
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy,
-                         const policy::Policy& policy);
+                         const policy::Policy& policy, const InputLimits& limits = {});
 
 // Target group name → how a sentence names it ("innvandrerbakgrunn"), from the policy.
 using GroupLabels = std::map<std::string, std::string, std::less<>>;
