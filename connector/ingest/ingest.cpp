@@ -155,7 +155,8 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   // Emails for what changed since the last verdict, in the same transaction: acknowledged
   // means queued, and a replayed event (a duplicate) never plans them twice.
   for (store::OutboxItem& mail :
-       notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy),
+       notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy,
+                                                                  policy, options.limits),
                                   prior.last_verdict, *changes.verdict, policy, now_unix))
     changes.outbox.push_back(std::move(mail));
   // A verdict equal to the stored one is not stored again (store.hpp, Changes::verdict):

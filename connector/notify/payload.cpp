@@ -65,6 +65,15 @@ std::string to_json(const Payload& p) {
     j["rule"]["sentence_language"] = p.sentence_language;
     j["rule"]["sentence_before"] = p.sentence_before;
   }
+  if (!p.wording.empty()) {
+    json list = json::array();
+    for (const PayloadWording& w : p.wording)
+      list.push_back({{"found", w.found},
+                      {"reason", w.reason},
+                      {"suggestion", w.suggestion},
+                      {"source", w.source}});
+    j["rule"]["wording"] = std::move(list);
+  }
   if (!p.reminds.empty()) j["reminds"] = p.reminds;
   if (!p.occasion.empty()) j["occasion"] = p.occasion;
   // Replace rather than throw: titles from an ATS may carry broken UTF-8.
@@ -110,6 +119,12 @@ Result<Payload> parse_payload(std::string_view text) {
     p.sentence = r.value("sentence", std::string());
     p.sentence_language = r.value("sentence_language", std::string());
     p.sentence_before = r.value("sentence_before", std::vector<std::string>());
+    if (r.contains("wording") && r.at("wording").is_array())
+      for (const json& w : r.at("wording"))
+        if (w.is_object())
+          p.wording.push_back({w.value("found", std::string()), w.value("reason", std::string()),
+                               w.value("suggestion", std::string()),
+                               w.value("source", std::string())});
     const json& c = j.at("counts");
     p.counts.qualified_in_group = c.value("qualified_in_group", 0);
     p.counts.invited = c.value("invited", 0);

@@ -40,6 +40,13 @@ struct PayloadCounts {
   int proposed = 0;             // proposed for hire
 };
 
+// One excluding wording found in the ad (an ad_language rule): the ad's words as found, and
+// the policy's reason, suggested wording and source (in the ad's language, as the policy
+// has them). Public ad text and policy text only.
+struct PayloadWording {
+  std::string found, reason, suggestion, source;
+};
+
 struct Payload {
   int version = 1;            // "v"
   std::string template_name;  // "template": one of the kTemplate* names
@@ -64,6 +71,9 @@ struct Payload {
   std::uint32_t min_share_ppm = 0;
   std::string sentence, sentence_language;
   std::vector<std::string> sentence_before;
+  // ad_language's findings: in an ad_language email, and in an ad_sentence / ad_mentions
+  // email planned together with one (that email then covers both). Absent in older payloads.
+  std::vector<PayloadWording> wording;
   PayloadCounts counts;
   std::string outcome, reason_code, severity, phase;
 };

@@ -9,6 +9,7 @@
 #include "connector/notify/digest.hpp"
 #include "connector/notify/payload.hpp"
 #include "connector/notify/sha256.hpp"
+#include "connector/policy/engine.hpp"
 
 namespace mangfold::notify {
 
@@ -25,7 +26,8 @@ bool listed(const std::vector<std::string>& list, std::string_view name) {
 std::string_view shortfall_template(std::string_view kind) {
   if (kind == "interview_minimum") return kTemplateShortfall;
   if (kind == "hire_justification") return kTemplateJustificationMissing;
-  if (kind == "ad_sentence" || kind == "ad_mentions") return kTemplateAdFlagged;
+  if (kind == "ad_sentence" || kind == "ad_mentions" || kind == "ad_language")
+    return kTemplateAdFlagged;
   if (kind == "moderate_quota") return kTemplateQuotaFlagged;
   return {};
 }
@@ -62,6 +64,16 @@ void address(Payload& p, const VacancyInfo& v, const policy::Notifications& sett
   if (hr_valid) p.reply_to = Address{"", settings.hr_email};
 }
 
+// Whether a rule's ad_flagged email is planned now: it enters shortfall or `missing` grows.
+bool ad_mail_now(const RuleVerdict& r, const RuleVerdict* before,
+                 const policy::Notifications& settings) {
+  if (shortfall_template(r.kind) != kTemplateAdFlagged || r.outcome != Outcome::kShortfall ||
+      !listed(settings.send_on, kTemplateAdFlagged))
+    return false;
+  if (!before || before->outcome != Outcome::kShortfall) return true;
+  return r.missing > before->missing;
+}
+
 struct Planner {
   const VacancyInfo& vacancy;
   const domain::Verdict& current;
@@ -72,6 +84,10 @@ struct Planner {
   Payload base;     // recipients, language and vacancy: shared by every row to the manager
   Payload hr_base;  // the same, addressed to HR (quota flags); no recipient without hr_email
   std::vector<store::OutboxItem> out;
+  // ad_language findings that ride in this plan's ad_sentence / ad_mentions email instead
+  // of an email of their own (plan_notifications), and the rules they come from.
+  std::vector<PayloadWording> folded;
+  std::vector<std::string> folded_rules;
 
   void add(std::string_view template_name, std::string_view transition, const RuleVerdict& r,
            std::int64_t not_before, std::string_view reminds = {}, std::string_view occasion = {}) {
@@ -108,6 +124,15 @@ struct Planner {
         p.sentence_before = t->second.before_headings;
       }
     }
+    if (template_name == kTemplateAdFlagged) {
+      if (r.kind == "ad_language") {
+        if (const auto w = vacancy.wording.find(r.rule); w != vacancy.wording.end())
+          p.wording = w->second;
+      } else if (!folded.empty()) {
+        p.wording = std::move(folded);  // the first ad email of the plan carries them
+        folded.clear();
+      }
+    }
     p.outcome = domain::to_string(r.outcome);
     p.reason_code = r.reason_code;
     p.severity = domain::to_string(r.severity);
@@ -137,7 +162,7 @@ struct Planner {
     if (r.outcome == Outcome::kShortfall && mailed) {
       const bool entering = was != Outcome::kShortfall;
       const bool grew = !entering && r.missing > before->missing;
-      if (entering || grew) add(mail, mail, r, now);
+      if ((entering || grew) && !listed(folded_rules, r.rule)) add(mail, mail, r, now);
       if (entering && has_reminder(mail) && settings.remind_after_days > 0) {
         const std::int64_t due = now + std::int64_t{settings.remind_after_days} * 86400;
         add(kTemplateReminder, std::string(kTemplateReminder) + ":" + std::string(mail), r, due,
@@ -182,10 +207,22 @@ VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v) {
   return info;
 }
 
+VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v,
+                         const policy::Policy& policy, const InputLimits& limits) {
+  VacancyInfo info = vacancy_info(std::move(tenant), v);
+  if (!v.ad) return info;
+  for (const policy::WordingHit& hit : policy::excluding_wording(policy, *v.ad, limits)) {
+    if (!hit.wording) continue;
+    info.wording[hit.rule].push_back(PayloadWording{hit.found, hit.wording->reason,
+                                                    hit.wording->suggestion, hit.wording->source});
+  }
+  return info;
+}
+
 VacancyInfo vacancy_info(const store::VacancyRecord& r) {
   return VacancyInfo{r.tenant,       r.vacancy_id,    r.title,    r.department, r.url,
                      r.manager_name, r.manager_email, r.deadline, r.ad_language,
-                     /*manager_language=*/""};
+                     /*manager_language=*/"", /*wording=*/{}};
 }
 
 PolicyTerms policy_terms(const policy::Policy& policy) {
@@ -222,7 +259,7 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
                                                   std::int64_t now_unix,
                                                   const GroupLabels& labels,
                                                   const PolicyTerms& terms) {
-  Planner p{vacancy, current, settings, labels, terms, now_unix, {}, {}, {}};
+  Planner p{vacancy, current, settings, labels, terms, now_unix, {}, {}, {}, {}, {}};
   address(p.base, vacancy, settings);
   if (p.base.to.empty()) return {};
   // The manager reads their own language; HR (also when standing in) the policy's.
@@ -244,6 +281,20 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
     p.hr_base.reply_to.reset();  // HR writes to itself
     p.hr_base.language = email_language("", settings.language);
   }
+  // One email about the ad: wording found together with a missing sentence (or topic) rides
+  // in that email rather than in one of its own.
+  bool other_ad_mail = false;
+  for (const RuleVerdict& r : current.rules)
+    other_ad_mail = other_ad_mail || (r.kind != "ad_language" &&
+                                      ad_mail_now(r, find_rule(previous, r.rule), settings));
+  if (other_ad_mail)
+    for (const RuleVerdict& r : current.rules) {
+      if (r.kind != "ad_language" || !ad_mail_now(r, find_rule(previous, r.rule), settings))
+        continue;
+      p.folded_rules.push_back(r.rule);
+      if (const auto w = vacancy.wording.find(r.rule); w != vacancy.wording.end())
+        p.folded.insert(p.folded.end(), w->second.begin(), w->second.end());
+    }
   for (const RuleVerdict& r : current.rules)
     p.rule(r, find_rule(previous, r.rule));
   return std::move(p.out);

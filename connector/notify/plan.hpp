@@ -5,7 +5,11 @@
 // When (per rule, by its name in the policy):
 //   shortfall              an interview_minimum rule enters shortfall, or its `missing` grows
 //   justification_missing  a hire_justification rule enters shortfall (§7)
-//   ad_flagged             an ad_sentence / ad_mentions rule enters shortfall   (opt-in)
+//   ad_flagged             an ad_sentence / ad_mentions / ad_language rule enters shortfall
+//                          (opt-in). An ad_language finding entering together with an
+//                          ad_sentence / ad_mentions one rides in that email (one email about
+//                          the ad, not two); its own row is then not planned
+
 //   insufficient_data      any rule enters insufficient_data                    (opt-in)
 //   resolved               a rule that was in a mailed shortfall is now compliant (in send_on)
 //   reminder               with a shortfall or justification_missing email, one more row due
@@ -47,6 +51,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connector/common/input_limits.hpp"
 #include "connector/domain/vacancy.hpp"
 #include "connector/domain/verdict.hpp"
 #include "connector/notify/message.hpp"
@@ -67,11 +72,18 @@ struct VacancyInfo {
       ad_language;  // deadline: YYYY-MM-DD or empty; ad_language: "nb", "nn", "en", … or empty
   // The manager's language from the ATS ("nb", "nn", "en", …), or empty: the policy's then.
   std::string manager_language;
+  // The excluding wordings in the ad, by ad_language rule name (policy::excluding_wording):
+  // public ad text and the policy's advice only. Empty without an ad or such a rule.
+  std::map<std::string, std::vector<PayloadWording>, std::less<>> wording;
 };
 
 // The fields of a domain vacancy (as the ingest plan has it) or of a stored one.
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy);
 VacancyInfo vacancy_info(const store::VacancyRecord& record);
+// The first, with the ad's excluding wordings under `policy` (VacancyInfo::wording), read
+// within `limits` as the policy engine reads the ad.
+VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy,
+                         const policy::Policy& policy, const InputLimits& limits = {});
 
 // Target group name → how a sentence names it ("innvandrerbakgrunn"), from the policy.
 using GroupLabels = std::map<std::string, std::string, std::less<>>;

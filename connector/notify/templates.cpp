@@ -165,10 +165,27 @@ mu::data template_data(const Payload& p) {
     flag(std::string(s), p.severity == s);
   for (std::string_view s : {"screening", "interviewing", "recommendation"})
     flag(std::string(s), p.phase == s);
-  for (std::string_view k :
-       {"interview_minimum", "hire_justification", "moderate_quota", "ad_sentence", "ad_mentions"})
+  for (std::string_view k : {"interview_minimum", "hire_justification", "moderate_quota",
+                             "ad_sentence", "ad_mentions", "ad_language"})
     flag("kind_" + std::string(k), p.kind == k);
-  flag("kind_ad", p.kind == "ad_sentence" || p.kind == "ad_mentions");
+  flag("kind_ad", p.kind == "ad_sentence" || p.kind == "ad_mentions" || p.kind == "ad_language");
+  // ad_language's findings (partial <lang>/ad_language.*): `wording` is the list, each with
+  // found, reason, suggestion, source; `also_wording` when they ride in an ad_sentence or
+  // ad_mentions email.
+  mu::data wording{mu::data::type::list};
+  for (const PayloadWording& w : p.wording) {
+    mu::data item;
+    item.set("found", one_line(w.found));
+    item.set("reason", one_line(w.reason));
+    item.set("suggestion", one_line(w.suggestion));
+    item.set("source", one_line(w.source));
+    wording.push_back(item);
+  }
+  d.set("wording", wording);
+  flag("has_wording", !p.wording.empty());
+  flag("wording_one", p.wording.size() == 1);
+  set("wording_count", p.wording.empty() ? "" : std::to_string(p.wording.size()));
+  flag("also_wording", p.kind != "ad_language" && !p.wording.empty());
   flag("reminds_shortfall", p.reminds == kTemplateShortfall);
   flag("reminds_justification_missing", p.reminds == kTemplateJustificationMissing);
   flag("at_deadline", p.occasion == kOccasionDeadline);
@@ -315,6 +332,9 @@ Result<RenderedEmail> render_set(const Templates& t, const std::string& language
       render_one(t.file(language + "/footer.txt"), data, false, "footer.txt");
   if (!footer.ok()) return footer.status();
   data.set("footer", *footer);
+  // Partials ({{> ad_language}}): the same name in the text and the HTML part.
+  const std::string partial_txt = t.file(language + "/ad_language.txt");
+  data.set("ad_language", mu::partial([partial_txt] { return partial_txt; }));
   Result<std::string> text = render_one(t.file(base + ".txt"), data, false, base + ".txt");
   if (!text.ok()) return text.status();
   out.text = tidy_text(*text);
@@ -322,6 +342,8 @@ Result<RenderedEmail> render_set(const Templates& t, const std::string& language
   Result<std::string> footer_html =
       render_one(t.file(language + "/footer.html"), data, true, "footer.html");
   if (!footer_html.ok()) return footer_html.status();
+  const std::string partial_html = t.file(language + "/ad_language.html");
+  data.set("ad_language", mu::partial([partial_html] { return partial_html; }));
   Result<std::string> content = render_one(t.file(base + ".html"), data, true, base + ".html");
   if (!content.ok()) return content.status();
   data.set("content", *content);

@@ -322,6 +322,8 @@ std::string rule_name(Language language, std::string_view kind) {
     return pick("Oppfordring i annonsen", "Oppmoding i annonsen", "Encouragement in the ad");
   if (kind == "ad_mentions")
     return pick("Mangfoldsmål i annonsen", "Mangfaldsmål i annonsen", "Diversity goals in the ad");
+  if (kind == "ad_language")
+    return pick("Ordbruk i annonsen", "Ordbruk i annonsen", "Wording in the ad");
   return std::string(kind);
 }
 

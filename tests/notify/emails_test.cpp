@@ -29,7 +29,8 @@ struct Case {
 constexpr Case kCases[] = {
     {"screening", "count"},    {"unassessed", "count"}, {"share-grows", "share"},
     {"one-qualified", "share"}, {"breach", "share"},     {"justify-one", "share"},
-    {"manager-nn", "share"},   {"share-grows", "digest"},
+    {"manager-nn", "share"},   {"share-grows", "digest"},  {"ad-wording", "wording"},
+    {"ad-both", "wording"},
 };
 constexpr const char* kLanguages[] = {"nb", "nn", "en"};
 
@@ -130,4 +131,61 @@ TEST_CASE("the ad email quotes the policy's exact sentence for the ad and says w
   const std::string en = simulate_emails({"share-grows", "share"}, "en");
   CHECK(en.find("“Vi oppfordrer kvalifiserte kandidater med innvandrerbakgrunn til å søke "
                 "stillingen.”") != std::string::npos);
+}
+
+// The number of times `needle` occurs in `text`.
+size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
+TEST_CASE("excluding wording in the ad is mailed to the manager, with reason, rewrite and source") {
+  // ad-wording.json has the encouragement sentence but «norsk som morsmål» and «ungt og
+  // dynamisk miljø»: one ad email about the wording only.
+  const std::string nb = simulate_emails({"ad-wording", "wording"}, "nb");
+  CHECK(occurrences(nb, "Subject: ") == 1);
+  CHECK(nb.find("Subject: Se over ordbruken i stillingsannonsen – Saksbehandler") !=
+        std::string::npos);
+  CHECK(nb.find("bruker 2 formuleringer som kan holde kvalifiserte søkere borte.") !=
+        std::string::npos);
+  CHECK(nb.find("«norsk som morsmål»") != std::string::npos);
+  CHECK(nb.find("«ungt og dynamisk miljø»") != std::string::npos);
+  CHECK(nb.find("- Hvorfor: Et krav om norsk som morsmål utelukker") != std::string::npos);
+  CHECK(nb.find("- Forslag: «Et engasjert og inkluderende miljø»") != std::string::npos);
+  CHECK(nb.find("- Kilde: LDO, «Språkdiskriminering er forbudt» (2014)") != std::string::npos);
+  CHECK(nb.find("likestillings- og diskrimineringsloven, med mindre stillingen faktisk krever "
+                "det") != std::string::npos);
+  CHECK(nb.find("Når: Nå, mens annonsen er ute og før søknadsfristen 20. mars 2026.") !=
+        std::string::npos);
+  CHECK(nb.find("mangler den faste setningen") == std::string::npos);
+  const std::string nn = simulate_emails({"ad-wording", "wording"}, "nn");
+  CHECK(nn.find("Subject: Sjå over ordbruken i stillingsannonsen") != std::string::npos);
+  CHECK(nn.find("likestillings- og diskrimineringslova") != std::string::npos);
+  CHECK(nn.find("- Kjelde: LDO") != std::string::npos);
+  const std::string en = simulate_emails({"ad-wording", "wording"}, "en");
+  CHECK(en.find("Subject: Please review the wording of the job ad") != std::string::npos);
+  CHECK(en.find("“norsk som morsmål”") != std::string::npos);
+  CHECK(en.find("When: Now, while the ad is out") != std::string::npos);
+}
+
+TEST_CASE("a missing sentence and excluding wording make one ad email, not two") {
+  for (const std::string lang : kLanguages) {
+    CAPTURE(lang);
+    const std::string out = simulate_emails({"ad-both", "wording"}, lang);
+    // One email about the ad: the sentence and the wording together.
+    const std::string subject = lang == "nb"   ? "Subject: Stillingsannonsen må rettes, og ordbruken"
+                                : lang == "nn" ? "Subject: Stillingsannonsen må rettast, og ordbruken"
+                                               : "Subject: The job ad needs correcting; please also";
+    CHECK(occurrences(out, subject) == 1);
+    CHECK(occurrences(out, "ordbruken i stillingsannonsen") == 0);
+    CHECK(occurrences(out, "review the wording of the job ad") == 0);
+    CHECK(occurrences(out, "«norsk som morsmål»") + occurrences(out, "“norsk som morsmål”") == 1);
+    CHECK(out.find(lang == "nb"   ? "Annonsen bruker også 2 formuleringer"
+                   : lang == "nn" ? "Annonsen brukar òg 2 formuleringar"
+                                  : "The ad also uses 2 phrases") != std::string::npos);
+    CHECK(out.find(lang == "en" ? "Vi oppfordrer kvalifiserte" : "«Vi oppfordrer kvalifiserte") !=
+          std::string::npos);
+  }
 }

@@ -9,6 +9,7 @@
 #include "connector/notify/digest.hpp"
 #include "connector/notify/payload.hpp"
 #include "connector/notify/plan.hpp"
+#include "connector/notify/templates.hpp"
 #include "notify_test_support.hpp"
 
 namespace mangfold::notify {
@@ -119,6 +120,86 @@ TEST_CASE("resolved, insufficient_data and ad_flagged follow send_on") {
   // Without an HR address nobody is told.
   s.hr_email = "";
   CHECK(plan_notifications(vacancy(), std::nullopt, verdict({quota}), s, kNow).empty());
+}
+
+TEST_CASE("ad_language: mailed as ad_flagged with its findings, or inside the sentence email") {
+  policy::Notifications s = settings();
+  s.send_on = {"ad_flagged", "resolved"};
+  domain::RuleVerdict wording;
+  wording.rule = "excluding_wording";
+  wording.kind = "ad_language";
+  wording.outcome = Outcome::kShortfall;
+  wording.severity = domain::Severity::kWarning;
+  wording.missing = 2;
+  wording.reason_code = "excluding_wording";
+  domain::RuleVerdict sentence;
+  sentence.rule = "encourage_applicants";
+  sentence.kind = "ad_sentence";
+  sentence.outcome = Outcome::kShortfall;
+  sentence.severity = domain::Severity::kWarning;
+  sentence.missing = 1;
+  sentence.reason_code = "sentence_missing";
+  VacancyInfo v = vacancy();
+  v.wording["excluding_wording"] = {
+      {"norsk som morsmål", "Et krav om norsk som morsmål …", "Beskriv nivået …", "LDO (2014)"},
+      {"ungt og dynamisk miljø", "Kan gi inntrykk …", "«Et engasjert miljø»", "LDO (2009)"}};
+
+  // Only wording: one ad_flagged row of kind ad_language that carries the findings.
+  auto rows = plan_notifications(v, std::nullopt, verdict({wording}), s, kNow);
+  REQUIRE(rows.size() == 1);
+  Payload p = *parse_payload(rows[0].payload);
+  CHECK(p.template_name == "ad_flagged");
+  CHECK(p.kind == "ad_language");
+  REQUIRE(p.wording.size() == 2);
+  CHECK(p.wording[0].found == "norsk som morsmål");
+  CHECK(p.wording[1].suggestion == "«Et engasjert miljø»");
+  CHECK(p.wording[1].source == "LDO (2009)");
+  CHECK(to_json(p) == rows[0].payload);  // round trip
+  // Rendered: both parts list the findings; the HTML escapes them.
+  const Result<RenderedEmail> mail = Templates::builtin().render(p);
+  REQUIRE(mail.ok());
+  CHECK(mail->subject.rfind("Se over ordbruken i stillingsannonsen", 0) == 0);
+  CHECK(mail->text.find("«norsk som morsmål»\n- Hvorfor: Et krav om norsk som morsmål …") !=
+        std::string::npos);
+  CHECK(mail->html.find("<li><strong>«ungt og dynamisk miljø»</strong><br>Hvorfor:") !=
+        std::string::npos);
+  CHECK(mail->html.find("Kilde: LDO (2009)") != std::string::npos);
+  // Not in send_on: nothing.
+  CHECK(plan_notifications(v, std::nullopt, verdict({wording}), settings(), kNow).empty());
+  // Unchanged: nothing again; fixed: resolved.
+  CHECK(plan_notifications(v, verdict({wording}), verdict({wording}), s, kNow).empty());
+  domain::RuleVerdict clean = wording;
+  clean.outcome = Outcome::kCompliant;
+  clean.missing = 0;
+  CHECK(templates_of(plan_notifications(v, verdict({wording}), verdict({clean}), s, kNow)) ==
+        Names{"resolved"});
+
+  // With a missing sentence at the same time: one email, the sentence's, carrying the wording.
+  rows = plan_notifications(v, std::nullopt, verdict({sentence, wording}), s, kNow);
+  REQUIRE(rows.size() == 1);
+  p = *parse_payload(rows[0].payload);
+  CHECK(p.kind == "ad_sentence");
+  CHECK(p.wording.size() == 2);
+  // The wording found later, the sentence still missing: its own email.
+  rows = plan_notifications(v, verdict({sentence, clean}), verdict({sentence, wording}), s, kNow);
+  REQUIRE(rows.size() == 1);
+  CHECK(parse_payload(rows[0].payload)->kind == "ad_language");
+  // The sentence email alone carries no wording.
+  rows = plan_notifications(v, std::nullopt, verdict({sentence, clean}), s, kNow);
+  REQUIRE(rows.size() == 1);
+  CHECK(parse_payload(rows[0].payload)->wording.empty());
+  // A payload written before `wording` existed still parses and renders, without findings.
+  nlohmann::json older = nlohmann::json::parse(
+      plan_notifications(v, std::nullopt, verdict({wording}), s, kNow)[0].payload);
+  REQUIRE(older.at("rule").erase("wording") == 1);
+  const Result<Payload> old = parse_payload(older.dump());
+  REQUIRE(old.ok());
+  CHECK(old->wording.empty());
+  const Result<RenderedEmail> old_mail = Templates::builtin().render(*old);
+  REQUIRE(old_mail.ok());
+  CHECK(old_mail->text.find("bruker formuleringer som kan holde kvalifiserte søkere borte") !=
+        std::string::npos);
+  CHECK(old_mail->text.find("Hvorfor:") == std::string::npos);
 }
 
 TEST_CASE("a missing §7 justification is mailed with a reminder, and its fix is resolved") {
