@@ -135,10 +135,12 @@ TEST_CASE("headless Chromium renders the HTML report's charts, in bokmål and En
     // The DOM as Chromium parsed it: both charts, with their bars, titles and tables.
     CHECK(count(r.dom, "<svg") == 2);
     const std::size_t bars = count(r.dom, "<rect class=\"bar\"");
-    CHECK(bars >= 32);  // 7 periods × 4 stages (some hidden), and most compliance rates
+    // 7 periods × 4 stages, and the compliance rates the suppression shows: in this small
+    // sample most are hidden since the derived columns are protected too (issue 19).
+    CHECK(bars >= 28);
     CHECK(bars == count(html, "<rect class=\"bar\""));
     CHECK(count(r.dom, "role=\"img\"") == 2);
-    CHECK(count(r.dom, "<table>") == 5);  // group, overall, two rules, overview
+    CHECK(count(r.dom, "<table>") == 4);  // group, two rules, overview (no mixed "all rules")
     CHECK(r.dom.find(lang == Language::kNb
                          ? "Andel med innvandrerbakgrunn på hvert trinn"
                          : "Share with innvandrerbakgrunn at each stage") != std::string::npos);
