@@ -95,6 +95,43 @@ TEST_CASE("aggregation counts each vacancy once, with its latest verdict, in its
   CHECK(load_figures(*l.store, "bergen", 2025, 2025, l.fixture.now)->empty());
 }
 
+TEST_CASE("the excluding-wording rule is a row of its own, named in each language (issue 18)") {
+  // The share of ads with findings is the ad_language rule's "not met" share: its vacancies
+  // are counted like any rule's, and the report names the rule instead of printing its kind.
+  MonthlyFigures f;
+  for (int m = 1; m <= 12; ++m) {
+    auto& x = f[(m < 10 ? "2025-0" : "2025-") + std::to_string(m)]["Oppvekst"];
+    x["vacancies"] = 20;
+    x[metric::rule("ad_language", "", "compliant")] = 14;
+    x[metric::rule("ad_language", "", "shortfall")] = 6;
+  }
+  ReportQuery q;
+  q.tenant = "oslo";
+  q.from_month = "2025-01";
+  q.to_month = "2025-12";
+  q.now = 1767225600;  // 2026-01-01
+  q.group_by = GroupBy::kYear;
+  const Report report = tabulate(q, f);
+  const std::pair<Language, const char*> names[] = {{Language::kNb, "Ordbruk i annonsen"},
+                                                    {Language::kNn, "Ordbruk i annonsen"},
+                                                    {Language::kEn, "Wording in the ad"}};
+  for (const auto& [language, name] : names) {
+    CAPTURE(name);
+    for (Format format : {Format::kTable, Format::kHtml}) {
+      const std::string out = render(report, format, language);
+      CHECK(out.find(name) != std::string::npos);
+      CHECK(out.find("ad_language") == std::string::npos);
+    }
+  }
+  // 72 of the year's 240 ads had findings: 72 short, 70 % compliant.
+  const std::string table = render(report, Format::kTable, Language::kEn);
+  const std::size_t at = table.find("Rule: Wording in the ad");
+  REQUIRE(at != std::string::npos);
+  const std::string section = table.substr(at, table.find("\n\n", at) - at);
+  CHECK(section.find(" 72 ") != std::string::npos);
+  CHECK(section.find("70%") != std::string::npos);
+}
+
 TEST_CASE("the month of a vacancy: closing month, else the current month, in UTC") {
   store::VacancyRecord v;
   v.status = "open";
