@@ -45,8 +45,8 @@ inline const AdRules& ad_rules() {
     if (!wording.policy) std::abort();
     for (const policy::Rule& r : wording.policy->rules)
       if (const auto* a = std::get_if<policy::AdLanguage>(&r.spec))
-        for (const auto& [language, rules] : a->wording)
-          for (const policy::WordingRule& w : rules)
+        for (const auto& [language, language_rules] : a->wording)
+          for (const policy::WordingRule& w : language_rules)
             out.wording.push_back({w.id, w.patterns, w.reason, w.suggestion, w.source});
     if (out.sentences.empty() || out.topics.empty() || out.wording.empty()) std::abort();
     for (const auto& w : out.words)

@@ -108,7 +108,8 @@ Pattern compile(std::string_view pattern) {
   while (!out.empty() && out.back().gap)
     out.pop_back();
   // Each gap multiplies the ways to match; the loader refuses more (policy_loader.cpp).
-  if (std::count_if(out.begin(), out.end(), [](const PatternWord& w) { return w.gap; }) > kMaxGaps)
+  if (static_cast<std::size_t>(std::count_if(
+          out.begin(), out.end(), [](const PatternWord& w) { return w.gap; })) > kMaxGaps)
     return {};
   return out;
 }

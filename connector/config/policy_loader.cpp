@@ -190,7 +190,7 @@ std::string decode_fallback(const Node& n, const std::string& path, const Policy
 std::vector<std::string> decode_patterns(const Node& n, const std::string& path, Decoder& d) {
   std::optional<std::vector<std::string>> list = d.strings(n, path);
   if (list && list->empty()) d.error(n, path, "the list is empty");
-  if (list)
+  if (list) {
     for (const std::string& w : *list)
       if (w.find_first_not_of(" *.…") == std::string::npos) {
         d.error(n, path, "the pattern '" + w + "' has no word in it");
@@ -200,6 +200,7 @@ std::vector<std::string> decode_patterns(const Node& n, const std::string& path,
           ++gaps;
         if (gaps > 3) d.error(n, path, "the pattern '" + w + "' has more than three '...'");
       }
+  }
   return list.value_or(std::vector<std::string>{});
 }
 
