@@ -66,9 +66,9 @@ const std::vector<std::unique_ptr<domain::Adapter>>& adapters() {
     // The secrets the mappings name, as the environment would give them.
     setenv("TEAMTAILOR_WEBHOOK_KEY", kTeamtailorKey, 1);
     for (const char* name :
-         {"ASHBY_API_KEY", "GREENHOUSE_HARVEST_KEY", "TEAMTAILOR_API_KEY", "SMARTRECRUITERS_API_KEY",
-          "LEVER_API_KEY", "SMARTRECRUITERS_WEBHOOK_SECRET", "LEVER_SIGNATURE_TOKEN",
-          "TEAMTAILOR_PARTNER_SECRET"})
+         {"ASHBY_API_KEY", "GREENHOUSE_HARVEST_KEY", "TEAMTAILOR_API_KEY",
+          "SMARTRECRUITERS_API_KEY", "LEVER_API_KEY", "SMARTRECRUITERS_WEBHOOK_SECRET",
+          "LEVER_SIGNATURE_TOKEN", "TEAMTAILOR_PARTNER_SECRET"})
       setenv(name, "fuzz-api-key", 1);
     const std::string teamtailor(fuzz::embedded("examples/generic/teamtailor/mapping.yaml"));
     std::vector<std::unique_ptr<domain::Adapter>> out;
@@ -110,8 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Result<std::string> printed =
         generic::reserialise_json(input, generic::TemplatePart::JsonStyle::kJavaScript);
     if (printed.ok()) {
-      Result<std::string> mac = webhook::hmac(webhook::HmacAlgorithm::kSha256, kTeamtailorKey,
-                                              "1800000000." + *printed);
+      Result<std::string> mac =
+          webhook::hmac(webhook::HmacAlgorithm::kSha256, kTeamtailorKey, "1800000000." + *printed);
       if (!mac.ok()) std::abort();
       tt_signature = webhook::base64_encode("t=1800000000,v2=" + webhook::hex_encode(*mac));
     }

@@ -235,8 +235,8 @@ Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::strin
       request.headers.emplace_back("Content-Type", "application/json");
 
     if (r.paginate.kind == Pagination::Kind::kPage)
-      request.url = with_query(first_url, r.paginate.page_query,
-                               std::to_string(r.paginate.first_page));
+      request.url =
+          with_query(first_url, r.paginate.page_query, std::to_string(r.paginate.first_page));
     Json doc;
     std::size_t items_seen = 0;
     for (int page = 0;; ++page) {
@@ -287,8 +287,7 @@ Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::strin
           if (count == 0) break;
           if (r.paginate.total) {
             const Json* total = resolve(doc, *r.paginate.total);
-            if (total && total->is_number_unsigned() &&
-                items_seen >= total->get<std::uint64_t>())
+            if (total && total->is_number_unsigned() && items_seen >= total->get<std::uint64_t>())
               break;
             if (total && total->is_number_integer() && total->get<std::int64_t>() >= 0 &&
                 items_seen >= static_cast<std::uint64_t>(total->get<std::int64_t>()))

@@ -61,8 +61,8 @@ std::vector<std::string> split(std::string_view text, std::string_view separator
 }
 
 std::string_view trim(std::string_view t) {
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\r' ||
-                        t.front() == '\n'))
+  while (!t.empty() &&
+         (t.front() == ' ' || t.front() == '\t' || t.front() == '\r' || t.front() == '\n'))
     t.remove_prefix(1);
   while (!t.empty() &&
          (t.back() == ' ' || t.back() == '\t' || t.back() == '\r' || t.back() == '\n'))
@@ -96,7 +96,6 @@ std::optional<std::string> decode(const SignatureSpec& spec, std::string_view ca
   if (!bytes.ok() || bytes->empty()) return std::nullopt;
   return std::move(bytes).value();
 }
-
 
 // One alternative of the signed content, built from the request. kUnauthenticated when a
 // part it needs is missing.
@@ -273,9 +272,9 @@ Status verify_body_signature(const SignatureSpec& spec, const std::vector<webhoo
   if (from_structure || spec.timestamp) {
     std::optional<std::string> ts =
         from_structure ? structured_timestamp : read_text(*spec.timestamp, request, parsed);
-    const std::string where = from_structure ? where_of(spec.signature) + " (" +
-                                                   spec.structure->timestamp_key + "=)"
-                                             : where_of(*spec.timestamp);
+    const std::string where =
+        from_structure ? where_of(spec.signature) + " (" + spec.structure->timestamp_key + "=)"
+                       : where_of(*spec.timestamp);
     std::optional<std::int64_t> seconds;
     if (ts && !conflicting_timestamps) {
       switch (spec.timestamp_format) {

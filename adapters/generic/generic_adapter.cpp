@@ -2,9 +2,9 @@
 
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <unordered_map>
-#include <filesystem>
 
 #include "adapters/common/json_reader.hpp"
 #include "adapters/generic/api_client.hpp"

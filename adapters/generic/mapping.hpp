@@ -163,8 +163,8 @@ struct EventMapping {
   // kThin naming an application or opportunity rather than its vacancy: api.lookup turns
   // this id into the vacancy id when the vacancy is fetched.
   std::optional<Expr> lookup;
-  std::optional<Expr> id;                           // overrides event.id
-  std::vector<Condition> ignore_when;               // acknowledged and dropped when these hold
+  std::optional<Expr> id;              // overrides event.id
+  std::vector<Condition> ignore_when;  // acknowledged and dropped when these hold
   std::string path;
 };
 
@@ -186,10 +186,10 @@ struct SignatureSpec {
   enum class Trust { kContent, kSenderOnly };
   // A structured value "t=<unix>,v1=<sig>,v0=<sig>", optionally base64-wrapped as a whole.
   struct Structure {
-    bool base64 = false;              // the whole value is base64 of the structure
-    std::string separator = ",";      // between pairs
-    std::string timestamp_key;        // "t": the timestamp inside the value; empty: none
-    std::vector<std::string> keys;    // the signature keys accepted, e.g. {"v1"}
+    bool base64 = false;            // the whole value is base64 of the structure
+    std::string separator = ",";    // between pairs
+    std::string timestamp_key;      // "t": the timestamp inside the value; empty: none
+    std::vector<std::string> keys;  // the signature keys accepted, e.g. {"v1"}
   };
   enum class TimestampFormat { kUnixSeconds, kUnixMilliseconds, kIso8601 };
   webhook::HmacAlgorithm algorithm = webhook::HmacAlgorithm::kSha256;
@@ -199,7 +199,7 @@ struct SignatureSpec {
   Expr signature;  // a header or a pointer into the body
   Encoding encoding = Encoding::kHex;
   std::string prefix;
-  std::string separators;  // several signatures in one value, split at any of these
+  std::string separators;          // several signatures in one value, split at any of these
   std::vector<Template> contents;  // alternatives: any may match; default {"{body}"}
   std::optional<Structure> structure;
   Trust trust = Trust::kContent;
@@ -208,7 +208,9 @@ struct SignatureSpec {
   int tolerance_seconds = 300;
   bool needs_parsed_body = false;  // the signature, timestamp or content reads the JSON
   std::string path;
-  bool has_timestamp() const { return timestamp || (structure && !structure->timestamp_key.empty()); }
+  bool has_timestamp() const {
+    return timestamp || (structure && !structure->timestamp_key.empty());
+  }
 };
 
 struct AuthSpec {
@@ -231,9 +233,9 @@ struct Pagination {
   std::string cursor_query;                 // kCursor: or which query parameter takes it
   std::vector<Pointer> items;               // the arrays whose pages are concatenated
   int max_pages = 20;
-  std::string page_query;                   // kPage: the query parameter of the page number
-  long long first_page = 1;                 // kPage: the number of the first page
-  std::optional<Pointer> total;             // kPage: the total item count, if the API gives it
+  std::string page_query;        // kPage: the query parameter of the page number
+  long long first_page = 1;      // kPage: the number of the first page
+  std::optional<Pointer> total;  // kPage: the total item count, if the API gives it
 };
 
 struct RequestSpec {

@@ -553,11 +553,10 @@ std::vector<config::SecretRef> Loader::secrets(const Node& map, const std::strin
 
 std::optional<SignatureSpec> Loader::signature(const Node& n, const std::string& path) {
   if (!d_.expect_map(n, path)) return std::nullopt;
-  d_.check_keys(
-      n, path,
-      {"algorithm", "secret", "secrets", "secret_encoding", "signature", "encoding", "prefix",
-       "separators", "signed_content", "timestamp", "timestamp_format", "tolerance_seconds",
-       "structure", "trust"});
+  d_.check_keys(n, path,
+                {"algorithm", "secret", "secrets", "secret_encoding", "signature", "encoding",
+                 "prefix", "separators", "signed_content", "timestamp", "timestamp_format",
+                 "tolerance_seconds", "structure", "trust"});
   SignatureSpec s;
   s.path = path;
   const Env env{true, false};
@@ -653,8 +652,8 @@ std::optional<SignatureSpec> Loader::signature(const Node& n, const std::string&
                "(timestamp:), not both");
     s.structure = std::move(st);
   }
-  const unsigned allowed = kAllowBody | kAllowHeader | kAllowPointer | kAllowRaw |
-                           kAllowTimestamp | kAllowJson | kAllowOptionalHeader;
+  const unsigned allowed = kAllowBody | kAllowHeader | kAllowPointer | kAllowRaw | kAllowTimestamp |
+                           kAllowJson | kAllowOptionalHeader;
   bool content_ok = true;
   const Node* content_node = n.get("signed_content");
   const std::string cpath = join_path(path, "signed_content");
@@ -914,8 +913,7 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
           pg.first_page = d_.integer(*y, join_path(ppath, "first_page"), 0, 1).value_or(1);
         if (const Node* y = v->get("total")) pg.total = pointer(*y, join_path(ppath, "total"));
         if (!v->get("items"))
-          d_.error(*v, ppath,
-                   "page numbers need items: /pointer (an empty page ends the listing)");
+          d_.error(*v, ppath, "page numbers need items: /pointer (an empty page ends the listing)");
       } else if (v->get("first_page") || v->get("total")) {
         d_.error(*v, ppath, "first_page and total belong with page");
       }
@@ -1116,10 +1114,9 @@ std::optional<ApiSpec> Loader::api(const Node& n, const std::string& path) {
 
 std::optional<Mapping> Loader::run(const Node& root) {
   if (!d_.expect_map(root, "")) return std::nullopt;
-  d_.check_keys(
-      root, "",
-      {"mapping_version", "name", "description", "signature", "event", "events", "shapes", "api",
-       "handshake"});
+  d_.check_keys(root, "",
+                {"mapping_version", "name", "description", "signature", "event", "events", "shapes",
+                 "api", "handshake"});
   Mapping m;
   m.file = file_;
   if (const Node* v = d_.require(root, "mapping_version", "")) {
@@ -1182,8 +1179,7 @@ std::optional<Mapping> Loader::run(const Node& root) {
                  "a lookup event needs api.lookup (requests and the vacancy_id in their answers)");
     for (const auto& [k, v] : events->entries)
       if (v.is_map() && (v.get("vacancy_id") || v.get("lookup")) && !have_fetch &&
-          !(root.get("api") && root.get("api")->get("fetch")))
-      {
+          !(root.get("api") && root.get("api")->get("fetch"))) {
         const char* key = v.get("vacancy_id") ? "vacancy_id" : "lookup";
         d_.error(*v.get(key), join_path(join_path("events", k.scalar), key),
                  "a thin event needs api.fetch to get the vacancy's state from the ATS");
@@ -1258,8 +1254,8 @@ void Loader::check_signed_reads(const Node& root, const Mapping& m) {
     return;
   }
   std::vector<std::string> covered;
-  for (const TemplatePart& p : sig.contents.empty() ? std::vector<TemplatePart>{}
-                                                    : sig.contents.front().parts) {
+  for (const TemplatePart& p :
+       sig.contents.empty() ? std::vector<TemplatePart>{} : sig.contents.front().parts) {
     if (p.kind == TemplatePart::Kind::kBody) return;  // the whole body is signed
     if (p.kind == TemplatePart::Kind::kPointer || p.kind == TemplatePart::Kind::kRawPointer ||
         p.kind == TemplatePart::Kind::kJson)

@@ -268,8 +268,7 @@ std::optional<Template> parse_template(std::string_view text, unsigned allowed,
       const bool php = name[4] == '_';
       if (!permitted(kAllowJson, php ? "json_php:…" : "json:…")) return std::nullopt;
       part.kind = TemplatePart::Kind::kJson;
-      part.json_style =
-          php ? TemplatePart::JsonStyle::kPhp : TemplatePart::JsonStyle::kJavaScript;
+      part.json_style = php ? TemplatePart::JsonStyle::kPhp : TemplatePart::JsonStyle::kJavaScript;
       std::optional<Pointer> p = parse_pointer(name.substr(php ? 9 : 5), error);
       if (!p) return std::nullopt;
       if (!p->from_root && !p->tokens.empty() && name[php ? 9 : 5] != '/') {

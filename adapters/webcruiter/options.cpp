@@ -289,10 +289,9 @@ std::optional<Options> decode_options(const config::Node& node, const std::strin
     d.error(node, path,
             "the webcruiter adapter needs adapter_options with statuses and target_groups");
   } else if (d.expect_map(node, path)) {
-    d.check_keys(
-        node, path,
-        {"statuses", "unknown_status", "target_groups", "manager_titles", "user_data", "api",
-         "sync"});
+    d.check_keys(node, path,
+                 {"statuses", "unknown_status", "target_groups", "manager_titles", "user_data",
+                  "api", "sync"});
     if (const Node* n = d.require(node, "statuses", path))
       decode_statuses(d, *n, join_path(path, "statuses"), o);
     if (const Node* n = node.get("unknown_status")) {
@@ -325,8 +324,9 @@ std::optional<Options> decode_options(const config::Node& node, const std::strin
             d.error(*f, join_path(sp, "feed_url"), "expected an http:// or https:// URL");
         }
         if (!node.get("api"))
-          d.error(*n, sp, "sync needs api: the feed only names the vacancies, the Candidate API "
-                          "gives their applicants");
+          d.error(*n, sp,
+                  "sync needs api: the feed only names the vacancies, the Candidate API "
+                  "gives their applicants");
         o.sync = std::move(sync);
       }
     }

@@ -76,7 +76,8 @@ class WebcruiterAdapter final : public domain::Adapter {
       return unavailable("Webcruiter advert feed answered HTTP " + std::to_string(r->status));
     if (r->status != 200)
       return failed_precondition("Webcruiter advert feed answered HTTP " +
-                                 std::to_string(r->status) + " (check adapter_options.sync.feed_url)");
+                                 std::to_string(r->status) +
+                                 " (check adapter_options.sync.feed_url)");
     if (r->body.size() > kMaxFeedBytes)
       return unprocessable("Webcruiter advert feed is larger than 32 MiB");
     Result<std::vector<webcruiter_feed::FeedAd>> ads = webcruiter_feed::parse_feed(r->body);

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "connector/ingest/ingest.hpp"
 #include "connector/app/worker_pool.hpp"
-#include "connector/report/report.hpp"
 #include "connector/common/codec.hpp"
+#include "connector/ingest/ingest.hpp"
+#include "connector/report/report.hpp"
 
 namespace mangfold::app {
 

@@ -29,7 +29,8 @@ struct AdFinding {
 class Progress {
  public:
   Progress(std::size_t total, bool asked)
-      : total_(total), bar_(::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO)),
+      : total_(total),
+        bar_(::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO)),
         lines_(asked && !bar_) {}
   void advance() {
     ++done_;

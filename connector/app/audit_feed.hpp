@@ -1,7 +1,7 @@
 // `mangfold audit-feed FILE|URL --policy POLICY`: every ad in a Webcruiter advert feed,
 // checked against the policy's ad rules (the §4.3 sentence, §4.1 mentions, excluding
-// wording), as a table with a summary line per finding kind, or JSON. Exit 0 when every ad complies, 1 when any does not, 2 when the feed or policy
-// cannot be read.
+// wording), as a table with a summary line per finding kind, or JSON. Exit 0 when every ad
+// complies, 1 when any does not, 2 when the feed or policy cannot be read.
 #pragma once
 
 #include <string>

@@ -15,10 +15,10 @@
 #include "adapters/native/snapshot_json.hpp"
 #include "connector/app/audit_feed.hpp"
 #include "connector/app/report_cli.hpp"
-#include "connector/app/storage.hpp"
 #include "connector/app/serve.hpp"
 #include "connector/app/sign.hpp"
 #include "connector/app/simulate.hpp"
+#include "connector/app/storage.hpp"
 #include "connector/app/tenants.hpp"
 #include "connector/config/decoder.hpp"
 #include "connector/config/policy_loader.hpp"
@@ -77,7 +77,9 @@ std::vector<config::Diagnostic> check_secrets(const config::ServiceConfig& c) {
 // answer: an `inject` rule would change nothing, so check refuses it (use `flag`; the
 // manager's email then carries the sentence to paste). Webcruiter has no documented API
 // to change an advert, and its hooks (ids only) read no answer.
-bool adapter_cannot_inject(std::string_view adapter) { return adapter == "webcruiter"; }
+bool adapter_cannot_inject(std::string_view adapter) {
+  return adapter == "webcruiter";
+}
 
 std::vector<config::Diagnostic> check_ad_modes(const config::TenantConfig& t,
                                                const policy::Policy& policy) {
@@ -152,11 +154,10 @@ int run_check(const std::vector<std::string>& files, bool secrets) {
       if (found.empty())
         if (Result<generic::MappingSummary> m =
                 generic::describe_mapping_file(file, config::read_file);
-            m.ok())
-        {
+            m.ok()) {
           for (const config::Diagnostic& w : m->warnings)
-            std::cout << w.mark.file << ":" << w.mark.line << ":" << w.mark.column << ": "
-                      << w.path << ": warning: " << w.message << "\n";
+            std::cout << w.mark.file << ":" << w.mark.line << ":" << w.mark.column << ": " << w.path
+                      << ": warning: " << w.message << "\n";
           std::cout << file << ": ok (generic mapping " << m->name << ", " << m->event_types
                     << " event types)\n";
         }

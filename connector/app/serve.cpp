@@ -17,12 +17,12 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/app/api.hpp"
-#include "connector/ingest/ingest.hpp"
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
 #include "connector/app/storage.hpp"
 #include "connector/app/worker_pool.hpp"
 #include "connector/app/writeback.hpp"
+#include "connector/ingest/ingest.hpp"
 #include "connector/notify/mailer.hpp"
 #include "connector/notify/outbox_worker.hpp"
 #include "connector/outbound/curl_http_client.hpp"

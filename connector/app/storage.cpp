@@ -37,8 +37,8 @@ std::string describe_storage(const config::ServiceConfig& cfg) {
 
 int run_migrate_storage(const std::string& from, const std::string& to) {
   constexpr std::string_view kSqlite = "sqlite:", kPostgres = "postgres:";
-  if (from.rfind(kSqlite, 0) != 0 || from.size() == kSqlite.size() ||
-      to.rfind(kPostgres, 0) != 0 || to.size() == kPostgres.size()) {
+  if (from.rfind(kSqlite, 0) != 0 || from.size() == kSqlite.size() || to.rfind(kPostgres, 0) != 0 ||
+      to.size() == kPostgres.size()) {
     std::cerr << "mangfold migrate-storage: --from sqlite:FILE --to postgres:CONNINFO\n";
     return 2;
   }

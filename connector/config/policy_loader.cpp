@@ -284,12 +284,14 @@ RuleSpec decode_ad_sentence(const Node& n, const std::string& path, const Policy
             d.strings(*h, join_path(apath, "before_headings")).value_or(r.before_headings);
     }
   }
-  if (const Node* det = n.get("detection")) decode_detection(*det, join_path(path, "detection"), p, d, r);
+  if (const Node* det = n.get("detection"))
+    decode_detection(*det, join_path(path, "detection"), p, d, r);
   return r;
 }
 
 RuleSpec decode_ad_language(const Node& n, const std::string& path, const Policy& p, Decoder& d) {
-  d.check_keys(n, path, {"type", "enabled", "scope", "description", "wording", "fallback_language"});
+  d.check_keys(n, path,
+               {"type", "enabled", "scope", "description", "wording", "fallback_language"});
   AdLanguage r;
   const std::string wpath = join_path(path, "wording");
   const Node* wording = d.require(n, "wording", path);
@@ -306,9 +308,9 @@ RuleSpec decode_ad_language(const Node& n, const std::string& path, const Policy
         w.id = key.scalar;
         if (const Node* v = d.require(value, "patterns", rpath))
           w.patterns = decode_patterns(*v, join_path(rpath, "patterns"), d);
-        for (auto [field, out] : {std::pair{"reason", &w.reason},
-                                  std::pair{"suggestion", &w.suggestion},
-                                  std::pair{"source", &w.source}}) {
+        for (auto [field, out] :
+             {std::pair{"reason", &w.reason}, std::pair{"suggestion", &w.suggestion},
+              std::pair{"source", &w.source}}) {
           if (const Node* v = d.require(value, field, rpath)) {
             *out = d.string(*v, join_path(rpath, field)).value_or("");
             if (out->empty()) d.error(*v, join_path(rpath, field), "must not be empty");

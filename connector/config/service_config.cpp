@@ -74,7 +74,8 @@ std::optional<PostgresConfig> decode_postgres(const Node& n, const std::string& 
     } else {
       value = d.string(*v, join_path(path, key));
     }
-    if (value) built += (built.empty() ? "" : " ") + std::string(key) + "=" + conninfo_value(*value);
+    if (value)
+      built += (built.empty() ? "" : " ") + std::string(key) + "=" + conninfo_value(*value);
   }
   if (!conninfo) pg.conninfo = built;
   if (pg.conninfo.empty())
@@ -84,8 +85,8 @@ std::optional<PostgresConfig> decode_postgres(const Node& n, const std::string& 
   if (const Node* v = n.get("pool"))
     pg.pool = static_cast<int>(d.integer(*v, join_path(path, "pool"), 0, 64).value_or(pg.pool));
   if (const Node* v = n.get("max_batch"))
-    pg.max_batch =
-        static_cast<int>(d.integer(*v, join_path(path, "max_batch"), 1, 10000).value_or(pg.max_batch));
+    pg.max_batch = static_cast<int>(
+        d.integer(*v, join_path(path, "max_batch"), 1, 10000).value_or(pg.max_batch));
   return pg;
 }
 

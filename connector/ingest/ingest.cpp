@@ -16,11 +16,11 @@
 #include "connector/app/metrics.hpp"
 #include "connector/app/worker_pool.hpp"
 #include "connector/common/ascii.hpp"
+#include "connector/common/codec.hpp"
 #include "connector/common/utf8.hpp"
 #include "connector/notify/plan.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/store/verdict_json.hpp"
-#include "connector/common/codec.hpp"
 
 namespace mangfold::app {
 
@@ -77,8 +77,8 @@ bool same_counts(const domain::Counts& a, const domain::Counts& b) {
 
 // What the verdict log keeps of a verdict (store::Changes::log_verdict).
 bool same_logged_fields(const domain::Verdict& a, const domain::Verdict& b) {
-  return a.policy_id == b.policy_id && a.policy_version == b.policy_version &&
-         a.phase == b.phase && a.overall == b.overall;
+  return a.policy_id == b.policy_id && a.policy_version == b.policy_version && a.phase == b.phase &&
+         a.overall == b.overall;
 }
 
 bool same_verdict(const domain::Verdict& a, const domain::Verdict& b) {
@@ -107,8 +107,8 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
     // sends the old ad again; a later edit of the ad is a new change.
     store::OutboxItem item;
     item.kind = "ad_writeback";
-    item.idempotency_key = "ad:" + snapshot.vacancy.id + ":" +
-                           codec::sha256_hex(ad_change->after.body).substr(0, 32);
+    item.idempotency_key =
+        "ad:" + snapshot.vacancy.id + ":" + codec::sha256_hex(ad_change->after.body).substr(0, 32);
     item.vacancy_id = snapshot.vacancy.id;
     item.payload =
         nlohmann::json{
@@ -154,10 +154,9 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   changes.verdict = policy::evaluate(policy, snapshot, context);
   // Emails for what changed since the last verdict, in the same transaction: acknowledged
   // means queued, and a replayed event (a duplicate) never plans them twice.
-  for (store::OutboxItem& mail :
-       notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy,
-                                                                  policy, options.limits),
-                                  prior.last_verdict, *changes.verdict, policy, now_unix))
+  for (store::OutboxItem& mail : notify::plan_notifications(
+           notify::vacancy_info(prior.record.tenant, snapshot.vacancy, policy, options.limits),
+           prior.last_verdict, *changes.verdict, policy, now_unix))
     changes.outbox.push_back(std::move(mail));
   // A verdict equal to the stored one is not stored again (store.hpp, Changes::verdict):
   // the events table keeps every event, the verdict rows only what changed.
@@ -233,11 +232,10 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   options.limits = tenant.limits;
   // PRIVACY: ATS candidate ids become pseudonyms before the plan sees the stored state, so
   // the store never holds an id (DESIGN.md §4 rule 7; pseudonyms.hpp).
-  submission.plan =
-      [tenants, policy = tenant.policy, pseudonyms = tenant.pseudonyms,
-       tenant_name = tenant.config.name, shared, now, memo = ad_memo_,
-       options = std::move(options),
-       evaluated](const store::StoredVacancy& stored) -> Result<store::Changes> {
+  submission.plan = [tenants, policy = tenant.policy, pseudonyms = tenant.pseudonyms,
+                     tenant_name = tenant.config.name, shared, now, memo = ad_memo_,
+                     options = std::move(options),
+                     evaluated](const store::StoredVacancy& stored) -> Result<store::Changes> {
     store::StoredVacancy rekeyed_prior;
     const store::StoredVacancy* prior = &stored;
     Rekeyed rekeyed;

@@ -137,9 +137,8 @@ std::vector<Payload> digest_entries(std::vector<DigestCandidate> candidates) {
   }
   std::vector<std::vector<Payload>> vacancies;
   for (auto& [id, entries] : by_vacancy) {
-    std::stable_sort(entries.begin(), entries.end(), [](const Payload& a, const Payload& b) {
-      return urgency(a) < urgency(b);
-    });
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Payload& a, const Payload& b) { return urgency(a) < urgency(b); });
     vacancies.push_back(std::move(entries));
   }
   // The first entry is the vacancy's most urgent and speaks for it; then the earliest

@@ -207,8 +207,8 @@ VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v) {
   return info;
 }
 
-VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v,
-                         const policy::Policy& policy, const InputLimits& limits) {
+VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v, const policy::Policy& policy,
+                         const InputLimits& limits) {
   VacancyInfo info = vacancy_info(std::move(tenant), v);
   if (!v.ad) return info;
   for (const policy::WordingHit& hit : policy::excluding_wording(policy, *v.ad, limits)) {
@@ -220,9 +220,17 @@ VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v,
 }
 
 VacancyInfo vacancy_info(const store::VacancyRecord& r) {
-  return VacancyInfo{r.tenant,       r.vacancy_id,    r.title,    r.department, r.url,
-                     r.manager_name, r.manager_email, r.deadline, r.ad_language,
-                     /*manager_language=*/"", /*wording=*/{}};
+  return VacancyInfo{r.tenant,
+                     r.vacancy_id,
+                     r.title,
+                     r.department,
+                     r.url,
+                     r.manager_name,
+                     r.manager_email,
+                     r.deadline,
+                     r.ad_language,
+                     /*manager_language=*/"",
+                     /*wording=*/{}};
 }
 
 PolicyTerms policy_terms(const policy::Policy& policy) {
@@ -256,15 +264,14 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
                                                   const std::optional<domain::Verdict>& previous,
                                                   const domain::Verdict& current,
                                                   const policy::Notifications& settings,
-                                                  std::int64_t now_unix,
-                                                  const GroupLabels& labels,
+                                                  std::int64_t now_unix, const GroupLabels& labels,
                                                   const PolicyTerms& terms) {
   Planner p{vacancy, current, settings, labels, terms, now_unix, {}, {}, {}, {}, {}};
   address(p.base, vacancy, settings);
   if (p.base.to.empty()) return {};
   // The manager reads their own language; HR (also when standing in) the policy's.
-  p.base.language = email_language(p.base.to_manager ? vacancy.manager_language : "",
-                                   settings.language);
+  p.base.language =
+      email_language(p.base.to_manager ? vacancy.manager_language : "", settings.language);
   p.base.tenant = vacancy.tenant;
   p.base.vacancy_id = vacancy.vacancy_id;
   p.base.title = vacancy.title;

@@ -105,13 +105,10 @@ PolicyTerms policy_terms(const policy::Policy& policy);
 // the vacancy's last stored verdict (nullopt for a new vacancy). `now_unix` is the plan's
 // time: the Date of immediate emails and the start of the reminder delay. Returns no rows
 // when neither the manager's nor the HR address is valid.
-std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
-                                                  const std::optional<domain::Verdict>& previous,
-                                                  const domain::Verdict& current,
-                                                  const policy::Notifications& settings,
-                                                  std::int64_t now_unix,
-                                                  const GroupLabels& labels = {},
-                                                  const PolicyTerms& terms = {});
+std::vector<store::OutboxItem> plan_notifications(
+    const VacancyInfo& vacancy, const std::optional<domain::Verdict>& previous,
+    const domain::Verdict& current, const policy::Notifications& settings, std::int64_t now_unix,
+    const GroupLabels& labels = {}, const PolicyTerms& terms = {});
 
 // The same, with the settings and group labels taken from the policy.
 std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,

@@ -148,9 +148,9 @@ mu::data template_data(const Payload& p) {
     count("by_share", by_share);
     // R is all the qualified in the group: fewer of them than the rule would ask for.
     flag("capped", c.required == c.qualified_in_group && c.qualified_in_group < uncapped);
-    flag("share_sets", p.min_share_ppm > 0 && c.invited > 0 && by_share >= p.min_count &&
-                           !(c.required == c.qualified_in_group &&
-                             c.qualified_in_group < uncapped));
+    flag("share_sets",
+         p.min_share_ppm > 0 && c.invited > 0 && by_share >= p.min_count &&
+             !(c.required == c.qualified_in_group && c.qualified_in_group < uncapped));
     flag("missing_grows", c.missing > c.required - c.invited_in_group);
     count("invited_after", c.invited + c.missing);
     count("invited_in_group_after", c.invited_in_group + c.missing);

@@ -326,19 +326,18 @@ void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, const do
     return;
   }
   const LanguageSentence& wording = rule.sentences.at(language);
-  const ads::Assessment found = ads::assess_encouragement(
-      *visible_text_of(memo ? &memo->table() : nullptr, *ad),
-      ads::SentenceSpec{wording.sentence, wording.equivalents},
-      encouragement_words(policy, rule, language));
+  const ads::Assessment found =
+      ads::assess_encouragement(*visible_text_of(memo ? &memo->table() : nullptr, *ad),
+                                ads::SentenceSpec{wording.sentence, wording.equivalents},
+                                encouragement_words(policy, rule, language));
   if (found.presence == ads::Presence::kUncertain) {
     // Not sure either way: a person decides. Never inserted, since a second sentence in a
     // published ad is worse than a missing one.
     v.outcome = domain::Outcome::kInsufficientData;
     v.severity = domain::Severity::kWarning;
     v.reason_code = "sentence_uncertain";
-    v.reason = "The ad may already encourage the group to apply (" + language + "): " +
-               found.reason + ": «" + found.evidence +
-               "»; a person should check it" +
+    v.reason = "The ad may already encourage the group to apply (" + language +
+               "): " + found.reason + ": «" + found.evidence + "»; a person should check it" +
                (rule.mode == AdMode::kInject ? ", and nothing was inserted" : "");
     return;
   }
@@ -398,8 +397,8 @@ void evaluate_ad_language(const AdLanguage& rule, const domain::Snapshot& s, dom
   std::vector<ads::WordingPattern> patterns;
   for (const WordingRule& w : it->second)
     patterns.push_back(ads::WordingPattern{w.id, w.patterns, w.reason, w.suggestion, w.source});
-  const std::vector<ads::WordingFinding> findings = ads::find_excluding_wording(
-      *visible_text_of(memo ? &memo->table() : nullptr, *ad), patterns);
+  const std::vector<ads::WordingFinding> findings =
+      ads::find_excluding_wording(*visible_text_of(memo ? &memo->table() : nullptr, *ad), patterns);
   if (findings.empty()) {
     v.outcome = domain::Outcome::kCompliant;
     v.reason_code = "no_excluding_wording";
@@ -410,13 +409,13 @@ void evaluate_ad_language(const AdLanguage& rule, const domain::Snapshot& s, dom
   v.severity = domain::Severity::kWarning;
   v.missing = static_cast<int>(findings.size());
   v.reason_code = "excluding_wording";
-  v.reason = findings.size() == 1 ? "1 wording may exclude applicants:"
-                                  : std::to_string(findings.size()) +
-                                        " wordings may exclude applicants:";
+  v.reason = findings.size() == 1
+                 ? "1 wording may exclude applicants:"
+                 : std::to_string(findings.size()) + " wordings may exclude applicants:";
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const ads::WordingPattern& p = *findings[i].pattern;
-    v.reason += (i ? "; " : " ") + std::string("«") + findings[i].found + "» (" + p.id + "): " +
-                p.reason + " Instead: " + p.suggestion + " Source: " + p.source;
+    v.reason += (i ? "; " : " ") + std::string("«") + findings[i].found + "» (" + p.id +
+                "): " + p.reason + " Instead: " + p.suggestion + " Source: " + p.source;
   }
 }
 
@@ -459,11 +458,10 @@ Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
     const std::string language = sentence_language(*spec, ad->language);
     if (language.empty()) continue;
     const LanguageSentence& wording = spec->sentences.at(language);
-    Result<ads::Injection> injected =
-        inject(memo ? &memo->table() : nullptr, *ad,
-               ads::SentenceSpec{wording.sentence, wording.equivalents},
-               ads::Anchor{spec->before_headings}, encouragement_words(policy, *spec, language),
-               parsed);
+    Result<ads::Injection> injected = inject(
+        memo ? &memo->table() : nullptr, *ad,
+        ads::SentenceSpec{wording.sentence, wording.equivalents},
+        ads::Anchor{spec->before_headings}, encouragement_words(policy, *spec, language), parsed);
     if (!injected.ok()) return injected.status();
     if (!injected->changed) continue;
     AdChange change{rule.name, language, *ad, *ad};

@@ -42,10 +42,10 @@ std::string sentence_language(const AdSentence& rule, std::string_view ad_langua
 // (`mangfold audit-feed`). The same findings as the rules' verdicts, in rule and file order.
 // Empty when the ad has no body or its HTML is over `limits`.
 struct WordingHit {
-  std::string rule;    // the ad_language rule's name
+  std::string rule;  // the ad_language rule's name
   std::string language;
   const WordingRule* wording = nullptr;  // points into `policy`
-  std::string found;   // the words found, folded
+  std::string found;                     // the words found, folded
 };
 std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::JobAd& ad,
                                           const InputLimits& limits = {});

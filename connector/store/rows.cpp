@@ -38,8 +38,7 @@ VerdictColumns verdict_columns(const domain::Verdict& verdict) {
           rules.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
-Result<domain::Verdict> verdict_from_columns(const VerdictColumns& c,
-                                             std::string_view vacancy_id) {
+Result<domain::Verdict> verdict_from_columns(const VerdictColumns& c, std::string_view vacancy_id) {
   nlohmann::json rules = nlohmann::json::parse(c.rules, nullptr, /*allow_exceptions=*/false);
   if (rules.is_discarded()) return internal_error("store: stored verdict rules are not JSON");
   nlohmann::json j = {{"policy_id", c.policy_id},

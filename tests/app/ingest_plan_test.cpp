@@ -2,8 +2,8 @@
 // it does with a verdict equal to the last one (kept for events, dropped for reconciles).
 #include <doctest/doctest.h>
 
-#include "connector/ingest/ingest.hpp"
 #include "connector/config/policy_loader.hpp"
+#include "connector/ingest/ingest.hpp"
 
 using namespace mangfold;
 

@@ -347,18 +347,20 @@ TEST_CASE("simulate reads a raw Webcruiter webhook through the tenant's adapter"
 // Webcruiter cannot change an advert: an inject rule would silently change nothing.
 TEST_CASE("check refuses mode: inject for a Webcruiter tenant and passes the shipped example") {
   mangfold::testing::TempDir dir;
-  mangfold::testing::write_file(dir.path() + "/mangfold.yaml",
-                                "tenants:\n  oslo:\n    adapter: webcruiter\n    policy: " + kRoot +
-                                    "/policies/oslo.yaml\n"
-                                    "    signature: {scheme: hmac, header: X-Sig, secret: {file: wc.hex}}\n"
-                                    "    pseudonyms: {key: {file: p.key}}\n"
-                                    "    adapter_options:\n"
-                                    "      statuses: {1: applied}\n");
+  mangfold::testing::write_file(
+      dir.path() + "/mangfold.yaml",
+      "tenants:\n  oslo:\n    adapter: webcruiter\n    policy: " + kRoot +
+          "/policies/oslo.yaml\n"
+          "    signature: {scheme: hmac, header: X-Sig, secret: {file: wc.hex}}\n"
+          "    pseudonyms: {key: {file: p.key}}\n"
+          "    adapter_options:\n"
+          "      statuses: {1: applied}\n");
   auto r = mangfold_cmd({"check", "--no-secrets", dir.path() + "/mangfold.yaml"});
   CAPTURE(r.out);
   CHECK(r.exit_code == 1);
-  CHECK(r.out.find(dir.path() + "/mangfold.yaml:2:3: tenants.oslo.policy: rule "
-                                "'encourage_applicants' of " +
+  CHECK(r.out.find(dir.path() +
+                   "/mangfold.yaml:2:3: tenants.oslo.policy: rule "
+                   "'encourage_applicants' of " +
                    kRoot + "/policies/oslo.yaml has mode: inject, but the webcruiter adapter") !=
         std::string::npos);
 

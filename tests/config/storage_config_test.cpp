@@ -54,7 +54,8 @@ TEST_CASE("storage: SQLite unless storage.postgres is given") {
 
   // Parts are quoted as libpq reads them, so a value with a space or quote stays one value.
   ServiceConfigLoad parts = load_with_storage(
-      "storage: {postgres: {host: db.internal, port: 5433, dbname: \"my db\", user: \"o'neil\"}}\n");
+      "storage: {postgres: {host: db.internal, port: 5433, dbname: \"my db\", user: "
+      "\"o'neil\"}}\n");
   REQUIRE(parts.config);
   REQUIRE(parts.config->postgres);
   CHECK(parts.config->postgres->conninfo ==
@@ -69,8 +70,9 @@ TEST_CASE("storage.postgres: mistakes are errors at their file, line and column"
             .rfind("/etc/mangfold/mangfold.yaml:2:33: storage.postgres.host:", 0) == 0);
   CHECK(only_diagnostic(load_with_storage("storage:\n  postgres: {port: 99999, host: y}\n"))
             .rfind("/etc/mangfold/mangfold.yaml:2:20: storage.postgres.port:", 0) == 0);
-  CHECK(only_diagnostic(load_with_storage("storage:\n  postgres: {conninfo: x, password: hunter2}\n"))
-            .rfind("/etc/mangfold/mangfold.yaml:2:37: storage.postgres.password:", 0) == 0);
+  CHECK(
+      only_diagnostic(load_with_storage("storage:\n  postgres: {conninfo: x, password: hunter2}\n"))
+          .rfind("/etc/mangfold/mangfold.yaml:2:37: storage.postgres.password:", 0) == 0);
   CHECK(only_diagnostic(load_with_storage("storage:\n  postgres: {pool: 2}\n"))
             .rfind("/etc/mangfold/mangfold.yaml:2:3: storage.postgres:", 0) == 0);
   CHECK(only_diagnostic(load_with_storage("storage:\n  postgres: {conninfo: x, pol: 2}\n"))

@@ -108,8 +108,8 @@ bool deliver(testing::MangfoldProcess* first, testing::MangfoldProcess* other,
              const std::string& id, const std::string& body) {
   for (int attempt = 0; attempt < 40; ++attempt) {
     testing::MangfoldProcess* to = attempt % 2 == 0 ? first : other;
-    auto answer = testing::http_request("POST", to->url("/hooks/oslo"), headers(id, body), body,
-                                        5000);
+    auto answer =
+        testing::http_request("POST", to->url("/hooks/oslo"), headers(id, body), body, 5000);
     if (answer.status == 200) return true;
     if (answer.status != 0 && answer.status < 500) return false;
     std::this_thread::sleep_for(50ms);
@@ -132,7 +132,8 @@ TEST_CASE("two instances on one database, one killed under load: events once, em
   int smtp_port = 0;
   for (int i = 0; i < 400 && smtp_port == 0; ++i) {
     const std::string out = testing::read_file(path("smtp.out"));
-    if (auto at = out.find("PORT "); at != std::string::npos) smtp_port = std::stoi(out.substr(at + 5));
+    if (auto at = out.find("PORT "); at != std::string::npos)
+      smtp_port = std::stoi(out.substr(at + 5));
     std::this_thread::sleep_for(25ms);
   }
   REQUIRE(smtp_port > 0);
@@ -140,13 +141,14 @@ TEST_CASE("two instances on one database, one killed under load: events once, em
   const std::string shared = testing::pg::schema_conninfo(path("shared"));
   const std::string single = testing::pg::schema_conninfo(path("single"));
   testing::write_file(path("shared.yaml"),
-                      config(shared, "{smtp_url: \"smtp://127.0.0.1:" +
-                                         std::to_string(smtp_port) +
+                      config(shared, "{smtp_url: \"smtp://127.0.0.1:" + std::to_string(smtp_port) +
                                          "\", from: \"Mangfold <mangfold@oslo.example.no>\"}"));
   testing::write_file(path("single.yaml"), config(single, "{spool_dir: spool}"));
 
-  testing::MangfoldProcess a(MANGFOLD_BINARY, path("shared.yaml"), path("unused.db"), path("a.log"));
-  testing::MangfoldProcess b(MANGFOLD_BINARY, path("shared.yaml"), path("unused.db"), path("b.log"));
+  testing::MangfoldProcess a(MANGFOLD_BINARY, path("shared.yaml"), path("unused.db"),
+                             path("a.log"));
+  testing::MangfoldProcess b(MANGFOLD_BINARY, path("shared.yaml"), path("unused.db"),
+                             path("b.log"));
   // Both start at once: the schema is migrated once, under the advisory lock.
   std::thread start_a([&] { CHECK_MESSAGE(a.start(), a.log()); });
   REQUIRE_MESSAGE(b.start(), b.log());

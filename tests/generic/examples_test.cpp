@@ -5,9 +5,9 @@
 
 #include <cstdlib>
 
+#include "adapters/generic/json_style.hpp"
 #include "connector/config/policy_loader.hpp"
 #include "connector/policy/engine.hpp"
-#include "adapters/generic/json_style.hpp"
 #include "connector/webhook/codec.hpp"
 #include "generic_test_support.hpp"
 
@@ -249,9 +249,9 @@ std::map<std::string, std::string> teamtailor_v2(const std::string& body) {
   const std::string ts = std::to_string(std::time(nullptr));
   const std::string payload = *mangfold::generic::reserialise_json(
       doc.at("payload").dump(), mangfold::generic::TemplatePart::JsonStyle::kJavaScript);
-  const std::string mac = mangfold::webhook::hex_encode(*mangfold::webhook::hmac(
-      mangfold::webhook::HmacAlgorithm::kSha256, "mangfold-example-teamtailor-key",
-      ts + "." + payload));
+  const std::string mac = mangfold::webhook::hex_encode(
+      *mangfold::webhook::hmac(mangfold::webhook::HmacAlgorithm::kSha256,
+                               "mangfold-example-teamtailor-key", ts + "." + payload));
   return {{"tt-signature", mangfold::webhook::base64_encode("t=" + ts + ",v2=" + mac)}};
 }
 

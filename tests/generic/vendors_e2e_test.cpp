@@ -149,12 +149,11 @@ TEST_CASE("SmartRecruiters: v1 signatures over timestamp, body and headers, thin
 }
 
 TEST_CASE("SmartRecruiters: the activation handshake echoes X-Hook-Secret with HTTP 200") {
-  const Vendor v{"smartrecruiters", "smartrecruiters", "SMARTRECRUITERS_WEBHOOK_SECRET", "", "",
-                 ""};
+  const Vendor v{
+      "smartrecruiters", "smartrecruiters", "SMARTRECRUITERS_WEBHOOK_SECRET", "", "", ""};
   Setup s(v);
-  const testing::HttpAnswer a =
-      testing::http_request("POST", s.server->url("/hooks/smartrecruiters"),
-                            {{"X-Hook-Secret", "4jn8fs9011jj8"}}, "");
+  const testing::HttpAnswer a = testing::http_request(
+      "POST", s.server->url("/hooks/smartrecruiters"), {{"X-Hook-Secret", "4jn8fs9011jj8"}}, "");
   CHECK_MESSAGE(a.status == 200, a.body);
   CHECK(a.header("X-Hook-Secret") == "4jn8fs9011jj8");
   CHECK(s.server->count("SELECT count(*) FROM verdicts") == 0);

@@ -20,7 +20,9 @@ std::string hmac_hex(const std::string& key, const std::string& content) {
       *mangfold::webhook::hmac(mangfold::webhook::HmacAlgorithm::kSha256, key, content));
 }
 
-Files key(const std::string& value) { return Files{{{"/mem/key", value}}}; }
+Files key(const std::string& value) {
+  return Files{{{"/mem/key", value}}};
+}
 
 }  // namespace
 
@@ -138,7 +140,8 @@ TEST_CASE("JSON re-serialised as JavaScript's JSON.stringify and as PHP's json_e
   }
 }
 
-TEST_CASE("base64-wrapped t=…,v2=… over the timestamp and the re-serialised payload (Teamtailor v2)") {
+TEST_CASE(
+    "base64-wrapped t=…,v2=… over the timestamp and the re-serialised payload (Teamtailor v2)") {
   const std::string mapping = R"(
 mapping_version: 1
 signature:
@@ -162,8 +165,7 @@ events:
     return mangfold::webhook::base64_encode("t=1701234567,v2=" + hmac_hex("tt-key", signed_text));
   };
   SUBCASE("signed as a JavaScript sender prints it") {
-    const auto e =
-        a->parse(Request{body, {{"tt-signature", header("1701234567." + js)}}}.view());
+    const auto e = a->parse(Request{body, {{"tt-signature", header("1701234567." + js)}}}.view());
     REQUIRE_MESSAGE(e.ok(), e.status().message());
     CHECK(e->snapshot->vacancy.title == "Rådgiver </script> 😀");
   }
@@ -254,7 +256,8 @@ events:
             0) == 0);
 }
 
-TEST_CASE("an activation handshake is answered before any signature, events are ignored by predicate") {
+TEST_CASE(
+    "an activation handshake is answered before any signature, events are ignored by predicate") {
   const std::string mapping = R"(
 mapping_version: 1
 handshake: {header: X-Hook-Secret, status: 200}
@@ -281,8 +284,8 @@ api:
     REQUIRE(e->reply);
     CHECK(e->reply->status == 200);
     REQUIRE(e->reply->headers.size() == 1);
-    CHECK(e->reply->headers[0] == std::pair<std::string, std::string>{"X-Hook-Secret",
-                                                                      "4jn8fs9011jj8"});
+    CHECK(e->reply->headers[0] ==
+          std::pair<std::string, std::string>{"X-Hook-Secret", "4jn8fs9011jj8"});
     CHECK(e->vacancy_id.empty());
   }
   SUBCASE("a handshake value that is not printable ASCII is refused (no header injection)") {
@@ -291,13 +294,15 @@ api:
   }
   const std::string sig = hmac_hex("lever-key", "tok-11501504000000");
   SUBCASE("a settings test (a real event name, empty data) is acknowledged and ignored") {
-    const auto e = a->parse(Request{R"({"event": "candidateStageChange", "data": {}, "token": "tok-1", "triggeredAt": 1501504000000, "signature": ")" + sig + "\"}",
-                                    {}}
-                                .view());
+    const auto e = a->parse(Request{
+        R"({"event": "candidateStageChange", "data": {}, "token": "tok-1", "triggeredAt": 1501504000000, "signature": ")" +
+            sig + "\"}",
+        {}}.view());
     CHECK(e.status().code() == StatusCode::kAlreadyExists);
   }
   SUBCASE("the real event passes, a wrong signature does not") {
-    const std::string body = R"({"event": "candidateStageChange", "data": {"opportunityId": "o1", "postingId": "p9"}, "token": "tok-1", "triggeredAt": 1501504000000, "signature": ")";
+    const std::string body =
+        R"({"event": "candidateStageChange", "data": {"opportunityId": "o1", "postingId": "p9"}, "token": "tok-1", "triggeredAt": 1501504000000, "signature": ")";
     const auto e = a->parse(Request{body + sig + "\"}", {}}.view());
     REQUIRE_MESSAGE(e.ok(), e.status().message());
     CHECK(e->vacancy_id == "p9");
@@ -321,7 +326,8 @@ events:
             .code() == StatusCode::kAlreadyExists);
 }
 
-TEST_CASE("page-number pagination until an empty page or the total, a lookup step finds the vacancy") {
+TEST_CASE(
+    "page-number pagination until an empty page or the total, a lookup step finds the vacancy") {
   const std::string mapping = R"(
 mapping_version: 1
 events:

@@ -457,8 +457,7 @@ TEST_CASE("each recipient gets one digest a day, in their own language, most urg
   // A warning (interviews under way).
   f.submit("e3", "v-warning", verdict({interview_rule(Outcome::kShortfall, 2, 3, 1, 2)}), mid, s);
   // HR stands in for a manager without an address.
-  f.submit("e4", "v-hr", verdict({interview_rule(Outcome::kShortfall, 1, 2, 0, 1)}), no_address,
-           s);
+  f.submit("e4", "v-hr", verdict({interview_rule(Outcome::kShortfall, 1, 2, 0, 1)}), no_address, s);
   CHECK(f.depth("pending") == 5);
 
   CHECK(*f.worker.run_once(kDigestTime) == 5);
@@ -474,8 +473,8 @@ TEST_CASE("each recipient gets one digest a day, in their own language, most urg
 
   // Kåre's, in nynorsk: the breach, then the warning, then the advice, whatever the deadlines.
   CHECK(to_kare->language == "nn");
-  CHECK(to_kare->subject.rfind("Intervjuordninga: dagleg oversikt 3. mars 2026 – 3 stillingar", 0) ==
-        0);
+  CHECK(to_kare->subject.rfind("Intervjuordninga: dagleg oversikt 3. mars 2026 – 3 stillingar",
+                               0) == 0);
   const size_t b = to_kare->text.find("«Sein frist»");
   const size_t w = to_kare->text.find("«Middels frist»");
   const size_t a = to_kare->text.find("«Tidleg frist»");

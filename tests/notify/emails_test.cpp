@@ -27,9 +27,9 @@ struct Case {
   const char* policy;  // <policy>.<lang>.yaml
 };
 constexpr Case kCases[] = {
-    {"screening", "count"},    {"unassessed", "count"}, {"share-grows", "share"},
-    {"one-qualified", "share"}, {"breach", "share"},     {"justify-one", "share"},
-    {"manager-nn", "share"},   {"share-grows", "digest"},  {"ad-wording", "wording"},
+    {"screening", "count"},     {"unassessed", "count"},   {"share-grows", "share"},
+    {"one-qualified", "share"}, {"breach", "share"},       {"justify-one", "share"},
+    {"manager-nn", "share"},    {"share-grows", "digest"}, {"ad-wording", "wording"},
     {"ad-both", "wording"},
 };
 constexpr const char* kLanguages[] = {"nb", "nn", "en"};
@@ -89,7 +89,8 @@ TEST_CASE("no wording that issue 19 found wrong comes back in any simulated emai
       CAPTURE(c.snapshot);
       const std::string text = simulate_emails(c, lang);
       ++emails;
-      for (const std::string& bad : mangfold::testing::bad_phrases_in(text)) FAIL_CHECK(bad);
+      for (const std::string& bad : mangfold::testing::bad_phrases_in(text))
+        FAIL_CHECK(bad);
     }
   CHECK(emails == 3 * static_cast<int>(std::size(kCases)));
   // The list itself bites: the old wording is caught.
@@ -116,9 +117,9 @@ TEST_CASE("an email is in its recipient's language, not the ad's") {
     const std::string hr_subject = out.substr(hr, out.find('\n', hr + 30) - hr);
     CHECK(hr_subject.find(lang == "en" ? "Moderate quota" : "Moderat kvotering") !=
           std::string::npos);
-    CHECK(hr_subject.find(lang == "nb" ? "innstillingen" : lang == "nn" ? "innstillinga"
-                                                                       : "recommendation") !=
-          std::string::npos);
+    CHECK(hr_subject.find(lang == "nb"   ? "innstillingen"
+                          : lang == "nn" ? "innstillinga"
+                                         : "recommendation") != std::string::npos);
   }
 }
 
@@ -175,9 +176,10 @@ TEST_CASE("a missing sentence and excluding wording make one ad email, not two")
     CAPTURE(lang);
     const std::string out = simulate_emails({"ad-both", "wording"}, lang);
     // One email about the ad: the sentence and the wording together.
-    const std::string subject = lang == "nb"   ? "Subject: Stillingsannonsen må rettes, og ordbruken"
-                                : lang == "nn" ? "Subject: Stillingsannonsen må rettast, og ordbruken"
-                                               : "Subject: The job ad needs correcting; please also";
+    const std::string subject = lang == "nb" ? "Subject: Stillingsannonsen må rettes, og ordbruken"
+                                : lang == "nn"
+                                    ? "Subject: Stillingsannonsen må rettast, og ordbruken"
+                                    : "Subject: The job ad needs correcting; please also";
     CHECK(occurrences(out, subject) == 1);
     CHECK(occurrences(out, "ordbruken i stillingsannonsen") == 0);
     CHECK(occurrences(out, "review the wording of the job ad") == 0);

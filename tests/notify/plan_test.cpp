@@ -317,7 +317,8 @@ TEST_CASE("recipients: the manager, else HR, cc without repeats, Reply-To HR") {
   CHECK_FALSE(p.reply_to);
 }
 
-TEST_CASE("the language is the manager's own when nb, nn or en, else the policy's, never the ad's") {
+TEST_CASE(
+    "the language is the manager's own when nb, nn or en, else the policy's, never the ad's") {
   const auto shortfall = verdict({interview_rule(Outcome::kShortfall, 2, 3, 0, 1)});
   struct Row {
     const char* manager;

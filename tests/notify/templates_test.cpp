@@ -9,10 +9,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "bad_phrases.hpp"
 #include "connector/notify/payload.hpp"
 #include "connector/notify/plan.hpp"
 #include "connector/notify/templates.hpp"
-#include "bad_phrases.hpp"
 #include "notify_test_support.hpp"
 #include "tests/support/process.hpp"
 
@@ -69,8 +69,8 @@ TEST_CASE("the bokmål shortfall says the rule, the figures and what to do") {
         "2 kvalifiserte søkere med innvandrerbakgrunn, og ingen av dem er kalt inn.",
         "Kall inn minst én kvalifisert søker med innvandrerbakgrunn til intervju før "
         "innstillingen skrives.",
-        "Når: Nå, før intervjulisten er endelig.",
-        "Søknadsfrist: 15. mars 2026", "https://oslo.example.no/stillinger/42"})
+        "Når: Nå, før intervjulisten er endelig.", "Søknadsfrist: 15. mars 2026",
+        "https://oslo.example.no/stillinger/42"})
     CHECK_MESSAGE(e.text.find(phrase) != std::string::npos, phrase);
   CHECK(e.html.find("<a href=\"https://oslo.example.no/stillinger/42\">") != std::string::npos);
   CHECK(e.html.find("<html lang=\"nb\">") != std::string::npos);
@@ -78,9 +78,9 @@ TEST_CASE("the bokmål shortfall says the rule, the figures and what to do") {
 
 TEST_CASE("every template renders in every language for every severity") {
   const Templates templates = Templates::builtin();
-  const char* names[] = {"shortfall",  "justification_missing", "insufficient_data",
-                         "ad_flagged", "reminder",              "resolved",
-                         "quota_flagged"};
+  const char* names[] = {
+      "shortfall", "justification_missing", "insufficient_data", "ad_flagged", "reminder",
+      "resolved",  "quota_flagged"};
   for (const std::string lang : {"nb", "nn", "en"})
     for (const char* name : names)
       for (const char* severity : {"advice", "warning", "breach"})
@@ -126,8 +126,7 @@ TEST_CASE("every template renders in every language for every severity") {
           // Every email that asks for something says by when.
           const bool asks = std::string(name) != "resolved" &&
                             !(std::string(name) == "insufficient_data" && n == 2);
-          if (asks)
-            CHECK(e->text.find(lang == "en" ? "When: " : "Når: ") != std::string::npos);
+          if (asks) CHECK(e->text.find(lang == "en" ? "When: " : "Når: ") != std::string::npos);
         }
 }
 

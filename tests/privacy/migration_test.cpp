@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connector/ingest/ingest.hpp"
 #include "connector/app/pseudonyms.hpp"
 #include "connector/config/policy_loader.hpp"
+#include "connector/ingest/ingest.hpp"
 #include "connector/report/report.hpp"
 #include "connector/store/sqlite_store.hpp"
 #include "connector/store/verdict_json.hpp"

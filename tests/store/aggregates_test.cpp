@@ -1,5 +1,6 @@
-// Reports and retention in the store (SQLite, and PostgreSQL in store_postgres_test): report_vacancies, monthly aggregates, and
-// fold_closed_vacancies (delete vacancy-level rows, fold their figures, in one transaction).
+// Reports and retention in the store (SQLite, and PostgreSQL in store_postgres_test):
+// report_vacancies, monthly aggregates, and fold_closed_vacancies (delete vacancy-level rows, fold
+// their figures, in one transaction).
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 

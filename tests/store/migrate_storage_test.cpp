@@ -41,23 +41,26 @@ void fill(const std::string& path) {
   Store& s = **opened;
   for (int i = 0; i < 12; ++i) {
     const std::string id = "v" + std::to_string(i);
-    REQUIRE(submit_sync(s, submission("oslo", "e" + std::to_string(i),
-                                      [i, id](const StoredVacancy&) -> Result<Changes> {
-                                        Changes c;
-                                        c.vacancy = vacancy("Lærer " + std::to_string(i));
-                                        if (i < 3) {
-                                          c.vacancy.status = "closed";
-                                          c.vacancy.closed_at = 2000;
-                                        }
-                                        c.candidates = {{"p" + std::to_string(i),
-                                                         {Stage::kApplied, Stage::kInterview}}};
-                                        c.verdict = shortfall(id);
-                                        c.outbox = {{"email", "mail-" + id, "", "",
-                                                     R"({"to":"kari@example.org"})", 0, ""}};
-                                        return c;
-                                      },
-                                      id, 1000 + i))
-                ->applied == Applied::kApplied);
+    REQUIRE(
+        submit_sync(
+            s,
+            submission(
+                "oslo", "e" + std::to_string(i),
+                [i, id](const StoredVacancy&) -> Result<Changes> {
+                  Changes c;
+                  c.vacancy = vacancy("Lærer " + std::to_string(i));
+                  if (i < 3) {
+                    c.vacancy.status = "closed";
+                    c.vacancy.closed_at = 2000;
+                  }
+                  c.candidates = {{"p" + std::to_string(i), {Stage::kApplied, Stage::kInterview}}};
+                  c.verdict = shortfall(id);
+                  c.outbox = {
+                      {"email", "mail-" + id, "", "", R"({"to":"kari@example.org"})", 0, ""}};
+                  return c;
+                },
+                id, 1000 + i))
+            ->applied == Applied::kApplied);
   }
   auto claimed = s.claim_outbox("email", 5000, 5, 60);
   REQUIRE(claimed.ok());
@@ -102,8 +105,9 @@ std::string describe(Store& s) {
   return out;
 }
 
-TEST_CASE("migrate-storage copies an SQLite database into PostgreSQL, idempotently and "
-          "resumably") {
+TEST_CASE(
+    "migrate-storage copies an SQLite database into PostgreSQL, idempotently and "
+    "resumably") {
   TempDir dir;
   const std::string file = dir.file("single.db");
   fill(file);
@@ -150,14 +154,15 @@ TEST_CASE("migrate-storage copies an SQLite database into PostgreSQL, idempotent
   REQUIRE(pg.ok());
   CHECK(describe(**pg) == before);
   // New rows get ids after the copied ones: a new outbox row is claimable on its own.
-  REQUIRE(submit_sync(**pg, submission("oslo", "e-new",
-                                       [](const StoredVacancy&) -> Result<Changes> {
-                                         Changes c;
-                                         c.vacancy = vacancy();
-                                         c.outbox = {{"email", "mail-new", "", "", "{}", 0, ""}};
-                                         return c;
-                                       },
-                                       "v-new"))
+  REQUIRE(submit_sync(**pg, submission(
+                                "oslo", "e-new",
+                                [](const StoredVacancy&) -> Result<Changes> {
+                                  Changes c;
+                                  c.vacancy = vacancy();
+                                  c.outbox = {{"email", "mail-new", "", "", "{}", 0, ""}};
+                                  return c;
+                                },
+                                "v-new"))
               .ok());
   CHECK(*(*pg)->outbox_depth("pending") == 8);
 }
@@ -166,11 +171,9 @@ TEST_CASE("migrate-storage refuses a missing file and an unreachable server") {
   TempDir dir;
   PostgresOptions to;
   to.conninfo = "host=127.0.0.1 port=1 dbname=x user=x connect_timeout=2";
-  CHECK(copy_sqlite_to_postgres(dir.file("none.db"), to).status().code() ==
-        StatusCode::kNotFound);
+  CHECK(copy_sqlite_to_postgres(dir.file("none.db"), to).status().code() == StatusCode::kNotFound);
   fill(dir.file("m.db"));
-  CHECK(copy_sqlite_to_postgres(dir.file("m.db"), to).status().code() ==
-        StatusCode::kUnavailable);
+  CHECK(copy_sqlite_to_postgres(dir.file("m.db"), to).status().code() == StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -27,8 +27,9 @@ Plan add_candidate(std::string id) {
   };
 }
 
-TEST_CASE("two instances: every event applies once, redeliveries to the other are duplicates, "
-          "and events for one vacancy see each other") {
+TEST_CASE(
+    "two instances: every event applies once, redeliveries to the other are duplicates, "
+    "and events for one vacancy see each other") {
   TempDir dir;
   const std::string path = dir.file("shared.db");
   auto a = open_store(path);
@@ -78,9 +79,9 @@ TEST_CASE("two instances claiming the outbox at once never claim a row twice") {
   auto b = open_store(path);
   constexpr int kRows = 60;
   for (int i = 0; i < kRows; ++i)
-    REQUIRE(submit_sync(*a, submission("oslo", "e" + std::to_string(i),
-                                       add_candidate("c" + std::to_string(i)),
-                                       "v" + std::to_string(i % 5)))
+    REQUIRE(submit_sync(
+                *a, submission("oslo", "e" + std::to_string(i),
+                               add_candidate("c" + std::to_string(i)), "v" + std::to_string(i % 5)))
                 .ok());
   std::mutex mu;
   std::multiset<std::int64_t> claimed;
@@ -116,15 +117,16 @@ TEST_CASE("a digest batch is never split between two instances") {
   auto b = open_store(path);
   for (int i = 0; i < 40; ++i) {
     const std::string key = "digest-" + std::to_string(i % 4);
-    REQUIRE(submit_sync(*a, submission("oslo", "e" + std::to_string(i),
-                                       [i, key](const StoredVacancy&) -> Result<Changes> {
-                                         Changes c;
-                                         c.vacancy = vacancy();
-                                         c.outbox = {{"digest", "d" + std::to_string(i), "", "",
-                                                      "{}", i, key}};
-                                         return c;
-                                       }))
-                .ok());
+    REQUIRE(
+        submit_sync(
+            *a, submission("oslo", "e" + std::to_string(i),
+                           [i, key](const StoredVacancy&) -> Result<Changes> {
+                             Changes c;
+                             c.vacancy = vacancy();
+                             c.outbox = {{"digest", "d" + std::to_string(i), "", "", "{}", i, key}};
+                             return c;
+                           }))
+            .ok());
   }
   std::mutex mu;
   std::vector<std::vector<std::string>> batches;
@@ -175,15 +177,16 @@ TEST_CASE("retention on two instances folds each vacancy once") {
   auto b = open_store(path);
   constexpr int kVacancies = 30;
   for (int i = 0; i < kVacancies; ++i)
-    REQUIRE(submit_sync(*a, submission("oslo", "e" + std::to_string(i),
-                                       [](const StoredVacancy&) -> Result<Changes> {
-                                         Changes c;
-                                         c.vacancy = vacancy();
-                                         c.vacancy.status = "closed";
-                                         c.vacancy.closed_at = 5000;
-                                         return c;
-                                       },
-                                       "v" + std::to_string(i)))
+    REQUIRE(submit_sync(*a, submission(
+                                "oslo", "e" + std::to_string(i),
+                                [](const StoredVacancy&) -> Result<Changes> {
+                                  Changes c;
+                                  c.vacancy = vacancy();
+                                  c.vacancy.status = "closed";
+                                  c.vacancy.closed_at = 5000;
+                                  return c;
+                                },
+                                "v" + std::to_string(i)))
                 .ok());
   std::atomic<std::int64_t> folded{0};
   auto run = [&](Store& s) {

@@ -1,5 +1,5 @@
-// The store's submission path (SQLite, and PostgreSQL in store_postgres_test): dedupe, prior state, group commit, failure
-// isolation, commit failures, durability settings, reopening and closing.
+// The store's submission path (SQLite, and PostgreSQL in store_postgres_test): dedupe, prior state,
+// group commit, failure isolation, commit failures, durability settings, reopening and closing.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 

@@ -21,8 +21,8 @@ inline std::string server_conninfo() {
                   "MANGFOLD_TEST_PG is not set: run this test through ctest, whose fixture "
                   "postgres_server starts the PostgreSQL server");
   std::ifstream in(state);
-  REQUIRE_MESSAGE(in.good(), "no PostgreSQL test server: cannot read " << state
-                                                                       << " (the fixture failed?)");
+  REQUIRE_MESSAGE(in.good(),
+                  "no PostgreSQL test server: cannot read " << state << " (the fixture failed?)");
   std::string line;
   std::getline(in, line);
   REQUIRE(!line.empty());

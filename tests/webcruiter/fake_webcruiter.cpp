@@ -116,7 +116,8 @@ void FakeWebcruiter::set_feed(const std::vector<std::string>& advert_ids) {
       "<title>Ledige stillinger</title><language>NO</language>";
   for (const std::string& id : advert_ids)
     xml += "<item><title>Stilling " + id + "</title><link>https://example.invalid/" + id +
-           "</link><wc:AdvertId>" + id + "</wc:AdvertId><wc:Culture_Id>NB-NO</wc:Culture_Id>"
+           "</link><wc:AdvertId>" + id +
+           "</wc:AdvertId><wc:Culture_Id>NB-NO</wc:Culture_Id>"
            "</item>";
   xml += "</channel></rss>\n";
   std::lock_guard lock(mu_);

@@ -59,7 +59,8 @@ Result<std::unique_ptr<Conn>> Conn::connect(const std::string& conninfo,
   if (!c) return unavailable("postgres: out of memory connecting");
   if (PQstatus(c) != CONNECTION_OK) {
     std::string why = PQerrorMessage(c);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
+      why.pop_back();
     PQfinish(c);
     return unavailable("postgres: cannot connect: " + why);
   }
@@ -82,14 +83,15 @@ Result<Rows> Conn::check(PGresult* r) {
   const ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return rows;
   std::string why = r ? PQresultErrorMessage(r) : PQerrorMessage(c_);
-  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
+    why.pop_back();
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   const std::string_view code = state ? state : "";
   // 08 connection, 40 rollback (serialization, deadlock), 53 resources, 57 operator
   // intervention (shutdown), 58 system error, 55P03 lock timeout: all worth a retry.
   const std::string_view cls = code.substr(0, 2);
-  if (PQstatus(c_) != CONNECTION_OK || code.empty() || cls == "08" || cls == "40" ||
-      cls == "53" || cls == "57" || cls == "58" || code == "55P03")
+  if (PQstatus(c_) != CONNECTION_OK || code.empty() || cls == "08" || cls == "40" || cls == "53" ||
+      cls == "57" || cls == "58" || code == "55P03")
     return unavailable("postgres: " + why);
   return internal_error("postgres: " + why);
 }

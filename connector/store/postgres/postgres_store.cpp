@@ -200,14 +200,12 @@ VacancyRecord vacancy_from_row(const Rows& r, int i) {
 
 Result<domain::Verdict> verdict_from_row(const Rows& r, int i, std::string_view vacancy_id,
                                          int first) {
-  return rows::verdict_from_columns({r.text(i, first), r.text(i, first + 1),
-                                     r.text(i, first + 2), r.text(i, first + 3),
-                                     r.text(i, first + 4)},
+  return rows::verdict_from_columns({r.text(i, first), r.text(i, first + 1), r.text(i, first + 2),
+                                     r.text(i, first + 3), r.text(i, first + 4)},
                                     vacancy_id);
 }
 
-Result<StoredVacancy> read_vacancy(Conn& db, std::string_view tenant,
-                                   std::string_view vacancy_id) {
+Result<StoredVacancy> read_vacancy(Conn& db, std::string_view tenant, std::string_view vacancy_id) {
   StoredVacancy out;
   out.record.tenant = std::string(tenant);
   out.record.vacancy_id = std::string(vacancy_id);
@@ -250,17 +248,17 @@ Status write_changes(Conn& db, const Submission& sub, const Changes& c) {
   for (const std::string& id : c.retired_candidates)
     if (Status s = run(db, kDeleteCandidate, params(v.tenant, v.vacancy_id, id)); !s) return s;
   for (const CandidateHistory& h : c.candidates)
-    if (Status s = run(db, kUpsertCandidate,
-                       params(v.tenant, v.vacancy_id, h.candidate_id,
-                              rows::encode_stages(h.stages)));
+    if (Status s =
+            run(db, kUpsertCandidate,
+                params(v.tenant, v.vacancy_id, h.candidate_id, rows::encode_stages(h.stages)));
         !s)
       return s;
   if (c.verdict) {
     const rows::VerdictColumns verdict = rows::verdict_columns(*c.verdict);
-    if (Status s = run(db, kUpsertCurrentVerdict,
-                       params(v.tenant, v.vacancy_id, sub.received_at, verdict.policy_id,
-                              verdict.policy_version, verdict.phase, verdict.overall,
-                              verdict.rules));
+    if (Status s =
+            run(db, kUpsertCurrentVerdict,
+                params(v.tenant, v.vacancy_id, sub.received_at, verdict.policy_id,
+                       verdict.policy_version, verdict.phase, verdict.overall, verdict.rules));
         !s)
       return s;
     // Only the counts changed (log_verdict false): the current verdict is updated, no log row.
@@ -288,8 +286,7 @@ Result<std::int64_t> count(Conn& db, const char* sql, std::string_view arg) {
 
 // Retention of one vacancy inside the caller's transaction: nullopt when it was skipped
 // (another instance holds it, or already deleted it), else whether it was folded.
-Result<std::optional<bool>> fold_one(Conn& db, const std::string& schema,
-                                     const std::string& tenant,
+Result<std::optional<bool>> fold_one(Conn& db, const std::string& schema, const std::string& tenant,
                                      const std::string& vacancy_id,
                                      const RetentionRequest& request) {
   // Never wait here: a submission on another instance may hold the vacancy; it is left
@@ -327,7 +324,8 @@ Result<std::optional<bool>> fold_one(Conn& db, const std::string& schema,
     for (const AggregateRow& r : rows->value()) {
       if (!rows::is_month(r.month) || r.metric.empty())
         return internal_error("store: the retention fold returned a row without a month or metric");
-      if (Status s = run(db, kAddAggregate, params(tenant, r.month, r.department, r.metric, r.value));
+      if (Status s =
+              run(db, kAddAggregate, params(tenant, r.month, r.department, r.metric, r.value));
           !s)
         return s;
     }
@@ -501,53 +499,55 @@ class PostgresStore final : public Store {
     return claim(true, kind, now, limit, lease_seconds);
   }
 
-  Result<std::vector<Claimed>> claim(bool batch, std::string_view kind, std::int64_t now,
-                                     int limit, std::int64_t lease_seconds) {
+  Result<std::vector<Claimed>> claim(bool batch, std::string_view kind, std::int64_t now, int limit,
+                                     std::int64_t lease_seconds) {
     if (limit <= 0) return std::vector<Claimed>{};
     if (lease_seconds <= 0) return invalid_argument("claim_outbox: lease_seconds must be > 0");
     const std::string kind_copy(kind);
-    return call<std::vector<Claimed>>([batch, &kind_copy, now, limit, lease_seconds](
-                                          Conn& db) -> Result<std::vector<Claimed>> {
-      std::string sql = "UPDATE outbox SET state = 'inflight', lease_until = $3, "
-                        "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE ";
-      sql += kDue;
-      if (batch) {
-        if (auto locked = db.query(kLockBatchClaims); !locked.ok()) return locked.status();
-        sql += " AND batch_key = (SELECT batch_key FROM outbox WHERE ";
-        sql += kDue;
-        sql += " ORDER BY not_before, id LIMIT 1)";
-      }
-      sql += " ORDER BY not_before, id LIMIT $4 FOR UPDATE SKIP LOCKED)";
-      sql += kClaimReturning;
-      auto r = db.query(sql.c_str(), params(kind_copy, now, now + lease_seconds, limit));
-      if (!r.ok()) return r.status();
-      std::vector<Claimed> out;
-      for (int i = 0; i < r->size(); ++i) {
-        Claimed c;
-        c.id = r->int64(i, 0);
-        c.item.kind = r->text(i, 1);
-        c.item.idempotency_key = r->text(i, 2);
-        c.item.tenant = r->text(i, 3);
-        c.item.vacancy_id = r->text(i, 4);
-        c.item.payload = r->text(i, 5);
-        c.item.not_before = r->int64(i, 6);
-        c.attempts = static_cast<int>(r->int64(i, 7));
-        c.item.batch_key = r->text(i, 8);
-        out.push_back(std::move(c));
-      }
-      std::sort(out.begin(), out.end(), [](const Claimed& a, const Claimed& b) {
-        return a.item.not_before != b.item.not_before ? a.item.not_before < b.item.not_before
-                                                      : a.id < b.id;
-      });
-      return out;
-    });
+    return call<std::vector<Claimed>>(
+        [batch, &kind_copy, now, limit, lease_seconds](Conn& db) -> Result<std::vector<Claimed>> {
+          std::string sql =
+              "UPDATE outbox SET state = 'inflight', lease_until = $3, "
+              "attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE ";
+          sql += kDue;
+          if (batch) {
+            if (auto locked = db.query(kLockBatchClaims); !locked.ok()) return locked.status();
+            sql += " AND batch_key = (SELECT batch_key FROM outbox WHERE ";
+            sql += kDue;
+            sql += " ORDER BY not_before, id LIMIT 1)";
+          }
+          sql += " ORDER BY not_before, id LIMIT $4 FOR UPDATE SKIP LOCKED)";
+          sql += kClaimReturning;
+          auto r = db.query(sql.c_str(), params(kind_copy, now, now + lease_seconds, limit));
+          if (!r.ok()) return r.status();
+          std::vector<Claimed> out;
+          for (int i = 0; i < r->size(); ++i) {
+            Claimed c;
+            c.id = r->int64(i, 0);
+            c.item.kind = r->text(i, 1);
+            c.item.idempotency_key = r->text(i, 2);
+            c.item.tenant = r->text(i, 3);
+            c.item.vacancy_id = r->text(i, 4);
+            c.item.payload = r->text(i, 5);
+            c.item.not_before = r->int64(i, 6);
+            c.attempts = static_cast<int>(r->int64(i, 7));
+            c.item.batch_key = r->text(i, 8);
+            out.push_back(std::move(c));
+          }
+          std::sort(out.begin(), out.end(), [](const Claimed& a, const Claimed& b) {
+            return a.item.not_before != b.item.not_before ? a.item.not_before < b.item.not_before
+                                                          : a.id < b.id;
+          });
+          return out;
+        });
   }
 
   Status complete_outbox(std::int64_t id) override {
     return to_status(call<Unit>([id](Conn& db) -> Result<Unit> {
       auto r = db.query(kCompleteOutbox, params(id));
       if (!r.ok()) return r.status();
-      if (r->affected() == 0) return not_found("outbox row " + std::to_string(id) + " does not exist");
+      if (r->affected() == 0)
+        return not_found("outbox row " + std::to_string(id) + " does not exist");
       return Unit{};
     }));
   }
@@ -921,9 +921,8 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& option
   if (!schema.ok()) return schema.status();
   auto reader = Conn::connect(options.conninfo, options.password);
   if (!reader.ok()) return reader.status();
-  return std::unique_ptr<Store>(
-      std::make_unique<PostgresStore>(options, schema->text(0, 0), std::move(*writer),
-                                      std::move(*reader)));
+  return std::unique_ptr<Store>(std::make_unique<PostgresStore>(
+      options, schema->text(0, 0), std::move(*writer), std::move(*reader)));
 }
 
 }  // namespace mangfold::store
