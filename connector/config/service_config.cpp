@@ -182,7 +182,7 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     if (!d.expect_map(value, path)) continue;
     d.check_keys(value, path,
                  {"adapter", "adapter_options", "policy", "signature", "success_status",
-                  "body_limit", "api_token", "pseudonyms", "display_name"});
+                  "body_limit", "api_token", "pseudonyms", "display_name", "email_templates"});
     if (const Node* v = value.get("display_name"))
       t.display_name = d.string(*v, join_path(path, "display_name")).value_or("");
     if (const Node* v = value.get("email_templates"))

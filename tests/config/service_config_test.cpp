@@ -100,3 +100,25 @@ TEST_CASE("mail: credentials over an unencrypted connection need allow_plain_aut
   CHECK(allowed.config->smtp_tls == "none");
   CHECK(allowed.config->smtp_allow_plain_auth);
 }
+
+TEST_CASE("tenants.<t>.email_templates and display_name are accepted as documented") {
+  const std::map<std::string, std::string> files = {
+      {"/etc/mangfold/mangfold.yaml",
+       "tenants:\n"
+       "  oslo:\n"
+       "    display_name: Oslo kommune\n"
+       "    email_templates: templates/oslo\n"
+       "    policy: policy.yaml\n"
+       "    signature: {scheme: hmac, secret: {env: X}}\n"
+       "    pseudonyms: {key: {env: P}}\n"}};
+  ServiceConfigLoad load = load_service_config(
+      "/etc/mangfold/mangfold.yaml", [&](const std::string& path) -> Result<std::string> {
+        auto it = files.find(path);
+        if (it == files.end()) return not_found(path);
+        return it->second;
+      });
+  REQUIRE(load.config);
+  REQUIRE(load.config->tenants.size() == 1);
+  CHECK(load.config->tenants[0].display_name == "Oslo kommune");
+  CHECK(load.config->tenants[0].email_templates == "/etc/mangfold/templates/oslo");
+}
