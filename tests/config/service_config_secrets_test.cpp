@@ -8,6 +8,7 @@
 #include <string>
 
 #include "connector/config/service_config.hpp"
+#include "tests/config/config_test_support.hpp"
 
 using namespace mangfold;
 
@@ -26,11 +27,7 @@ std::string service_yaml(const std::string& secret_yaml) {
 }
 
 config::ServiceConfigLoad load(const std::string& yaml) {
-  return config::load_service_config("/etc/mangfold/mangfold.yaml",
-                                     [&](const std::string& path) -> Result<std::string> {
-                                       if (path == "/etc/mangfold/mangfold.yaml") return yaml;
-                                       return not_found("no such file");
-                                     });
+  return config::testing::load_yaml(yaml);
 }
 
 // Sets an environment variable for one test and restores the previous state.

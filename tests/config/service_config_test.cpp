@@ -2,30 +2,18 @@
 // wrong value or contradiction is a diagnostic with the file, line and column.
 #include <doctest/doctest.h>
 
-#include <map>
 #include <string>
 
 #include "connector/config/service_config.hpp"
+#include "tests/config/config_test_support.hpp"
 
 using namespace mangfold;
 using namespace mangfold::config;
 
 namespace {
 
-ServiceConfigLoad load_with_tls(const std::string& tls_section) {
-  const std::map<std::string, std::string> files = {
-      {"/etc/mangfold/mangfold.yaml", tls_section +
-                                          "tenants:\n"
-                                          "  oslo:\n"
-                                          "    policy: policy.yaml\n"
-                                          "    signature: {scheme: hmac, secret: {env: X}}\n"
-                                          "    pseudonyms: {key: {env: P}}\n"}};
-  return load_service_config("/etc/mangfold/mangfold.yaml",
-                             [&](const std::string& path) -> Result<std::string> {
-                               auto it = files.find(path);
-                               if (it == files.end()) return not_found(path);
-                               return it->second;
-                             });
+ServiceConfigLoad load_with_tls(const std::string& section) {
+  return testing::load_with_section(section);
 }
 
 }  // namespace
@@ -102,21 +90,14 @@ TEST_CASE("mail: credentials over an unencrypted connection need allow_plain_aut
 }
 
 TEST_CASE("tenants.<t>.email_templates and display_name are accepted as documented") {
-  const std::map<std::string, std::string> files = {
-      {"/etc/mangfold/mangfold.yaml",
-       "tenants:\n"
-       "  oslo:\n"
-       "    display_name: Oslo kommune\n"
-       "    email_templates: templates/oslo\n"
-       "    policy: policy.yaml\n"
-       "    signature: {scheme: hmac, secret: {env: X}}\n"
-       "    pseudonyms: {key: {env: P}}\n"}};
-  ServiceConfigLoad load = load_service_config(
-      "/etc/mangfold/mangfold.yaml", [&](const std::string& path) -> Result<std::string> {
-        auto it = files.find(path);
-        if (it == files.end()) return not_found(path);
-        return it->second;
-      });
+  ServiceConfigLoad load = testing::load_yaml(
+      "tenants:\n"
+      "  oslo:\n"
+      "    display_name: Oslo kommune\n"
+      "    email_templates: templates/oslo\n"
+      "    policy: policy.yaml\n"
+      "    signature: {scheme: hmac, secret: {env: X}}\n"
+      "    pseudonyms: {key: {env: P}}\n");
   REQUIRE(load.config);
   REQUIRE(load.config->tenants.size() == 1);
   CHECK(load.config->tenants[0].display_name == "Oslo kommune");

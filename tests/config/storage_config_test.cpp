@@ -2,30 +2,18 @@
 // diagnostic with the file, line and column.
 #include <doctest/doctest.h>
 
-#include <map>
 #include <string>
 
 #include "connector/config/service_config.hpp"
+#include "tests/config/config_test_support.hpp"
 
 using namespace mangfold;
 using namespace mangfold::config;
 
 namespace {
 
-ServiceConfigLoad load_with_storage(const std::string& storage_section) {
-  const std::map<std::string, std::string> files = {
-      {"/etc/mangfold/mangfold.yaml", storage_section +
-                                          "tenants:\n"
-                                          "  oslo:\n"
-                                          "    policy: policy.yaml\n"
-                                          "    signature: {scheme: hmac, secret: {env: X}}\n"
-                                          "    pseudonyms: {key: {env: P}}\n"}};
-  return load_service_config("/etc/mangfold/mangfold.yaml",
-                             [&](const std::string& path) -> Result<std::string> {
-                               auto it = files.find(path);
-                               if (it == files.end()) return not_found(path);
-                               return it->second;
-                             });
+ServiceConfigLoad load_with_storage(const std::string& section) {
+  return testing::load_with_section(section);
 }
 
 std::string only_diagnostic(const ServiceConfigLoad& load) {
