@@ -17,7 +17,7 @@ class AdMemo;
 struct EvaluationContext {
   std::optional<domain::Date> today;  // unset: the policy's effective date is not checked
   AdMemo* ad_memo = nullptr;  // shares what ad rules read in an ad (ad_injection.hpp); optional
-  InputLimits limits;         // an HTML ad over these is flagged, not read (ads/html_budget.hpp)
+  InputLimits limits = {};    // an HTML ad over these is flagged, not read (ads/html_budget.hpp)
 };
 
 // Evaluates every enabled rule of `policy` on `snapshot`. Ad rules are evaluated only

@@ -116,7 +116,7 @@ struct TargetGroup {
   std::string definition;  // which definition applies (SSB 2008, Bergen's «ikke-vestlig», …)
   // Words that name the group in a job ad, per language, for detecting the encouragement
   // sentence by meaning (never used on applicants: membership is self-declared only).
-  std::map<std::string, std::vector<std::string>> words;
+  std::map<std::string, std::vector<std::string>> words = {};
 };
 
 // Who is told what, when (used by connector/notify).
