@@ -32,6 +32,7 @@ struct Vendor {
   std::string tamper_from;  // a text in the signed part, and what it becomes
   std::string tamper_to;
   std::string signer_extra = {};  // e.g. "--style=php"
+  std::string config = {};        // adapter_options.config, e.g. "{company_id: 12345}"
 };
 
 struct Signed {
@@ -72,22 +73,37 @@ struct Setup {
       if (port.empty()) std::this_thread::sleep_for(25ms);
     }
     REQUIRE_MESSAGE(!port.empty(), "the fake API did not start");
-    // The example mapping, its API's base URL pointed at the fake.
+    // The example mapping, its API's base URL pointed at the fake. The path and the
+    // {config:…} placeholders stay: a placeholder in the host becomes the first path segment
+    // (https://{config:subdomain}.workable.com/spi/v3 → http://127.0.0.1:P/{config:subdomain}/spi/v3),
+    // so the tenant's value is seen in every request the fake answers.
     std::string mapping = testing::read_file(kExamples + v.name + "/mapping.yaml");
     const auto at = mapping.find("base_url: ");
     REQUIRE(at != std::string::npos);
-    mapping.replace(at, mapping.find('\n', at) - at, "base_url: http://127.0.0.1:" + port);
+    const std::string url = mapping.substr(at + 10, mapping.find('\n', at) - at - 10);
+    const auto host = url.find("://") + 3;
+    const auto path_at = url.find('/', host);
+    const std::string host_part = url.substr(host, path_at == std::string::npos ? std::string::npos
+                                                                                : path_at - host);
+    std::string local = "http://127.0.0.1:" + port;
+    if (const auto c = host_part.find("{config:"); c != std::string::npos)
+      local += "/" + host_part.substr(c, host_part.find('}', c) - c + 1);
+    if (path_at != std::string::npos) local += url.substr(path_at);
+    mapping.replace(at, mapping.find('\n', at) - at, "base_url: " + local);
     testing::write_file(path("mapping.yaml"), mapping);
     testing::write_file(path("p.key"), "0123456789abcdef0123456789abcdef0123456789abcdef");
     testing::write_file(path("mangfold.yaml"),
                         "listen: {address: 127.0.0.1, port: 0}\nstorage: {sqlite: db/m.db}\n"
                         "mail: {spool_dir: mail}\ntenants:\n  " +
                             v.name + ":\n    adapter: generic\n    adapter_options: {mapping: " +
-                            path("mapping.yaml") + "}\n    policy: " + kRoot +
+                            path("mapping.yaml") +
+                            (v.config.empty() ? "" : ", config: " + v.config) +
+                            "}\n    policy: " + kRoot +
                             "/policies/oslo.yaml\n    signature: {scheme: mapping}\n"
                             "    pseudonyms: {key: {file: p.key}}\n");
     std::vector<std::string> env{v.secret_env + "=vendor-secret-1", "TEAMTAILOR_API_KEY=k",
-                                 "SMARTRECRUITERS_API_KEY=k", "LEVER_API_KEY=k"};
+                                 "SMARTRECRUITERS_API_KEY=k", "LEVER_API_KEY=k",
+                                 "WORKABLE_API_TOKEN=k", "RECRUITEE_API_TOKEN=k"};
     server = std::make_unique<testing::MangfoldProcess>(MANGFOLD_BINARY, path("mangfold.yaml"),
                                                         path("db/m.db"), path("server.log"), env);
     REQUIRE_MESSAGE(server->start(), server->log());
@@ -98,8 +114,19 @@ struct Setup {
   }
 };
 
-void run_vendor(const Vendor& v) {
-  Setup s(v);
+// The fake API's log: one "METHOD /path" line per request it answered.
+int requests_to(Setup& s, const std::string& part) {
+  const std::string log = testing::read_file(s.path("api.log"));
+  int n = 0;
+  for (auto at = log.find(part); at != std::string::npos; at = log.find(part, at + 1))
+    ++n;
+  return n;
+}
+
+void run_vendor(const Vendor& v, Setup* given = nullptr) {
+  std::unique_ptr<Setup> own;
+  if (!given) own = std::make_unique<Setup>(v);
+  Setup& s = given ? *given : *own;
   const std::string payload = kExamples + v.name + "/payloads/" + v.payload;
 
   const Signed good = sign(v, "vendor-secret-1", payload);
@@ -172,4 +199,58 @@ TEST_CASE("Lever: the settings page's test delivery (empty data) is acknowledged
   CHECK_MESSAGE(a.status == 200, a.body);
   CHECK(nlohmann::json::parse(a.body, nullptr, false).value("status", "") == "ignored");
   CHECK(s.server->count("SELECT count(*) FROM verdicts") == 0);
+}
+
+TEST_CASE("SmartRecruiters: the candidate list paginated by offset and limit") {
+  const Vendor v{"smartrecruiters", "smartrecruiters", "SMARTRECRUITERS_WEBHOOK_SECRET",
+                 "application.created.json", "a9e8d7c6", "a9e8d7c7"};
+  Setup s(v);
+  run_vendor(v, &s);
+  CHECK(requests_to(s, "GET /candidates?jobId=3c2bd7f6-1e34-4a7b-9d3f-6c2b0e1a9f10&offset=0&limit=100") == 1);
+}
+
+TEST_CASE("Workable: HMAC of the body, the account's subdomain from config, answers per candidate") {
+  const Vendor v{"workable", "workable", "WORKABLE_WEBHOOK_KEY", "candidate_moved.json",
+                 "\"Interview\"", "\"Interviex\"", "", "{subdomain: oslo-kommune}"};
+  Setup s(v);
+  run_vendor(v, &s);
+  // The job and its candidates from the account's API, then one request per candidate that
+  // is not disqualified (two of three), through the server's HTTP client.
+  CHECK(requests_to(s, "GET /oslo-kommune/spi/v3/jobs/A1B2C3D4E5") == 2);  // job + list
+  CHECK(requests_to(s, "GET /oslo-kommune/spi/v3/candidates/ce7a11") == 1);
+  CHECK(requests_to(s, "GET /oslo-kommune/spi/v3/candidates/ce7a12") == 1);
+  CHECK(requests_to(s, "GET /oslo-kommune/spi/v3/candidates/ce7a13") == 0);
+  // The answers themselves are nowhere in what the server keeps or logs (DESIGN §4).
+  CHECK(s.server->log().find("innvandrerbakgrunn") == std::string::npos);
+}
+
+TEST_CASE("Recruitee: HMAC of the body, the company id from config, offset pagination") {
+  const Vendor v{"recruitee", "recruitee", "RECRUITEE_WEBHOOK_SECRET", "candidate_moved.json",
+                 "770042", "770043", "", "{company_id: 12345}"};
+  Setup s(v);
+  run_vendor(v, &s);
+  CHECK(requests_to(s, "GET /c/12345/offers/770042") == 1);
+  CHECK(requests_to(s, "GET /c/12345/candidates?offer_id=770042&offset=0&limit=100") == 1);
+}
+
+TEST_CASE("Recruitee: the Test button's {\"test\": true} and test payloads are acknowledged and ignored") {
+  const Vendor v{"recruitee", "recruitee", "RECRUITEE_WEBHOOK_SECRET", "test.json", "", "",
+                 "", "{company_id: 12345}"};
+  Setup s(v);
+  for (const std::string body_file : {"test.json", "candidate_moved.json"}) {
+    std::string file = kExamples + "recruitee/payloads/" + body_file;
+    if (body_file != "test.json") {
+      // An example event with "test": true beside it, as the "Test payload" buttons send.
+      std::string text = testing::read_file(file);
+      text.insert(text.find('{') + 1, "\n  \"test\": true,");
+      file = s.path("test-payload.json");
+      testing::write_file(file, text);
+    }
+    const Signed test = sign(v, "vendor-secret-1", file);
+    const testing::HttpAnswer a = s.post("recruitee", test);
+    CHECK_MESSAGE(a.status == 200, a.body);
+    CHECK(nlohmann::json::parse(a.body, nullptr, false).value("status", "") == "ignored");
+  }
+  CHECK(s.server->count("SELECT count(*) FROM verdicts") == 0);
+  CHECK(requests_to(s, "GET /c/12345") == 0);
 }
