@@ -8,7 +8,7 @@
 // itself), and as shipped with the body built around the input, {"payload":<input>}, and
 // TT-Signature carrying the input's correct v2 signature (re-serialisation, the signed-part
 // rules). SmartRecruiters (handshake, header templates), Lever (sender_only, lookup,
-// ignore_when), the Teamtailor partner mapping (structured values), Workable and Recruitee
+// ignore_when), the Teamtailor partner mapping (structured values), Workable, Recruitee, Huntflow
 // (account ids from config, api.answers, offsets, a defaulted event type) run as shipped.
 #include <cstddef>
 #include <cstdint>
@@ -38,9 +38,10 @@ enum Mapping {
   kLever,
   kTeamtailorPartner,
   kWorkable,
-  kRecruitee
+  kRecruitee,
+  kHuntflow
 };
-constexpr int kModes = 11;
+constexpr int kModes = 12;
 
 std::string without_signature_block(std::string_view yaml) {
   const std::size_t begin = yaml.find("\nsignature:\n");
@@ -74,7 +75,8 @@ const std::vector<std::unique_ptr<domain::Adapter>>& adapters() {
          {"ASHBY_API_KEY", "GREENHOUSE_HARVEST_KEY", "TEAMTAILOR_API_KEY",
           "SMARTRECRUITERS_API_KEY", "LEVER_API_KEY", "SMARTRECRUITERS_WEBHOOK_SECRET",
           "LEVER_SIGNATURE_TOKEN", "TEAMTAILOR_PARTNER_SECRET", "WORKABLE_WEBHOOK_KEY",
-          "WORKABLE_API_TOKEN", "RECRUITEE_WEBHOOK_SECRET", "RECRUITEE_API_TOKEN"})
+          "WORKABLE_API_TOKEN", "RECRUITEE_WEBHOOK_SECRET", "RECRUITEE_API_TOKEN",
+          "HUNTFLOW_WEBHOOK_SECRET", "HUNTFLOW_API_TOKEN"})
       setenv(name, "fuzz-api-key", 1);
     const std::string teamtailor(fuzz::embedded("examples/generic/teamtailor/mapping.yaml"));
     std::vector<std::unique_ptr<domain::Adapter>> out;
@@ -98,6 +100,9 @@ const std::vector<std::unique_ptr<domain::Adapter>>& adapters() {
     const char* recruitee = "examples/generic/recruitee/mapping.yaml";
     out.push_back(load(recruitee, std::string(fuzz::embedded(recruitee)),
                        {{"company_id", "12345", {recruitee, 1, 1}, "config.company_id"}}));
+    const char* huntflow = "examples/generic/huntflow/mapping.yaml";
+    out.push_back(load(huntflow, std::string(fuzz::embedded(huntflow)),
+                       {{"account_id", "6", {huntflow, 1, 1}, "config.account_id"}}));
     return out;
   }();
   return all;

@@ -45,7 +45,7 @@ for p in sorted(glob.glob("examples/generic/teamtailor/payloads/*.json")):
     put("fuzz_generic_event", "5-teamtailor-signed-" + os.path.basename(p),
         b"\x05\n\n" + json.dumps(payload, ensure_ascii=False).encode())
 for mode, name in ((6, "smartrecruiters"), (7, "lever"), (8, "teamtailor-partner"), (9, "workable"),
-                   (10, "recruitee")):
+                   (10, "recruitee"), (11, "huntflow")):
     for p in sorted(glob.glob(f"examples/generic/{name}/payloads/*.json")):
         put("fuzz_generic_event", f"{mode}-{name}-" + os.path.basename(p),
             bytes([mode]) + b"Content-Type: application/json\n\n" + read(p))
@@ -53,6 +53,7 @@ put("fuzz_generic_event", "6-smartrecruiters-handshake", b"\x06X-Hook-Secret: 4j
 put("fuzz_generic_event", "8-teamtailor-partner-structured",
     b"\x08Teamtailor-Signature: t=1800000000,v1=00,v0=11\n\n" +
     read("examples/generic/teamtailor-partner/payloads/trigger.json"))
+put("fuzz_generic_event", "11-huntflow-ping", b"\x0bX-Huntflow-Event: PING\nX-Huntflow-Signature: 00\n\n{}")
 put("fuzz_generic_event", "4-rekrutt", b"\x04X-Rekrutt-Event: vacancy.state\n\n" +
     read("tests/fixtures/generic/rekrutt_payload.json"))
 

@@ -103,7 +103,8 @@ struct Setup {
                             "    pseudonyms: {key: {file: p.key}}\n");
     std::vector<std::string> env{v.secret_env + "=vendor-secret-1", "TEAMTAILOR_API_KEY=k",
                                  "SMARTRECRUITERS_API_KEY=k", "LEVER_API_KEY=k",
-                                 "WORKABLE_API_TOKEN=k", "RECRUITEE_API_TOKEN=k"};
+                                 "WORKABLE_API_TOKEN=k", "RECRUITEE_API_TOKEN=k",
+                                 "HUNTFLOW_API_TOKEN=k"};
     server = std::make_unique<testing::MangfoldProcess>(MANGFOLD_BINARY, path("mangfold.yaml"),
                                                         path("db/m.db"), path("server.log"), env);
     REQUIRE_MESSAGE(server->start(), server->log());
@@ -253,4 +254,32 @@ TEST_CASE("Recruitee: the Test button's {\"test\": true} and test payloads are a
   }
   CHECK(s.server->count("SELECT count(*) FROM verdicts") == 0);
   CHECK(requests_to(s, "GET /c/12345") == 0);
+}
+
+TEST_CASE("Huntflow: HMAC of the body, event type and delivery id in headers, account id from config") {
+  const Vendor v{"huntflow", "huntflow", "HUNTFLOW_WEBHOOK_SECRET", "applicant.status.json",
+                 "\"STATUS\"", "\"STATUX\"", "", "{account_id: 6}"};
+  Setup s(v);
+  run_vendor(v, &s);
+  CHECK(requests_to(s, "GET /v2/accounts/6/vacancies/28") == 1);
+  CHECK(requests_to(s, "GET /v2/accounts/6/applicants?vacancy=28&count=50&page=2") == 1);
+}
+
+TEST_CASE("Huntflow: the PING sent when the webhook is added, and an applicant action outside a vacancy, are ignored") {
+  const Vendor v{"huntflow", "huntflow", "HUNTFLOW_WEBHOOK_SECRET", "", "", "", "",
+                 "{account_id: 6}"};
+  Setup s(v);
+  testing::write_file(s.path("ping.json"), "{}");
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {s.path("ping.json"), "--event=PING"},
+      {kExamples + "huntflow/payloads/applicant.add.json", "--event=APPLICANT"}};
+  for (const auto& [file, event] : cases) {
+    Vendor with = v;
+    with.signer_extra = event;
+    const testing::HttpAnswer a = s.post("huntflow", sign(with, "vendor-secret-1", file));
+    CHECK_MESSAGE(a.status == 200, a.body);
+    CHECK(nlohmann::json::parse(a.body, nullptr, false).value("status", "") == "ignored");
+  }
+  CHECK(s.server->count("SELECT count(*) FROM verdicts") == 0);
+  CHECK(requests_to(s, "GET /v2/") == 0);
 }
