@@ -33,6 +33,9 @@ struct Vendor {
   std::string tamper_to;
   std::string signer_extra = {};  // e.g. "--style=php"
   std::string config = {};        // adapter_options.config, e.g. "{company_id: 12345}"
+  // The tenant's own signature check: the mapping's by default; Greenhouse and Ashby use the
+  // tenant's hmac scheme (their recipes need nothing more).
+  std::string tenant_signature = "{scheme: mapping}";
 };
 
 struct Signed {
@@ -98,13 +101,13 @@ struct Setup {
                             v.name + ":\n    adapter: generic\n    adapter_options: {mapping: " +
                             path("mapping.yaml") +
                             (v.config.empty() ? "" : ", config: " + v.config) +
-                            "}\n    policy: " + kRoot +
-                            "/policies/oslo.yaml\n    signature: {scheme: mapping}\n"
-                            "    pseudonyms: {key: {file: p.key}}\n");
+                            "}\n    policy: " + kRoot + "/policies/oslo.yaml\n    signature: " +
+                            v.tenant_signature + "\n    pseudonyms: {key: {file: p.key}}\n");
     std::vector<std::string> env{v.secret_env + "=vendor-secret-1", "TEAMTAILOR_API_KEY=k",
                                  "SMARTRECRUITERS_API_KEY=k", "LEVER_API_KEY=k",
                                  "WORKABLE_API_TOKEN=k", "RECRUITEE_API_TOKEN=k",
-                                 "HUNTFLOW_API_TOKEN=k"};
+                                 "HUNTFLOW_API_TOKEN=k", "GREENHOUSE_HARVEST_KEY=k",
+                                 "ASHBY_API_KEY=k"};
     server = std::make_unique<testing::MangfoldProcess>(MANGFOLD_BINARY, path("mangfold.yaml"),
                                                         path("db/m.db"), path("server.log"), env);
     REQUIRE_MESSAGE(server->start(), server->log());
@@ -282,4 +285,55 @@ TEST_CASE("Huntflow: the PING sent when the webhook is added, and an applicant a
   }
   CHECK(s.server->count("SELECT count(*) FROM verdicts") == 0);
   CHECK(requests_to(s, "GET /v2/") == 0);
+}
+
+namespace {
+
+const std::string kGreenhouseSignature =
+    "{scheme: hmac, header: Signature, encoding: hex, prefix: \"\", secret: {env: "
+    "GREENHOUSE_WEBHOOK_SECRET}}";
+const std::string kAshbySignature =
+    "{scheme: hmac, header: Ashby-Signature, encoding: hex, prefix: \"sha256=\", secret: {env: "
+    "ASHBY_WEBHOOK_SECRET}}";
+
+}  // namespace
+
+TEST_CASE("Greenhouse: sha256 <hex> by the tenant's hmac scheme, a thin event fetched from Harvest") {
+  const Vendor v{"greenhouse", "greenhouse", "GREENHOUSE_WEBHOOK_SECRET",
+                 "candidate_stage_change.json", "4410023", "4410024", "", "", kGreenhouseSignature};
+  Setup s(v);
+  run_vendor(v, &s);
+  CHECK(requests_to(s, "GET /v1/jobs/4410023") == 2);  // the job and its posts
+  CHECK(requests_to(s, "GET /v1/users/52001") == 1);
+  // Both pages of applications: the second by the Link header's rel="next".
+  CHECK(requests_to(s, "GET /v1/applications?job_id=4410023&per_page=500&page=2") == 1);
+}
+
+TEST_CASE("Greenhouse: a fat job_created event, no API call") {
+  const Vendor v{"greenhouse", "greenhouse", "GREENHOUSE_WEBHOOK_SECRET", "job_created.json",
+                 "\"job_created\"", "\"job_createe\"", "", "", kGreenhouseSignature};
+  Setup s(v);
+  run_vendor(v, &s);
+  CHECK(requests_to(s, "GET /v1/") == 0);
+}
+
+TEST_CASE("Ashby: sha256=<hex> by the tenant's hmac scheme, a thin event from the RPC API (cursor in the body)") {
+  const Vendor v{"ashby", "ashby", "ASHBY_WEBHOOK_SECRET", "candidateStageChange.json",
+                 "candidateStageChange", "candidateStageChangf", "", "", kAshbySignature};
+  Setup s(v);
+  run_vendor(v, &s);
+  CHECK(requests_to(s, "POST /job.info") == 1);
+  CHECK(requests_to(s, "POST /application.list") == 2);  // two pages
+}
+
+TEST_CASE("Ashby: a fat jobCreate event, and the ping ignored") {
+  const Vendor v{"ashby", "ashby", "ASHBY_WEBHOOK_SECRET", "jobCreate.json", "\"jobCreate\"",
+                 "\"jobCreatf\"", "", "", kAshbySignature};
+  Setup s(v);
+  run_vendor(v, &s);
+  const Signed ping = sign(v, "vendor-secret-1", kExamples + "ashby/payloads/ping.json");
+  const testing::HttpAnswer a = s.post("ashby", ping);
+  CHECK_MESSAGE(a.status == 200, a.body);
+  CHECK(nlohmann::json::parse(a.body, nullptr, false).value("status", "") == "ignored");
+  CHECK(requests_to(s, "POST /") == 0);
 }
