@@ -84,7 +84,8 @@ std::optional<Json> render_body(const Json& body, const Fill& fill, std::string&
   std::string error;
   std::optional<Template> t = parse_template(
       body.get<std::string>(),
-      kAllowVacancyId | kAllowRequestId | kAllowPointer | kAllowApplication | kAllowLookupId, error);
+      kAllowVacancyId | kAllowRequestId | kAllowPointer | kAllowApplication | kAllowLookupId,
+      error);
   if (!t) return body;
   if (t->parts.size() == 1 && t->parts[0].kind == TemplatePart::Kind::kPointer) {
     const Json* j = fill.docs ? resolve(*fill.docs, t->parts[0].pointer) : nullptr;
@@ -295,24 +296,29 @@ Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::strin
           break;
         case Pagination::Kind::kOffset:
         case Pagination::Kind::kPage: {
-          // Page numbers (offsets) until a page brings no items (or fewer than asked for),
-          // or the total is reached.
+          // Page numbers (offsets) until a page brings no items or the total is reached
+          // (offsets without a total: or a page brings fewer items than asked for).
           std::size_t count = 0;
           for (const Pointer& items : r.paginate.items)
             if (const Json* list = resolve(last, items); list && list->is_array())
               count += list->size();
           items_seen += count;
           if (count == 0) break;
+          bool have_total = false;
           if (r.paginate.total) {
             const Json* total = resolve(doc, *r.paginate.total);
-            if (total && total->is_number_unsigned() && items_seen >= total->get<std::uint64_t>())
-              break;
-            if (total && total->is_number_integer() && total->get<std::int64_t>() >= 0 &&
-                items_seen >= static_cast<std::uint64_t>(total->get<std::int64_t>()))
-              break;
+            if (total && total->is_number_unsigned()) {
+              have_total = true;
+              if (items_seen >= total->get<std::uint64_t>()) break;
+            } else if (total && total->is_number_integer() && total->get<std::int64_t>() >= 0) {
+              have_total = true;
+              if (items_seen >= static_cast<std::uint64_t>(total->get<std::int64_t>())) break;
+            }
           }
           if (r.paginate.kind == Pagination::Kind::kOffset) {
-            if (count < static_cast<std::size_t>(r.paginate.page_size)) break;
+            // Without a total, a short page is the last one. With one, the total decides: an
+            // API that caps the page size below page_size must not end the listing early.
+            if (!have_total && count < static_cast<std::size_t>(r.paginate.page_size)) break;
             next = offset_url(items_seen);
             break;
           }
@@ -386,9 +392,8 @@ Result<std::vector<Json>> ApiClient::fetch_answers(
       }
     }
   };
-  const std::size_t threads =
-      std::min<std::size_t>(static_cast<std::size_t>(std::max(as.concurrency, 1)),
-                            applications.size());
+  const std::size_t threads = std::min<std::size_t>(
+      static_cast<std::size_t>(std::max(as.concurrency, 1)), applications.size());
   std::vector<std::thread> helpers;
   for (std::size_t t = 1; t < threads; ++t) {
     try {

@@ -88,15 +88,16 @@ class GateHttp : public HttpClient {
 std::shared_ptr<FakeHttp> answers_ats() {
   auto http = std::make_shared<FakeHttp>();
   http->on("GET", "https://ats.example/jobs/J7", {200, R"({"id": "J7"})"});
-  http->on("GET", "https://ats.example/jobs/J7/applications",
-           {200, R"({"items": [
+  http->on("GET", "https://ats.example/jobs/J7/applications", {200, R"({"items": [
              {"id": "a1", "candidate": "c1", "stage": "new"},
              {"id": "a2", "candidate": "c2", "stage": "interview"},
              {"id": "a3", "candidate": "c3", "stage": "rejected"},
              {"id": "a4", "candidate": "c4", "stage": "new"},
              {"id": "a5", "candidate": "c5", "stage": "new"}]})"});
-  http->on("GET", "https://ats.example/applications/a1/answers?job=J7",
-           {200, R"({"questions": [{"key": "q-other", "answer": "Ja"}, {"key": "q-imm", "answer": "Ja"}]})"});
+  http->on(
+      "GET", "https://ats.example/applications/a1/answers?job=J7",
+      {200,
+       R"({"questions": [{"key": "q-other", "answer": "Ja"}, {"key": "q-imm", "answer": "Ja"}]})"});
   http->on("GET", "https://ats.example/applications/a2/answers?job=J7",
            {200, R"({"questions": [{"key": "q-imm", "answer": "Nei"}]})"});
   http->on("GET", "https://ats.example/applications/a4/answers?job=J7",
@@ -198,11 +199,15 @@ TEST_CASE("api.answers: mistakes are load errors with file:line:column") {
     y.replace(at, from.size(), to);
     return diagnostics_of(y);
   };
-  CHECK(with("/applications/{application:/id}/answers", "/applications/answers")
-            .find("mapping.yaml:19:5: api.answers.request: the request must name the application") !=
-        std::string::npos);
-  CHECK(with("concurrency: 2", "concurrency: 9").find("mapping.yaml:21:18: api.answers.concurrency: expected a whole number from 1 to 8") !=
-        std::string::npos);
+  CHECK(
+      with("/applications/{application:/id}/answers", "/applications/answers")
+          .find("mapping.yaml:19:5: api.answers.request: the request must name the application") !=
+      std::string::npos);
+  CHECK(
+      with("concurrency: 2", "concurrency: 9")
+          .find(
+              "mapping.yaml:21:18: api.answers.concurrency: expected a whole number from 1 to 8") !=
+      std::string::npos);
   CHECK(with("optional: true}", "optional: true, paginate: {page: p, items: /x}}")
             .find("api.answers.request.paginate: one application's answers come in one response") !=
         std::string::npos);
@@ -213,9 +218,9 @@ TEST_CASE("api.answers: mistakes are load errors with file:line:column") {
   CHECK(with("answers?job={vacancy_id}", "answers?job={/job/id}")
             .find("the placeholder {/job/id} cannot be used here") != std::string::npos);
   // One group from two places.
-  const std::string both = with(
-      "        stage: {pointer: /stage",
-      "        answers: {immigrant_background: /imm}\n        stage: {pointer: /stage");
+  const std::string both =
+      with("        stage: {pointer: /stage",
+           "        answers: {immigrant_background: /imm}\n        stage: {pointer: /stage");
   CHECK(both.find("mapping.yaml:24:7: api.answers.answers.immigrant_background: "
                   "'immigrant_background' is already answered by") != std::string::npos);
   // A fixed answer is refused here too (DESIGN §4).
@@ -267,6 +272,32 @@ api:
     REQUIRE_MESSAGE(s.ok(), s.status().message());
     CHECK(s->applications.size() == 4);
     CHECK(http->sent.size() == 2);
+  }
+  SUBCASE("with a total, a page shorter than asked for (an API capping the size) is not the end") {
+    auto http = std::make_shared<FakeHttp>();
+    http->on("GET", "https://ats.example/candidates?job=J7&offset=0&limit=2",
+             {200, R"({"totalFound": 3, "content": [{"id": 1}]})"});
+    http->on("GET", "https://ats.example/candidates?job=J7&offset=1&limit=2",
+             {200, R"({"totalFound": 3, "content": [{"id": 2}]})"});
+    http->on("GET", "https://ats.example/candidates?job=J7&offset=2&limit=2",
+             {200, R"({"totalFound": 3, "content": [{"id": 3}]})"});
+    auto a = adapter_from_text(yaml, token(), http);
+    const auto s = a->fetch_snapshot("J7");
+    REQUIRE_MESSAGE(s.ok(), s.status().message());
+    CHECK(s->applications.size() == 3);
+    CHECK(http->sent.size() == 3);
+  }
+  SUBCASE("without a total, a short page ends the listing") {
+    std::string y = yaml;
+    y.replace(y.find(", total: /totalFound"), 20, "");
+    auto http = std::make_shared<FakeHttp>();
+    http->on("GET", "https://ats.example/candidates?job=J7&offset=0&limit=2",
+             {200, R"({"content": [{"id": 1}]})"});
+    auto a = adapter_from_text(y, token(), http);
+    const auto s = a->fetch_snapshot("J7");
+    REQUIRE_MESSAGE(s.ok(), s.status().message());
+    CHECK(s->applications.size() == 1);
+    CHECK(http->sent.size() == 1);
   }
   SUBCASE("mistakes") {
     std::string y = yaml;
