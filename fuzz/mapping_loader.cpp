@@ -1,6 +1,7 @@
 // The generic adapter's mapping loader (adapters/generic/mapping_loader): a mapping file in YAML
-// or JSON, read from memory, with a value for each {config:NAME} it names. A mapping that loads then parses the tests' Rekrutt payload, so
-// that what the loader accepted is also exercised by the evaluator.
+// or JSON, read from memory, with a value for each {config:NAME} it names. A mapping that loads
+// then parses the tests' Rekrutt payload, so that what the loader accepted is also exercised by the
+// evaluator.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -34,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool known = false;
     for (const generic::ConfigValue& v : deps.config_values)
       known = known || v.name == name;
-    if (!known) deps.config_values.push_back({std::move(name), "fuzz-account", {path, 1, 1}, "config"});
+    if (!known)
+      deps.config_values.push_back({std::move(name), "fuzz-account", {path, 1, 1}, "config"});
   }
   std::vector<config::Diagnostic> diagnostics;
   std::unique_ptr<domain::Adapter> adapter =

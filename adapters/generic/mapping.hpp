@@ -78,8 +78,8 @@ struct TemplatePart {
     kVacancyId,
     kRequestId,
     kSecret,
-    kJson,     // {json:/p} / {json_php:/p}: the value re-serialised compactly (json_style)
-    kLookupId,    // {lookup_id}: what a lookup event names (api.lookup requests)
+    kJson,         // {json:/p} / {json_php:/p}: the value re-serialised compactly (json_style)
+    kLookupId,     // {lookup_id}: what a lookup event names (api.lookup requests)
     kApplication,  // {application:/p}: a value of one application (api.answers request)
     kConfig        // {config:name}: a tenant's adapter_options.config value (api.base_url)
   };

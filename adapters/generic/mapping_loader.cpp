@@ -844,8 +844,9 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
     r.method =
         d_.choice<std::string>(*v, join_path(path, "method"), {{"GET", "GET"}, {"POST", "POST"}})
             .value_or("");
-  const unsigned allowed = answers_mode_ ? (kAllowVacancyId | kAllowApplication)
-                          : (lookup_mode_ ? kAllowLookupId : kAllowVacancyId) | kAllowPointer;
+  const unsigned allowed = answers_mode_
+                               ? (kAllowVacancyId | kAllowApplication)
+                               : (lookup_mode_ ? kAllowLookupId : kAllowVacancyId) | kAllowPointer;
   // A placeholder reads a response fetched before this one: /<earlier request>/…
   auto check_refs = [&](const Template& t, const Node& at, const std::string& p) {
     for (const TemplatePart& part : t.parts) {
@@ -897,10 +898,10 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
   if (const Node* v = n.get("paginate")) {
     const std::string ppath = join_path(path, "paginate");
     if (d_.expect_map(*v, ppath)) {
-      d_.check_keys(*v, ppath,
-                    {"link_header", "next_url", "cursor", "more", "into_body", "into_query",
-                     "items", "max_pages", "page", "first_page", "total", "offset", "limit",
-                     "page_size"});
+      d_.check_keys(
+          *v, ppath,
+          {"link_header", "next_url", "cursor", "more", "into_body", "into_query", "items",
+           "max_pages", "page", "first_page", "total", "offset", "limit", "page_size"});
       Pagination& pg = r.paginate;
       const int kinds = (v->get("link_header") ? 1 : 0) + (v->get("next_url") ? 1 : 0) +
                         (v->get("cursor") ? 1 : 0) + (v->get("page") ? 1 : 0) +
@@ -995,9 +996,9 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
 
 std::optional<ApiSpec> Loader::api(const Node& n, const std::string& path) {
   if (!d_.expect_map(n, path)) return std::nullopt;
-  d_.check_keys(n, path,
-                {"base_url", "auth", "headers", "timeout_seconds", "fetch", "write_ad", "lookup",
-                 "answers"});
+  d_.check_keys(
+      n, path,
+      {"base_url", "auth", "headers", "timeout_seconds", "fetch", "write_ad", "lookup", "answers"});
   ApiSpec api;
   if (const Node* v = n.get("base_url")) {
     const std::string bpath = join_path(path, "base_url");
@@ -1027,11 +1028,11 @@ std::optional<ApiSpec> Loader::api(const Node& n, const std::string& path) {
         const std::size_t scheme = text.find("://");
         const std::size_t host_end =
             scheme == std::string::npos ? std::string::npos : text.find('/', scheme + 3);
-        const std::string host = scheme == std::string::npos
-                                     ? std::string()
-                                     : text.substr(scheme + 3, host_end == std::string::npos
-                                                                   ? std::string::npos
-                                                                   : host_end - scheme - 3);
+        const std::string host =
+            scheme == std::string::npos
+                ? std::string()
+                : text.substr(scheme + 3, host_end == std::string::npos ? std::string::npos
+                                                                        : host_end - scheme - 3);
         for (std::size_t at = host.find("{config:"); at != std::string::npos;
              at = host.find("{config:", at + 1)) {
           const std::size_t close = host.find('}', at);
@@ -1162,7 +1163,8 @@ std::optional<ApiSpec> Loader::api(const Node& n, const std::string& path) {
         answers_request_.reset();
       }
     }
-    if (const Node* w = a->get("where")) as.where = conditions(*w, join_path(apath, "where"), Env{});
+    if (const Node* w = a->get("where"))
+      as.where = conditions(*w, join_path(apath, "where"), Env{});
     if (const Node* c = a->get("concurrency"))
       as.concurrency =
           static_cast<int>(d_.integer(*c, join_path(apath, "concurrency"), 1, 8).value_or(2));

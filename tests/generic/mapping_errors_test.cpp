@@ -33,7 +33,8 @@ TEST_CASE("a broken mapping file: every mistake with its line, column and key pa
       "you mean "
       "'application'?)",
       ":23:3: events.ping: give only one of snapshot, vacancy_id, lookup, ignore",
-      ":27:13: api.base_url: expected an https:// URL without query, e.g. https://api.example.com or "
+      ":27:13: api.base_url: expected an https:// URL without query, e.g. https://api.example.com "
+      "or "
       "https://api.example.com/accounts/{config:account_id}",
       ":31:18: api.fetch.requests.job.url: unknown placeholder {vacancy} (expected {/pointer}, "
       "{vacancy_id})",
