@@ -8,7 +8,8 @@
 // itself), and as shipped with the body built around the input, {"payload":<input>}, and
 // TT-Signature carrying the input's correct v2 signature (re-serialisation, the signed-part
 // rules). SmartRecruiters (handshake, header templates), Lever (sender_only, lookup,
-// ignore_when) and the Teamtailor partner mapping (structured values) run as shipped.
+// ignore_when), the Teamtailor partner mapping (structured values), Workable, Recruitee, Huntflow
+// (account ids from config, api.answers, offsets, a defaulted event type) run as shipped.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -35,9 +36,12 @@ enum Mapping {
   kTeamtailorSigned,
   kSmartRecruiters,
   kLever,
-  kTeamtailorPartner
+  kTeamtailorPartner,
+  kWorkable,
+  kRecruitee,
+  kHuntflow
 };
-constexpr int kModes = 9;
+constexpr int kModes = 12;
 
 std::string without_signature_block(std::string_view yaml) {
   const std::size_t begin = yaml.find("\nsignature:\n");
@@ -47,8 +51,10 @@ std::string without_signature_block(std::string_view yaml) {
   return std::string(yaml.substr(0, begin)) + std::string(yaml.substr(end));
 }
 
-std::unique_ptr<domain::Adapter> load(const std::string& path, const std::string& text) {
+std::unique_ptr<domain::Adapter> load(const std::string& path, const std::string& text,
+                                      std::vector<generic::ConfigValue> config = {}) {
   generic::AdapterDeps deps;
+  deps.config_values = std::move(config);
   deps.read_file = fuzz::embedded_reader({{path, text}});
   deps.now_unix = [] { return std::int64_t{1'800'000'000}; };
   std::vector<config::Diagnostic> diagnostics;
@@ -68,7 +74,9 @@ const std::vector<std::unique_ptr<domain::Adapter>>& adapters() {
     for (const char* name :
          {"ASHBY_API_KEY", "GREENHOUSE_HARVEST_KEY", "TEAMTAILOR_API_KEY",
           "SMARTRECRUITERS_API_KEY", "LEVER_API_KEY", "SMARTRECRUITERS_WEBHOOK_SECRET",
-          "LEVER_SIGNATURE_TOKEN", "TEAMTAILOR_PARTNER_SECRET"})
+          "LEVER_SIGNATURE_TOKEN", "TEAMTAILOR_PARTNER_SECRET", "WORKABLE_WEBHOOK_KEY",
+          "WORKABLE_API_TOKEN", "RECRUITEE_WEBHOOK_SECRET", "RECRUITEE_API_TOKEN",
+          "HUNTFLOW_WEBHOOK_SECRET", "HUNTFLOW_API_TOKEN"})
       setenv(name, "fuzz-api-key", 1);
     const std::string teamtailor(fuzz::embedded("examples/generic/teamtailor/mapping.yaml"));
     std::vector<std::unique_ptr<domain::Adapter>> out;
@@ -85,6 +93,16 @@ const std::vector<std::unique_ptr<domain::Adapter>>& adapters() {
          {"examples/generic/smartrecruiters/mapping.yaml", "examples/generic/lever/mapping.yaml",
           "examples/generic/teamtailor-partner/mapping.yaml"})
       out.push_back(load(path, std::string(fuzz::embedded(path))));
+    // Account ids from the tenant's config ({config:…} in api.base_url).
+    const char* workable = "examples/generic/workable/mapping.yaml";
+    out.push_back(load(workable, std::string(fuzz::embedded(workable)),
+                       {{"subdomain", "oslo-kommune", {workable, 1, 1}, "config.subdomain"}}));
+    const char* recruitee = "examples/generic/recruitee/mapping.yaml";
+    out.push_back(load(recruitee, std::string(fuzz::embedded(recruitee)),
+                       {{"company_id", "12345", {recruitee, 1, 1}, "config.company_id"}}));
+    const char* huntflow = "examples/generic/huntflow/mapping.yaml";
+    out.push_back(load(huntflow, std::string(fuzz::embedded(huntflow)),
+                       {{"account_id", "6", {huntflow, 1, 1}, "config.account_id"}}));
     return out;
   }();
   return all;

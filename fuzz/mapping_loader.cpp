@@ -1,6 +1,7 @@
 // The generic adapter's mapping loader (adapters/generic/mapping_loader): a mapping file in YAML
-// or JSON, read from memory. A mapping that loads then parses the tests' Rekrutt payload, so
-// that what the loader accepted is also exercised by the evaluator.
+// or JSON, read from memory, with a value for each {config:NAME} it names. A mapping that loads
+// then parses the tests' Rekrutt payload, so that what the loader accepted is also exercised by the
+// evaluator.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -24,6 +25,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return std::string("fuzz-secret");
   };
   deps.now_unix = [] { return std::int64_t{1'800'000'000}; };
+  // A value for every {config:NAME} the input names, as a tenant's adapter_options.config
+  // would give it, so that mappings with an account id in api.base_url load too.
+  for (std::size_t at = text.find("{config:"); at != std::string::npos;
+       at = text.find("{config:", at + 1)) {
+    const std::size_t close = text.find('}', at);
+    if (close == std::string::npos) break;
+    std::string name = text.substr(at + 8, close - at - 8);
+    bool known = false;
+    for (const generic::ConfigValue& v : deps.config_values)
+      known = known || v.name == name;
+    if (!known)
+      deps.config_values.push_back({std::move(name), "fuzz-account", {path, 1, 1}, "config"});
+  }
   std::vector<config::Diagnostic> diagnostics;
   std::unique_ptr<domain::Adapter> adapter =
       generic::load_generic_adapter(path, std::move(deps), diagnostics);

@@ -44,7 +44,8 @@ for p in sorted(glob.glob("examples/generic/teamtailor/payloads/*.json")):
     payload = json.loads(read(p))["payload"]
     put("fuzz_generic_event", "5-teamtailor-signed-" + os.path.basename(p),
         b"\x05\n\n" + json.dumps(payload, ensure_ascii=False).encode())
-for mode, name in ((6, "smartrecruiters"), (7, "lever"), (8, "teamtailor-partner")):
+for mode, name in ((6, "smartrecruiters"), (7, "lever"), (8, "teamtailor-partner"), (9, "workable"),
+                   (10, "recruitee"), (11, "huntflow")):
     for p in sorted(glob.glob(f"examples/generic/{name}/payloads/*.json")):
         put("fuzz_generic_event", f"{mode}-{name}-" + os.path.basename(p),
             bytes([mode]) + b"Content-Type: application/json\n\n" + read(p))
@@ -52,6 +53,7 @@ put("fuzz_generic_event", "6-smartrecruiters-handshake", b"\x06X-Hook-Secret: 4j
 put("fuzz_generic_event", "8-teamtailor-partner-structured",
     b"\x08Teamtailor-Signature: t=1800000000,v1=00,v0=11\n\n" +
     read("examples/generic/teamtailor-partner/payloads/trigger.json"))
+put("fuzz_generic_event", "11-huntflow-ping", b"\x0bX-Huntflow-Event: PING\nX-Huntflow-Signature: 00\n\n{}")
 put("fuzz_generic_event", "4-rekrutt", b"\x04X-Rekrutt-Event: vacancy.state\n\n" +
     read("tests/fixtures/generic/rekrutt_payload.json"))
 
@@ -76,6 +78,9 @@ for p in sorted(glob.glob("policies/*.yaml") + glob.glob("policies/base/*.yaml")
 # mappings
 for p in sorted(glob.glob("examples/generic/*/mapping.yaml") + glob.glob("tests/fixtures/generic/*.yaml")):
     put("fuzz_mapping_loader", p.replace("/", "_"), read(p))
+
+# api.answers, offsets and {config:…} outside the examples (tests/generic/answers_offset_config_test.cpp)
+put("fuzz_mapping_loader", "answers-offset-config.yaml", read("tests/fixtures/generic/answers_offset_config.yaml"))
 
 # signatures: one input per verifier (fuzz/signature.cpp for the modes), headers as sent.
 body = b'{"delivery":"d-1","signatures":["c2ln"],"sent_at":"2027-01-15T08:00:00.000+01:00"}'

@@ -1,7 +1,13 @@
 #include "adapters/generic/api_client.hpp"
 #include "adapters/common/json_reader.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include "adapters/generic/evaluator.hpp"
 #include "adapters/generic/json_path.hpp"
@@ -17,6 +23,7 @@ struct Fill {
   std::string_view request_id;
   const Json* docs = nullptr;  // earlier responses, for {/request/…}
   std::string_view lookup_id;
+  const Json* application = nullptr;  // {application:/p}
 };
 
 // Renders `t`; nullopt when a placeholder has no value (`missing` names it).
@@ -38,11 +45,14 @@ std::optional<std::string> render(const Template& t, const Fill& fill, bool url,
       case TemplatePart::Kind::kLookupId:
         put(fill.lookup_id);
         break;
-      case TemplatePart::Kind::kPointer: {
-        const Json* j = fill.docs ? resolve(*fill.docs, part.pointer) : nullptr;
+      case TemplatePart::Kind::kPointer:
+      case TemplatePart::Kind::kApplication: {
+        const bool app = part.kind == TemplatePart::Kind::kApplication;
+        const Json* in = app ? fill.application : fill.docs;
+        const Json* j = in ? resolve(*in, part.pointer) : nullptr;
         std::optional<std::string> text = j ? scalar_text(*j) : std::nullopt;
-        if (!text) {
-          missing = "{" + part.pointer.text + "}";
+        if (!text || (app && text->empty())) {
+          missing = "{" + std::string(app ? "application:" : "") + part.pointer.text + "}";
           return std::nullopt;
         }
         put(*text);
@@ -73,7 +83,9 @@ std::optional<Json> render_body(const Json& body, const Fill& fill, std::string&
   if (!body.is_string()) return body;
   std::string error;
   std::optional<Template> t = parse_template(
-      body.get<std::string>(), kAllowVacancyId | kAllowRequestId | kAllowPointer, error);
+      body.get<std::string>(),
+      kAllowVacancyId | kAllowRequestId | kAllowPointer | kAllowApplication | kAllowLookupId,
+      error);
   if (!t) return body;
   if (t->parts.size() == 1 && t->parts[0].kind == TemplatePart::Kind::kPointer) {
     const Json* j = fill.docs ? resolve(*fill.docs, t->parts[0].pointer) : nullptr;
@@ -214,11 +226,11 @@ Result<std::string> ApiClient::lookup(std::string_view lookup_id) const {
 }
 
 Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::string_view vacancy_id,
-                            std::string_view lookup_id) const {
+                            std::string_view lookup_id, const Json* application) const {
   Json docs = Json::object();
   for (const RequestSpec& r : requests) {
     const std::string what = "the ATS request '" + r.name + "'";
-    Fill fill{vacancy_id, {}, &docs, lookup_id};
+    Fill fill{vacancy_id, {}, &docs, lookup_id, application};
     std::string missing;
     std::optional<std::string> url = render(r.url, fill, true, missing);
     std::optional<Json> body;
@@ -237,6 +249,11 @@ Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::strin
     if (r.paginate.kind == Pagination::Kind::kPage)
       request.url =
           with_query(first_url, r.paginate.page_query, std::to_string(r.paginate.first_page));
+    auto offset_url = [&](std::size_t offset) {
+      return with_query(with_query(first_url, r.paginate.offset_query, std::to_string(offset)),
+                        r.paginate.limit_query, std::to_string(r.paginate.page_size));
+    };
+    if (r.paginate.kind == Pagination::Kind::kOffset) request.url = offset_url(0);
     Json doc;
     std::size_t items_seen = 0;
     for (int page = 0;; ++page) {
@@ -277,21 +294,33 @@ Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::strin
           if (const Json* n = resolve(last, r.paginate.next_url); n && n->is_string())
             next = n->get<std::string>();
           break;
+        case Pagination::Kind::kOffset:
         case Pagination::Kind::kPage: {
-          // Page numbers until a page brings no items, or the total is reached.
+          // Page numbers (offsets) until a page brings no items or the total is reached
+          // (offsets without a total: or a page brings fewer items than asked for).
           std::size_t count = 0;
           for (const Pointer& items : r.paginate.items)
             if (const Json* list = resolve(last, items); list && list->is_array())
               count += list->size();
           items_seen += count;
           if (count == 0) break;
+          bool have_total = false;
           if (r.paginate.total) {
             const Json* total = resolve(doc, *r.paginate.total);
-            if (total && total->is_number_unsigned() && items_seen >= total->get<std::uint64_t>())
-              break;
-            if (total && total->is_number_integer() && total->get<std::int64_t>() >= 0 &&
-                items_seen >= static_cast<std::uint64_t>(total->get<std::int64_t>()))
-              break;
+            if (total && total->is_number_unsigned()) {
+              have_total = true;
+              if (items_seen >= total->get<std::uint64_t>()) break;
+            } else if (total && total->is_number_integer() && total->get<std::int64_t>() >= 0) {
+              have_total = true;
+              if (items_seen >= static_cast<std::uint64_t>(total->get<std::int64_t>())) break;
+            }
+          }
+          if (r.paginate.kind == Pagination::Kind::kOffset) {
+            // Without a total, a short page is the last one. With one, the total decides: an
+            // API that caps the page size below page_size must not end the listing early.
+            if (!have_total && count < static_cast<std::size_t>(r.paginate.page_size)) break;
+            next = offset_url(items_seen);
+            break;
           }
           next = with_query(first_url, r.paginate.page_query,
                             std::to_string(r.paginate.first_page + page + 1));
@@ -325,6 +354,59 @@ Result<Json> ApiClient::run(const std::vector<RequestSpec>& requests, std::strin
     if (!doc.is_null()) docs[r.name] = std::move(doc);
   }
   return docs;
+}
+
+Result<std::vector<Json>> ApiClient::fetch_answers(
+    std::string_view vacancy_id, const std::vector<const Json*>& applications) const {
+  if (!spec_.answers) return failed_precondition("the mapping has no api.answers");
+  const AnswersSpec& as = *spec_.answers;
+  std::vector<Json> out(applications.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex error_mutex;
+  Status first_error;
+  const std::vector<RequestSpec> one{as.request};
+  // Each worker takes the next application until none is left or one request failed: at
+  // most `concurrency` requests are in flight, and every one goes through http_ (the
+  // tenant's HttpClient, with its request budget).
+  auto work = [&] {
+    while (!stop.load()) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= applications.size()) return;
+      Status failed;
+      try {
+        Result<Json> docs = run(one, vacancy_id, {}, applications[i]);
+        if (docs.ok()) {
+          if (auto it = docs->find(as.request.name); it != docs->end()) out[i] = std::move(*it);
+        } else {
+          failed = docs.status();
+        }
+      } catch (const std::exception&) {
+        failed = internal_error("the answers request failed unexpectedly");
+      }
+      if (!failed.ok()) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (first_error.ok()) first_error = std::move(failed);
+        stop.store(true);
+        return;
+      }
+    }
+  };
+  const std::size_t threads = std::min<std::size_t>(
+      static_cast<std::size_t>(std::max(as.concurrency, 1)), applications.size());
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // fewer threads: the remaining workers take the rest
+    }
+  }
+  work();  // this thread is one of the workers
+  for (std::thread& t : helpers)
+    t.join();
+  if (!first_error.ok()) return first_error;
+  return out;
 }
 
 Status ApiClient::write_ad(std::string_view vacancy_id, const domain::JobAd& ad,

@@ -35,6 +35,14 @@ class ApiClient {
   // named) and returns the vacancy id api.lookup.vacancy_id finds in their answers.
   Result<std::string> lookup(std::string_view lookup_id) const;
 
+  // Runs the api.answers request once for each element of `applications` (application
+  // elements of the fetched documents), at most api.answers.concurrency at a time, and returns
+  // each response in the same order (null: an optional request skipped or answered 404). The
+  // first failure stops the rest and is returned. The responses hold applicants' answers:
+  // callers keep them in memory for one evaluation only.
+  Result<std::vector<Json>> fetch_answers(std::string_view vacancy_id,
+                                          const std::vector<const Json*>& applications) const;
+
   // Sends the write_ad request with the ad at ad_at and `request_id` in the idempotency
   // header.
   Status write_ad(std::string_view vacancy_id, const domain::JobAd& ad,
@@ -42,7 +50,7 @@ class ApiClient {
 
  private:
   Result<Json> run(const std::vector<RequestSpec>& requests, std::string_view vacancy_id,
-                   std::string_view lookup_id) const;
+                   std::string_view lookup_id, const Json* application = nullptr) const;
   OutboundRequest base_request(std::string method) const;
   Result<OutboundResponse> send(const OutboundRequest& request, const std::string& what) const;
 

@@ -342,7 +342,8 @@ std::optional<std::string> required_id(Evaluator& ev, const Expr& e, const Evalu
 
 }  // namespace
 
-Result<domain::Snapshot> map_snapshot(const SnapshotMapping& m, Evaluator& ev) {
+Result<domain::Snapshot> map_snapshot(const SnapshotMapping& m, Evaluator& ev,
+                                      std::vector<Evaluator::Scope>* elements_out) {
   domain::Snapshot snap;
   domain::Vacancy& v = snap.vacancy;
   const Evaluator::Scope root = ev.root();
@@ -434,6 +435,7 @@ Result<domain::Snapshot> map_snapshot(const SnapshotMapping& m, Evaluator& ev) {
           a.answers.insert_or_assign(group, *domain::answer_from_string(ans->get<std::string>()));
       }
       snap.applications.push_back(std::move(a));
+      if (elements_out) elements_out->push_back(element);
     }
   }
   if (ev.failed()) return ev.status();

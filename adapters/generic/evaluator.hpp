@@ -65,7 +65,11 @@ class Evaluator {
 };
 
 // The snapshot a SnapshotMapping describes, from the evaluator's document. Errors as above.
-Result<domain::Snapshot> map_snapshot(const SnapshotMapping& m, Evaluator& ev);
+// `elements`, when given, receives where each application was mapped from, in the order of
+// snapshot.applications (for api.answers). Only each Scope's `path` (an absolute JSON
+// Pointer) stays valid after the call; its `node` may have pointed into a temporary.
+Result<domain::Snapshot> map_snapshot(const SnapshotMapping& m, Evaluator& ev,
+                                      std::vector<Evaluator::Scope>* elements = nullptr);
 
 // The lower-case hex SHA-256 of `bytes` (event ids from a body digest).
 std::string sha256_hex(std::string_view bytes);

@@ -1,5 +1,7 @@
 #include "adapters/generic/generic_adapter.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -10,7 +12,9 @@
 #include "adapters/generic/api_client.hpp"
 #include "adapters/generic/body_signature.hpp"
 #include "adapters/generic/evaluator.hpp"
+#include "adapters/generic/json_path.hpp"
 #include "adapters/generic/mapping.hpp"
+#include "adapters/generic/values.hpp"
 #include "connector/config/decoder.hpp"
 #include "connector/config/service_config.hpp"
 
@@ -162,13 +166,18 @@ class GenericAdapter final : public domain::Adapter {
     Result<Json> docs = api_->fetch(vacancy_id);
     if (!docs.ok()) return docs.status();
     Evaluator ev(*docs);
-    Result<domain::Snapshot> snapshot = map_snapshot(*mapping_.api->snapshot, ev);
+    std::vector<Evaluator::Scope> elements;
+    Result<domain::Snapshot> snapshot = map_snapshot(*mapping_.api->snapshot, ev, &elements);
     if (!snapshot.ok())
       return Status(snapshot.status().code(),
                     "in the fetched documents: " + snapshot.status().message());
     if (snapshot->vacancy.id != vacancy_id)
       return unprocessable("the fetched vacancy's id differs from the one asked for (mapping: " +
                            mapping_.api->snapshot->path + ".vacancy.id)");
+    if (mapping_.api->answers)
+      if (Status s = add_answers(*mapping_.api->answers, vacancy_id, ev, elements, *snapshot);
+          !s.ok())
+        return s;
     return snapshot;
   }
 
@@ -186,6 +195,47 @@ class GenericAdapter final : public domain::Adapter {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+  }
+
+  // api.answers: one request per application (those `where` holds for), bounded concurrency;
+  // the answers go into the snapshot and the responses are dropped when this returns.
+  Status add_answers(const AnswersSpec& as, std::string_view vacancy_id, Evaluator& docs,
+                     const std::vector<Evaluator::Scope>& elements,
+                     domain::Snapshot& snapshot) const {
+    std::vector<const Json*> asked;
+    std::vector<std::size_t> index;  // into snapshot.applications
+    for (std::size_t i = 0; i < elements.size() && i < snapshot.applications.size(); ++i) {
+      // The element again, by its absolute pointer in the fetched documents (the mapping's
+      // scopes may have pointed into copies that are gone by now).
+      std::string error;
+      std::optional<Pointer> p = parse_pointer(elements[i].path, error);
+      const Json* node = p ? resolve(*docs.root().node, *p) : nullptr;
+      if (!node) return internal_error("an application's element is no longer found");
+      const Evaluator::Scope element{node, elements[i].path};
+      if (!as.where.empty() && !docs.matches(as.where, element, docs.root())) continue;
+      asked.push_back(node);
+      index.push_back(i);
+    }
+    if (docs.failed())
+      return Status(docs.status().code(), "in the fetched documents: " + docs.status().message());
+    if (asked.empty()) return Status{};
+    Result<std::vector<Json>> responses = api_->fetch_answers(vacancy_id, asked);
+    if (!responses.ok()) return responses.status();
+    for (std::size_t k = 0; k < responses->size(); ++k) {
+      const Json& response = (*responses)[k];
+      if (response.is_null()) continue;  // skipped or 404: the answers stay unknown
+      Evaluator ev(response);
+      domain::Application& a = snapshot.applications[index[k]];
+      for (const auto& [group, e] : as.answers)
+        if (std::optional<Json> ans = ev.field(e, ev.root()))
+          a.answers.insert_or_assign(group, *domain::answer_from_string(ans->get<std::string>()));
+      // Names the application by its place in the listing, never by an id or a value.
+      if (ev.failed())
+        return Status(ev.status().code(), "in the answers fetched for application " +
+                                              std::to_string(index[k] + 1) + ": " +
+                                              ev.status().message());
+    }
+    return Status{};
   }
 
   // What a lookup event named (an application id: personal data) never leaves the adapter:
@@ -236,6 +286,62 @@ std::optional<Mapping> load(const std::string& path, const config::ReadFile& rea
   return decode_mapping(*root, path, diagnostics);
 }
 
+// A value that can stand in a host label or a path segment without changing either's
+// meaning: RFC 3986 unreserved characters only, not "." or "..".
+bool acceptable_config_value(std::string_view v) {
+  if (v.empty() || v.size() > 128 || v == "." || v == "..") return false;
+  for (char c : v)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
+          c == '~'))
+      return false;
+  return true;
+}
+
+// Fills api.base_url's {config:name} placeholders with the tenant's values.
+void apply_config_values(ApiSpec& api, const std::vector<ConfigValue>& values,
+                         std::vector<config::Diagnostic>& diagnostics) {
+  for (const ConfigValue& v : values)
+    if (std::find(api.base_url_config.begin(), api.base_url_config.end(), v.name) ==
+        api.base_url_config.end())
+      diagnostics.push_back(
+          {v.mark, v.path, "the mapping's api.base_url uses no {config:" + v.name + "}"});
+  if (api.base_url_config.empty()) return;
+  std::string error;
+  std::optional<Template> t = parse_template(api.base_url, kAllowConfig, error);
+  if (!t) return;  // the loader reported it
+  std::string url;
+  for (const TemplatePart& part : t->parts) {
+    if (part.kind != TemplatePart::Kind::kConfig) {
+      url += part.text;
+      continue;
+    }
+    auto it = std::find_if(values.begin(), values.end(),
+                           [&](const ConfigValue& v) { return v.name == part.text; });
+    if (it == values.end()) {
+      diagnostics.push_back({api.base_url_mark, "api.base_url",
+                             "uses {config:" + part.text +
+                                 "}: give its value in the tenant's adapter_options, e.g. "
+                                 "config: {" +
+                                 part.text + ": \"12345\"}"});
+      return;
+    }
+    if (!acceptable_config_value(it->value)) {
+      diagnostics.push_back({it->mark, it->path,
+                             "expected 1 to 128 letters, digits, '-', '.', '_' or '~' (it goes "
+                             "into the API's URL)"});
+      return;
+    }
+    url += it->value;
+  }
+  if (!acceptable_url_origin(url)) {
+    diagnostics.push_back({api.base_url_mark, "api.base_url",
+                           "with the tenant's values this is not an https:// URL"});
+    return;
+  }
+  api.base_url = std::move(url);
+  api.base_url_config.clear();
+}
+
 }  // namespace
 
 std::unique_ptr<domain::Adapter> load_generic_adapter(
@@ -273,6 +379,7 @@ std::unique_ptr<domain::Adapter> load_generic_adapter(
           {auth.mark, auth.path + ".secret",
            "cannot read " + auth.secret.describe() + ": " + secret.status().message()});
   }
+  if (mapping->api) apply_config_values(*mapping->api, deps.config_values, diagnostics);
   if (diagnostics.size() != before) return nullptr;
   return std::make_unique<GenericAdapter>(std::move(*mapping), std::move(secrets),
                                           std::move(authorization), std::move(deps));
@@ -289,9 +396,21 @@ std::unique_ptr<domain::Adapter> make_generic_adapter(
   config::Decoder d;
   std::string mapping;
   if (d.expect_map(options, path)) {
-    d.check_keys(options, path, {"mapping"});
+    d.check_keys(options, path, {"mapping", "config"});
     if (const config::Node* m = d.require(options, "mapping", path))
       mapping = d.string(*m, config::join_path(path, "mapping")).value_or("");
+    // config: {account_id: "12345"}: values for the mapping's {config:name} placeholders.
+    const std::string cpath = config::join_path(path, "config");
+    if (const config::Node* c = options.get("config"); c && d.expect_map(*c, cpath))
+      for (const auto& [k, v] : c->entries) {
+        const std::string vpath = config::join_path(cpath, k.scalar);
+        std::optional<std::string> value;
+        if (v.is_scalar() && v.scalar_type == config::Node::ScalarType::kInteger)
+          value = v.scalar;  // an account id written as a number
+        else
+          value = d.string(v, vpath);
+        if (value) deps.config_values.push_back({k.scalar, *value, v.mark, vpath});
+      }
   }
   if (!d.ok()) {
     diagnostics.insert(diagnostics.end(), d.diagnostics().begin(), d.diagnostics().end());

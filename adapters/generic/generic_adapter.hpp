@@ -28,6 +28,14 @@
 
 namespace mangfold::generic {
 
+// A value for a mapping's {config:name} placeholder (tenant adapter_options.config).
+struct ConfigValue {
+  std::string name;
+  std::string value;
+  config::Mark mark;  // where it was written, for messages
+  std::string path;   // its key path, e.g. tenants.acme.adapter_options.config.account_id
+};
+
 struct AdapterDeps {
   // Outbound HTTP for the mapping's `api:`; may be null when the mapping declares none
   // (then fetch_snapshot/write_ad answer kFailedPrecondition).
@@ -38,9 +46,13 @@ struct AdapterDeps {
   std::function<std::int64_t()> now_unix;
   // Webhook bodies and API responses are read within these (adapters/common/json_reader.hpp).
   InputLimits limits{};
+  // Values for the mapping's {config:name} placeholders (make_generic_adapter fills these
+  // from adapter_options.config).
+  std::vector<ConfigValue> config_values{};
 };
 
-// Makes the adapter from a tenant's `adapter_options` (a map with `mapping: PATH`). `path` is
+// Makes the adapter from a tenant's `adapter_options` (a map with `mapping: PATH` and, for a
+// mapping whose api.base_url holds {config:name}, `config: {name: value}`). `path` is
 // the options' key path for messages (e.g. "tenants.acme.adapter_options"); a relative
 // mapping path is resolved against `base_dir`, the folder of the service config file.
 // Returns nullptr after adding every problem (file:line:column, key path) to `diagnostics`:

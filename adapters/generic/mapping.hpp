@@ -78,8 +78,10 @@ struct TemplatePart {
     kVacancyId,
     kRequestId,
     kSecret,
-    kJson,     // {json:/p} / {json_php:/p}: the value re-serialised compactly (json_style)
-    kLookupId  // {lookup_id}: what a lookup event names (api.lookup requests)
+    kJson,         // {json:/p} / {json_php:/p}: the value re-serialised compactly (json_style)
+    kLookupId,     // {lookup_id}: what a lookup event names (api.lookup requests)
+    kApplication,  // {application:/p}: a value of one application (api.answers request)
+    kConfig        // {config:name}: a tenant's adapter_options.config value (api.base_url)
   };
   // How {json…} prints: JavaScript JSON.stringify, or PHP json_encode (which escapes `/`
   // and every non-ASCII character as \uXXXX).
@@ -224,7 +226,7 @@ struct AuthSpec {
 };
 
 struct Pagination {
-  enum class Kind { kNone, kLinkHeader, kNextUrl, kCursor, kPage };
+  enum class Kind { kNone, kLinkHeader, kNextUrl, kCursor, kPage, kOffset };
   Kind kind = Kind::kNone;
   Pointer next_url;             // kNextUrl
   Pointer cursor;               // kCursor: where the next cursor is in a response
@@ -235,7 +237,10 @@ struct Pagination {
   int max_pages = 20;
   std::string page_query;        // kPage: the query parameter of the page number
   long long first_page = 1;      // kPage: the number of the first page
-  std::optional<Pointer> total;  // kPage: the total item count, if the API gives it
+  std::optional<Pointer> total;  // kPage, kOffset: the total item count, if the API gives it
+  std::string offset_query;      // kOffset: the query parameter of the offset (0, n, 2n, …)
+  std::string limit_query;       // kOffset: the query parameter of the page size
+  long long page_size = 100;     // kOffset: the page size asked for
 };
 
 struct RequestSpec {
@@ -259,8 +264,25 @@ struct WriteSpec {
   std::string path;
 };
 
+// api.answers: one request per application, for the answers a vacancy's listing lacks. Its
+// URL may use {application:/pointer} (relative to the application's element in the fetched
+// documents) and {vacancy_id}; `answers` are read from its response. At most `concurrency`
+// requests are in flight at once; each goes through the adapter's HttpClient (and so through
+// the tenant's request budget). The responses live in memory for one fetch (DESIGN §4).
+struct AnswersSpec {
+  RequestSpec request;
+  std::vector<std::pair<std::string, Expr>> answers;  // target group → answer, over the response
+  std::vector<Condition> where;                       // only applications these hold for
+  int concurrency = 2;
+  std::string path;
+};
+
 struct ApiSpec {
   std::string base_url;  // prefixed to URLs that start with "/"
+  // {config:name} placeholders in base_url: filled from the tenant's adapter_options.config
+  // when the adapter is made (the account id of a multi-account API).
+  std::vector<std::string> base_url_config;
+  config::Mark base_url_mark;
   AuthSpec auth;
   std::vector<std::pair<std::string, std::string>> headers;
   int timeout_seconds = 10;
@@ -269,6 +291,7 @@ struct ApiSpec {
   // api.lookup: requests over {lookup_id}, and where the vacancy id is in their answers.
   std::vector<RequestSpec> lookup_requests;
   std::optional<Expr> lookup_vacancy_id;
+  std::optional<AnswersSpec> answers;
   std::optional<WriteSpec> write_ad;
 };
 

@@ -118,7 +118,9 @@ class Loader {
   Decoder& d_;
   std::map<std::string, std::shared_ptr<const SnapshotMapping>, std::less<>> shapes_;
   std::vector<std::string_view> shape_names_;
-  bool lookup_mode_ = false;  // decoding api.lookup.requests
+  bool lookup_mode_ = false;   // decoding api.lookup.requests
+  bool answers_mode_ = false;  // decoding api.answers.request
+  std::optional<RequestSpec> answers_request_;
 
  public:
   std::vector<config::Diagnostic> warnings_;
@@ -842,7 +844,9 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
     r.method =
         d_.choice<std::string>(*v, join_path(path, "method"), {{"GET", "GET"}, {"POST", "POST"}})
             .value_or("");
-  const unsigned allowed = (lookup_mode_ ? kAllowLookupId : kAllowVacancyId) | kAllowPointer;
+  const unsigned allowed = answers_mode_
+                               ? (kAllowVacancyId | kAllowApplication)
+                               : (lookup_mode_ ? kAllowLookupId : kAllowVacancyId) | kAllowPointer;
   // A placeholder reads a response fetched before this one: /<earlier request>/…
   auto check_refs = [&](const Template& t, const Node& at, const std::string& p) {
     for (const TemplatePart& part : t.parts) {
@@ -894,16 +898,43 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
   if (const Node* v = n.get("paginate")) {
     const std::string ppath = join_path(path, "paginate");
     if (d_.expect_map(*v, ppath)) {
-      d_.check_keys(*v, ppath,
-                    {"link_header", "next_url", "cursor", "more", "into_body", "into_query",
-                     "items", "max_pages", "page", "first_page", "total"});
+      d_.check_keys(
+          *v, ppath,
+          {"link_header", "next_url", "cursor", "more", "into_body", "into_query", "items",
+           "max_pages", "page", "first_page", "total", "offset", "limit", "page_size"});
       Pagination& pg = r.paginate;
       const int kinds = (v->get("link_header") ? 1 : 0) + (v->get("next_url") ? 1 : 0) +
-                        (v->get("cursor") ? 1 : 0) + (v->get("page") ? 1 : 0);
+                        (v->get("cursor") ? 1 : 0) + (v->get("page") ? 1 : 0) +
+                        (v->get("offset") ? 1 : 0);
       if (kinds != 1)
         d_.error(*v, ppath,
                  "give one of link_header: true, next_url: /pointer, cursor: /pointer, page: "
-                 "query_parameter");
+                 "query_parameter, offset: query_parameter");
+      if (const Node* x = v->get("offset")) {
+        pg.kind = Pagination::Kind::kOffset;
+        pg.offset_query = d_.string(*x, join_path(ppath, "offset")).value_or("");
+        if (pg.offset_query.empty())
+          d_.error(*x, join_path(ppath, "offset"), "name the offset's query parameter");
+        pg.limit_query = "limit";
+        if (const Node* y = v->get("limit"))
+          pg.limit_query = d_.string(*y, join_path(ppath, "limit")).value_or("");
+        if (pg.limit_query.empty() || pg.limit_query == pg.offset_query)
+          d_.error(v->get("limit") ? *v->get("limit") : *x, join_path(ppath, "limit"),
+                   "name the page size's query parameter (another than the offset's)");
+        if (const Node* y = v->get("page_size"))
+          pg.page_size = d_.integer(*y, join_path(ppath, "page_size"), 1, 1000).value_or(100);
+        if (const Node* y = v->get("total")) pg.total = pointer(*y, join_path(ppath, "total"));
+        if (!v->get("items"))
+          d_.error(*v, ppath,
+                   "offsets need items: /pointer (a short or empty page ends the listing)");
+        if (std::string text = r.url.text; text.find(pg.offset_query + "=") != std::string::npos ||
+                                           text.find(pg.limit_query + "=") != std::string::npos)
+          d_.error(*x, join_path(ppath, "offset"),
+                   "the URL already sets " + pg.offset_query + " or " + pg.limit_query +
+                       ": leave both to paginate (page_size sets the limit)");
+      } else if (v->get("limit") || v->get("page_size")) {
+        d_.error(*v, ppath, "limit and page_size belong with offset");
+      }
       if (const Node* x = v->get("page")) {
         pg.kind = Pagination::Kind::kPage;
         pg.page_query = d_.string(*x, join_path(ppath, "page")).value_or("");
@@ -914,8 +945,8 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
         if (const Node* y = v->get("total")) pg.total = pointer(*y, join_path(ppath, "total"));
         if (!v->get("items"))
           d_.error(*v, ppath, "page numbers need items: /pointer (an empty page ends the listing)");
-      } else if (v->get("first_page") || v->get("total")) {
-        d_.error(*v, ppath, "first_page and total belong with page");
+      } else if (v->get("first_page") || (v->get("total") && !v->get("offset"))) {
+        d_.error(*v, ppath, "first_page belongs with page, total with page or offset");
       }
       if (const Node* x = v->get("link_header")) {
         if (d_.boolean(*x, join_path(ppath, "link_header")) == true)
@@ -956,22 +987,73 @@ void Loader::request(const std::string& name, const Node& n, const std::string& 
             static_cast<int>(d_.integer(*x, join_path(ppath, "max_pages"), 1, 1000).value_or(20));
     }
   }
-  if (ok) (lookup_mode_ ? api.lookup_requests : api.requests).push_back(std::move(r));
+  if (!ok) return;
+  if (answers_mode_)
+    answers_request_ = std::move(r);
+  else
+    (lookup_mode_ ? api.lookup_requests : api.requests).push_back(std::move(r));
 }
 
 std::optional<ApiSpec> Loader::api(const Node& n, const std::string& path) {
   if (!d_.expect_map(n, path)) return std::nullopt;
-  d_.check_keys(n, path,
-                {"base_url", "auth", "headers", "timeout_seconds", "fetch", "write_ad", "lookup"});
+  d_.check_keys(
+      n, path,
+      {"base_url", "auth", "headers", "timeout_seconds", "fetch", "write_ad", "lookup", "answers"});
   ApiSpec api;
   if (const Node* v = n.get("base_url")) {
-    api.base_url = d_.string(*v, join_path(path, "base_url")).value_or("");
+    const std::string bpath = join_path(path, "base_url");
+    api.base_url = d_.string(*v, bpath).value_or("");
+    api.base_url_mark = v->mark;
     while (!api.base_url.empty() && api.base_url.back() == '/')
       api.base_url.pop_back();
-    if (!api.base_url.empty() && (!acceptable_url_origin(api.base_url) ||
-                                  api.base_url.find_first_of("?#") != std::string::npos))
-      d_.error(*v, join_path(path, "base_url"),
-               "expected an https:// URL without query, e.g. https://api.example.com");
+    // {config:name}: a tenant's value (an account id) in the host or the path. The shape is
+    // checked with a stand-in value here and with the tenant's value when the adapter is made.
+    std::string shape = api.base_url;
+    if (api.base_url.find('{') != std::string::npos) {
+      if (auto t = templ(*v, bpath, kAllowConfig)) {
+        shape.clear();
+        for (const TemplatePart& part : t->parts) {
+          if (part.kind == TemplatePart::Kind::kConfig) {
+            shape += "account";
+            if (std::find(api.base_url_config.begin(), api.base_url_config.end(), part.text) ==
+                api.base_url_config.end())
+              api.base_url_config.push_back(part.text);
+          } else {
+            shape += part.text;
+          }
+        }
+        // In the host a value may only be a label before the vendor's own domain
+        // ({config:subdomain}.workable.com): the host is never the tenant's to choose.
+        const std::string& text = t->text;
+        const std::size_t scheme = text.find("://");
+        const std::size_t host_end =
+            scheme == std::string::npos ? std::string::npos : text.find('/', scheme + 3);
+        const std::string host =
+            scheme == std::string::npos
+                ? std::string()
+                : text.substr(scheme + 3, host_end == std::string::npos ? std::string::npos
+                                                                        : host_end - scheme - 3);
+        for (std::size_t at = host.find("{config:"); at != std::string::npos;
+             at = host.find("{config:", at + 1)) {
+          const std::size_t close = host.find('}', at);
+          const std::string rest = close == std::string::npos ? "" : host.substr(close + 1);
+          if (rest.size() < 2 || rest[0] != '.' || rest.find('{') != std::string::npos ||
+              rest.find('.', 1) == std::string::npos) {
+            d_.error(*v, bpath,
+                     "in the host, {config:…} may only be a label before the vendor's own domain, "
+                     "e.g. https://{config:subdomain}.workable.com");
+            break;
+          }
+        }
+      } else {
+        shape = "https://invalid";
+      }
+    }
+    if (!shape.empty() &&
+        (!acceptable_url_origin(shape) || shape.find_first_of("?#") != std::string::npos))
+      d_.error(*v, bpath,
+               "expected an https:// URL without query, e.g. https://api.example.com or "
+               "https://api.example.com/accounts/{config:account_id}");
   }
   if (const Node* v = n.get("auth")) {
     const std::string apath = join_path(path, "auth");
@@ -1057,6 +1139,58 @@ std::optional<ApiSpec> Loader::api(const Node& n, const std::string& path) {
         if (api.lookup_vacancy_id) api.lookup_vacancy_id->required = true;
       }
     }
+  }
+  if (const Node* a = n.get("answers"); a && d_.expect_map(*a, join_path(path, "answers"))) {
+    const std::string apath = join_path(path, "answers");
+    d_.check_keys(*a, apath, {"request", "answers", "where", "concurrency"});
+    AnswersSpec as;
+    as.path = apath;
+    if (!n.get("fetch"))
+      d_.error(*a, apath, "answers per application need api.fetch (the applications to ask for)");
+    if (const Node* r = d_.require(*a, "request", apath)) {
+      answers_mode_ = true;
+      request("answers", *r, join_path(apath, "request"), api, {});
+      answers_mode_ = false;
+      if (answers_request_) {
+        if (answers_request_->paginate.kind != Pagination::Kind::kNone)
+          d_.error(*r->get("paginate"), join_path(join_path(apath, "request"), "paginate"),
+                   "one application's answers come in one response: no paginate here");
+        if (!answers_request_->url.uses(TemplatePart::Kind::kApplication))
+          d_.error(*r, join_path(apath, "request"),
+                   "the request must name the application, e.g. url: "
+                   "\"/candidates/{application:/id}/answers\"");
+        as.request = std::move(*answers_request_);
+        answers_request_.reset();
+      }
+    }
+    if (const Node* w = a->get("where"))
+      as.where = conditions(*w, join_path(apath, "where"), Env{});
+    if (const Node* c = a->get("concurrency"))
+      as.concurrency =
+          static_cast<int>(d_.integer(*c, join_path(apath, "concurrency"), 1, 8).value_or(2));
+    if (const Node* ans = d_.require(*a, "answers", apath)) {
+      const std::string anspath = join_path(apath, "answers");
+      if (d_.expect_map(*ans, anspath)) {
+        if (ans->entries.empty()) d_.error(*ans, anspath, "map at least one target group");
+        for (const auto& [group, value] : ans->entries) {
+          const std::string gpath = join_path(anspath, group.scalar);
+          if (!d_.identifier(group, gpath)) continue;
+          if (auto e = expr(value, gpath, FieldKind::kAnswer, Env{}))
+            as.answers.emplace_back(group.scalar, std::move(*e));
+        }
+      }
+    }
+    // A group answered in both places would have two sources of truth.
+    if (api.snapshot && api.snapshot->applications)
+      for (const auto& [group, e] : api.snapshot->applications->answers)
+        for (const auto& [g2, e2] : as.answers)
+          if (group == g2)
+            d_.error(*a->get("answers")->get(g2), join_path(join_path(apath, "answers"), g2),
+                     "'" + g2 + "' is already answered by " + e.path +
+                         ": take each group's answer from one place");
+    if (api.snapshot && !api.snapshot->applications)
+      d_.error(*a, apath, "api.fetch.snapshot maps no applications to ask answers for");
+    api.answers = std::move(as);
   }
   if (const Node* w = n.get("write_ad")) {
     const std::string wpath = join_path(path, "write_ad");

@@ -1,6 +1,7 @@
 #include "adapters/generic/values.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -284,6 +285,27 @@ std::optional<Template> parse_template(std::string_view text, unsigned allowed,
         error = "{header:} needs a header name, e.g. {header:X-Timestamp}";
         return std::nullopt;
       }
+    } else if (name.rfind("application:", 0) == 0) {
+      if (!permitted(kAllowApplication, "application:…")) return std::nullopt;
+      part.kind = TemplatePart::Kind::kApplication;
+      std::optional<Pointer> p = parse_pointer(name.substr(12), error);
+      if (!p) return std::nullopt;
+      if (p->from_root || p->tokens.empty()) {
+        error = "{application:…} needs a JSON Pointer into the application, e.g. {application:/id}";
+        return std::nullopt;
+      }
+      part.pointer = std::move(*p);
+    } else if (name.rfind("config:", 0) == 0) {
+      if (!permitted(kAllowConfig, "config:…")) return std::nullopt;
+      part.kind = TemplatePart::Kind::kConfig;
+      part.text = std::string(name.substr(7));
+      bool ok = !part.text.empty() && part.text.size() <= 64;
+      for (char ch : part.text)
+        ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+      if (!ok) {
+        error = "{config:…} needs a name of letters, digits and _, e.g. {config:account_id}";
+        return std::nullopt;
+      }
     } else if (name.rfind("raw:", 0) == 0) {
       if (!permitted(kAllowRaw, "raw:…")) return std::nullopt;
       part.kind = TemplatePart::Kind::kRawPointer;
@@ -310,6 +332,8 @@ std::optional<Template> parse_template(std::string_view text, unsigned allowed,
       add(kAllowTimestamp, "{timestamp}");
       add(kAllowVacancyId, "{vacancy_id}");
       add(kAllowLookupId, "{lookup_id}");
+      add(kAllowApplication, "{application:/pointer}");
+      add(kAllowConfig, "{config:name}");
       add(kAllowRequestId, "{request_id}");
       add(kAllowSecret, "{secret}");
       error = "unknown placeholder {" + std::string(name) + "} (expected " + names + ")";

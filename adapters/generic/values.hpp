@@ -39,6 +39,8 @@ enum TemplateAllow : unsigned {
   kAllowJson = 1u << 8,            // {json:/p}, {json_php:/p} (signed content)
   kAllowOptionalHeader = 1u << 9,  // {header?:Name} (signed content)
   kAllowLookupId = 1u << 10,       // {lookup_id} (api.lookup requests)
+  kAllowApplication = 1u << 11,    // {application:/p} (the api.answers request)
+  kAllowConfig = 1u << 12,         // {config:name} (api.base_url)
 };
 
 // Parses `text`; nullopt with `error` set for an unknown or disallowed placeholder or an

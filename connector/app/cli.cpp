@@ -132,6 +132,14 @@ int run_check(const std::vector<std::string>& files, bool secrets) {
                 generic::check_mapping_file(mapping, config::read_file);
             print_diagnostics(found);
             tenant_problems += static_cast<int>(found.size());
+            // Warnings (a signature without a timestamp) here too, not only for the file alone.
+            if (found.empty())
+              if (Result<generic::MappingSummary> m =
+                      generic::describe_mapping_file(mapping, config::read_file);
+                  m.ok())
+                for (const config::Diagnostic& w : m->warnings)
+                  std::cout << w.mark.file << ":" << w.mark.line << ":" << w.mark.column << ": "
+                            << w.path << ": warning: " << w.message << "\n";
           }
       }
       if (secrets)

@@ -369,3 +369,33 @@ TEST_CASE("check refuses mode: inject for a Webcruiter tenant and passes the shi
   CAPTURE(shipped.out);
   CHECK(shipped.exit_code == 0);
 }
+
+TEST_CASE("check a generic tenant: the mapping's warning, and a bad account id at its line") {
+  mangfold::testing::TempDir dir;
+  const std::string config = dir.path() + "/mangfold.yaml";
+  auto write = [&](const std::string& options) {
+    mangfold::testing::write_file(
+        config, "tenants:\n  wk:\n    adapter: generic\n    adapter_options: {mapping: " + kRoot +
+                    "/examples/generic/workable/mapping.yaml, config: " + options +
+                    "}\n    policy: " + kRoot +
+                    "/policies/oslo.yaml\n    signature: {scheme: mapping}\n"
+                    "    pseudonyms: {key: {env: P_KEY}}\n");
+  };
+  const std::vector<std::string> env{"P_KEY=0123456789abcdef0123456789abcdef",
+                                     "WORKABLE_WEBHOOK_KEY=k", "WORKABLE_API_TOKEN=k"};
+  write("{subdomain: oslo-kommune}");
+  auto ok = run({"/usr/bin/env", env[0], env[1], env[2], kBinary, "check", config});
+  CAPTURE(ok.out);
+  CAPTURE(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("/examples/generic/workable/mapping.yaml:22:1: signature: warning: no "
+                    "timestamp") != std::string::npos);
+
+  write("{subdomain: \"evil.example/x\"}");
+  auto bad = run({"/usr/bin/env", env[0], env[1], env[2], kBinary, "check", config});
+  CAPTURE(bad.out);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.find(config + ":4:") != std::string::npos);
+  CHECK(bad.out.find("tenants.wk.adapter_options.config.subdomain: expected 1 to 128 letters") !=
+        std::string::npos);
+}

@@ -33,7 +33,9 @@ TEST_CASE("a broken mapping file: every mistake with its line, column and key pa
       "you mean "
       "'application'?)",
       ":23:3: events.ping: give only one of snapshot, vacancy_id, lookup, ignore",
-      ":27:13: api.base_url: expected an https:// URL without query, e.g. https://api.example.com",
+      ":27:13: api.base_url: expected an https:// URL without query, e.g. https://api.example.com "
+      "or "
+      "https://api.example.com/accounts/{config:account_id}",
       ":31:18: api.fetch.requests.job.url: unknown placeholder {vacancy} (expected {/pointer}, "
       "{vacancy_id})",
       ":32:19: api.fetch.requests.apps.url: {/jbo/id} must name a request declared before 'apps', "
@@ -148,7 +150,7 @@ TEST_CASE("each kind of mistake has a clear message") {
        "next_url: /next}}}\n"
        "    snapshot: {vacancy: {id: /j/id}}\n",
        "7:47: api.fetch.requests.j.paginate: give one of link_header: true, next_url: /pointer, "
-       "cursor: /pointer, page: query_parameter"},
+       "cursor: /pointer, page: query_parameter, offset: query_parameter"},
       {"an API without credentials",
        "mapping_version: 1\nevents:\n  a: {vacancy_id: /id}\napi:\n  fetch:\n    requests: {j: "
        "{url: "

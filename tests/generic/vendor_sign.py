@@ -72,6 +72,14 @@ def main():
         headers.update(extra)
         headers["smartrecruiters-timestamp"] = ts
         headers["smartrecruiters-signature"] = "v1=" + mac_hex(a.secret, content)
+    elif v == "workable":  # the body's hex HMAC-SHA256, keyed with the account token
+        headers["X-Workable-Signature"] = mac_hex(a.secret, body)
+    elif v == "recruitee":  # the body's hex HMAC-SHA256, keyed with the webhook's secret
+        headers["X-Recruitee-Signature"] = mac_hex(a.secret, body)
+    elif v == "huntflow":  # the body's hex HMAC-SHA256; the event type and delivery id in headers
+        headers["X-Huntflow-Signature"] = mac_hex(a.secret, body)
+        headers["X-Huntflow-Event"] = a.event or "APPLICANT"
+        headers["X-Huntflow-Delivery"] = "delivery-" + hashlib.sha256(body.encode()).hexdigest()[:16]
     elif v == "lever":
         doc = json.loads(body)
         doc["triggeredAt"] = int(ts) * 1000
