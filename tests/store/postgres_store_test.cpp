@@ -160,14 +160,23 @@ TEST_CASE("a digest batch is never split between two instances") {
 TEST_CASE("instances starting at once migrate the schema once") {
   TempDir dir;
   const std::string path = dir.file("fresh.db");
-  std::vector<std::unique_ptr<Store>> stores(4);
+  // The test's empty schema is made here, once: CREATE SCHEMA IF NOT EXISTS is not safe to
+  // race, and it is the test's set-up, not what the instances do. The stores open on four
+  // threads and report back here (a failed REQUIRE on another thread would abort the run).
+  PostgresOptions options;
+  options.conninfo = mangfold::testing::pg::schema_conninfo(path);
+  std::vector<Result<std::unique_ptr<Store>>> stores;
+  for (int i = 0; i < 4; ++i)
+    stores.emplace_back(unavailable("not opened"));
   std::vector<std::thread> starters;
   for (auto& s : stores)
-    starters.emplace_back([&s, &path] { s = open_store(path); });
+    starters.emplace_back([&s, &options] { s = open_postgres_store(options); });
   for (auto& t : starters)
     t.join();
+  for (auto& s : stores)
+    REQUIRE_MESSAGE(s.ok(), s.status().message());
   CHECK(count_rows(path, "mangfold_schema") == postgres_schema_version());
-  CHECK(submit_sync(*stores[3], submission("oslo", "e1", write_vacancy())).ok());
+  CHECK(submit_sync(**stores[3], submission("oslo", "e1", write_vacancy())).ok());
 }
 
 TEST_CASE("retention on two instances folds each vacancy once") {
