@@ -200,7 +200,7 @@ TEST_CASE("counts of one take the singular in every language") {
   }
 }
 
-TEST_CASE("an adapter's case-handler link is the email's vacancy link; the public ad is kept") {
+TEST_CASE("an adapter's case-handler link is the email's vacancy link, and the public ad is kept") {
   const Templates templates = Templates::builtin();
   VacancyInfo v = vacancy();
   v.case_url = "https://oslo.webcruiter.example/case?advert=42&view=handler";
