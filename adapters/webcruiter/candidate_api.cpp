@@ -11,6 +11,7 @@
 
 #include "adapters/common/json_reader.hpp"
 #include "adapters/webcruiter/wire.hpp"
+#include "adapters/webcruiter_feed/feed.hpp"
 
 namespace mangfold::webcruiter {
 
@@ -192,9 +193,15 @@ Result<OutboundResponse> CandidateApi::get(const std::string& url, const std::st
   return send("GET", url, "", what);
 }
 
-Result<OutboundResponse> CandidateApi::get_path(const std::string& path_or_url,
-                                                const std::string& what) const {
-  return get(url_for(path_or_url), what);
+Result<std::vector<StatusEntry>> CandidateApi::statuses() const {
+  Result<OutboundResponse> r = get(url_for(api_.statuses_path), "candidate statuses");
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kNotFound)
+      return failed_precondition(r.status().message() +
+                                 " (check adapter_options.api.paths.statuses)");
+    return r.status();
+  }
+  return parse_statuses_response(r->body, "Webcruiter API, candidate statuses", *options_);
 }
 
 Result<OutboundResponse> CandidateApi::send(const std::string& method, const std::string& url,
@@ -395,6 +402,32 @@ Status CandidateApi::mark_processed(const std::string& candidate_id,
       send("POST", url_for(expand(api_.hired_process_path, "{candidateId}", candidate_id)), body,
            "marking a hire processed");
   return r.ok() ? Status() : r.status();
+}
+
+// A municipality's feed of all its published ads is a few hundred kilobytes.
+constexpr std::size_t kMaxFeedBytes = 32 * 1024 * 1024;
+
+Result<std::vector<std::string>> read_advert_feed(HttpClient& http, const Options& options) {
+  OutboundRequest req;
+  req.url = options.sync->feed_url;
+  req.timeout = std::chrono::seconds(options.api->timeout_seconds);
+  req.headers.emplace_back("Accept", "application/rss+xml, application/xml, text/xml");
+  Result<OutboundResponse> r = http.send(req);
+  if (!r.ok()) return Status(r.status().code(), "Webcruiter advert feed: " + r.status().message());
+  if (r->status >= 500 || r->status == 429)
+    return unavailable("Webcruiter advert feed answered HTTP " + std::to_string(r->status));
+  if (r->status != 200)
+    return failed_precondition("Webcruiter advert feed answered HTTP " +
+                               std::to_string(r->status) +
+                               " (check adapter_options.sync.feed_url)");
+  if (r->body.size() > kMaxFeedBytes)
+    return unprocessable("Webcruiter advert feed is larger than 32 MiB");
+  Result<std::vector<webcruiter_feed::FeedAd>> ads = webcruiter_feed::parse_feed(r->body);
+  if (!ads.ok()) return unprocessable("Webcruiter advert feed: " + ads.status().message());
+  std::vector<std::string> ids;
+  for (const webcruiter_feed::FeedAd& ad : *ads)
+    if (!ad.advert_id.empty() && ad.advert_id.size() <= 200) ids.push_back(ad.advert_id);
+  return ids;
 }
 
 }  // namespace mangfold::webcruiter

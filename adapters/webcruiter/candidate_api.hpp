@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "adapters/webcruiter/options.hpp"
 #include "adapters/webcruiter/wire.hpp"
@@ -28,6 +29,10 @@ namespace mangfold::webcruiter {
 // RFC 3986 percent-encoding of everything but the unreserved characters: an id put into a
 // path or URL can add no segment and no query parameter.
 std::string percent_encode(std::string_view s);
+
+// The advert ids of the public advert feed (options.sync->feed_url; options.api for the
+// timeout). No credentials go with it.
+Result<std::vector<std::string>> read_advert_feed(HttpClient& http, const Options& options);
 
 class CandidateApi {
  public:
@@ -44,6 +49,7 @@ class CandidateApi {
   // Marks one hire processed for this API client (POST api.paths.hired_process).
   Status mark_processed(const std::string& candidate_id, const std::string& message) const;
   // GET a path or URL with the configured credentials (for `webcruiter probe`).
+  Result<std::vector<StatusEntry>> statuses() const;
   Result<OutboundResponse> get_path(const std::string& path_or_url, const std::string& what) const;
 
   // kUnavailable (with the wait) while a rate limit from the API is in force, OK otherwise.

@@ -241,13 +241,15 @@ std::optional<ApiOptions> decode_api(Decoder& d, const Node& n, const std::strin
     const std::string pp = join_path(path, "paths");
     if (d.expect_map(*p, pp)) {
       d.check_keys(*p, pp,
-                   {"advert", "candidates", "custom_data", "hired", "hired_process", "processes"});
+                   {"advert", "candidates", "custom_data", "hired", "hired_process", "processes",
+                    "statuses"});
       decode_path(d, *p, "advert", pp, "{advertId}", api.advert_path);
       decode_path(d, *p, "candidates", pp, "{advertId}", api.candidates_path);
       decode_path(d, *p, "custom_data", pp, "{candidateId}", api.custom_data_path);
       decode_path(d, *p, "hired", pp, "", api.hired_path);
       decode_path(d, *p, "hired_process", pp, "{candidateId}", api.hired_process_path);
       decode_path(d, *p, "processes", pp, "", api.processes_path);
+      decode_path(d, *p, "statuses", pp, "", api.statuses_path);
     }
   }
   auto integer = [&](const char* key, long min, long max, int& out) {

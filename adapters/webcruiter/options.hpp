@@ -57,6 +57,7 @@ struct ApiOptions {
   std::string custom_data_path = "/candidates/{candidateId}/custom-data";
   // The Hired Candidate API (Talentech's developer docs): unprocessed hires, and marking one
   // processed for this API client.
+  std::string statuses_path = "/candidates/statuses";  // read by `webcruiter probe` only
   std::string hired_path = "/candidates/hired?isProcessed=false";
   std::string hired_process_path = "/candidates/hired/{candidateId}/process";
   // A listing of the customer's open recruitment processes. No default: Talentech's public

@@ -11,7 +11,6 @@
 #include "adapters/webcruiter/candidate_api.hpp"
 #include "adapters/webcruiter/options.hpp"
 #include "adapters/webcruiter/wire.hpp"
-#include "adapters/webcruiter_feed/feed.hpp"
 #include "connector/config/decoder.hpp"
 
 namespace mangfold::webcruiter {
@@ -23,9 +22,6 @@ std::int64_t system_now() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// A municipality's feed of all its published ads is a few hundred kilobytes.
-constexpr std::size_t kMaxFeedBytes = 32 * 1024 * 1024;
 
 // One fetch in progress; callers for the same advert wait for its result instead of
 // sending their own requests.
@@ -80,7 +76,7 @@ class WebcruiterAdapter final : public domain::Adapter {
       if (seen.insert(id).second) ids.push_back(std::move(id));
     };
     if (sync.from_feed) {
-      Result<std::vector<std::string>> feed = read_feed();
+      Result<std::vector<std::string>> feed = read_advert_feed(*http_, *options_);
       if (!feed.ok()) return feed.status();
       for (std::string& id : *feed)
         add(std::move(id));
@@ -97,31 +93,6 @@ class WebcruiterAdapter final : public domain::Adapter {
       for (const std::string& id : take_new_hires(std::move(*hires)))
         add(id);
     }
-    return ids;
-  }
-
-  // The pieces of discover(), for `mangfold webcruiter probe` (which stores nothing).
-  Result<std::vector<std::string>> read_feed() const {
-    OutboundRequest req;
-    req.url = options_->sync->feed_url;
-    req.timeout = std::chrono::seconds(options_->api->timeout_seconds);
-    req.headers.emplace_back("Accept", "application/rss+xml, application/xml, text/xml");
-    Result<OutboundResponse> r = http_->send(req);
-    if (!r.ok())
-      return Status(r.status().code(), "Webcruiter advert feed: " + r.status().message());
-    if (r->status >= 500 || r->status == 429)
-      return unavailable("Webcruiter advert feed answered HTTP " + std::to_string(r->status));
-    if (r->status != 200)
-      return failed_precondition("Webcruiter advert feed answered HTTP " +
-                                 std::to_string(r->status) +
-                                 " (check adapter_options.sync.feed_url)");
-    if (r->body.size() > kMaxFeedBytes)
-      return unprocessable("Webcruiter advert feed is larger than 32 MiB");
-    Result<std::vector<webcruiter_feed::FeedAd>> ads = webcruiter_feed::parse_feed(r->body);
-    if (!ads.ok()) return unprocessable("Webcruiter advert feed: " + ads.status().message());
-    std::vector<std::string> ids;
-    for (const webcruiter_feed::FeedAd& ad : *ads)
-      if (!ad.advert_id.empty() && ad.advert_id.size() <= 200) ids.push_back(ad.advert_id);
     return ids;
   }
 

@@ -602,6 +602,30 @@ Result<ProcessPage> parse_processes_response(std::string_view body, const std::s
   }
 }
 
+Result<std::vector<StatusEntry>> parse_statuses_response(std::string_view body,
+                                                         const std::string& where,
+                                                         const Options& options) {
+  Result<json> parsed = parse_json(body, where + ": ", options);
+  if (!parsed.ok()) return unprocessable(parsed.status().message());
+  try {
+    ListPaging ignored;
+    std::string at;
+    const json& list = list_of(*parsed, {"Statuses", "CandidateStatuses", "Items"}, ignored, at);
+    std::vector<StatusEntry> out;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string p = at + "/" + std::to_string(i);
+      const json& e = object(list[i], p);
+      Field f = first_field(e, {"CandidateStatusId", "Id"}, p);
+      if (!f) fail(p + "/Id", "missing required key");
+      StatusEntry entry{id(f), text(first_field(e, {"Name", "Description"}, p))};
+      out.push_back(std::move(entry));
+    }
+    return out;
+  } catch (const MappingError& err) {
+    return unprocessable(where + ": " + err.pointer + ": " + err.message);
+  }
+}
+
 Status parse_custom_data_response(std::string_view body, const std::string& where,
                                   const Options& options, domain::Application& application,
                                   std::set<std::string, std::less<>>* questions_seen) {

@@ -90,6 +90,16 @@ struct ProcessPage {
 Result<ProcessPage> parse_processes_response(std::string_view body, const std::string& where,
                                              const Options& options);
 
+// GET /candidates/statuses: the customer's CandidateStatusIds and their names (an array, or
+// under Statuses or Items; each entry's id is CandidateStatusId, else Id; its name Name).
+struct StatusEntry {
+  std::string id;
+  std::string name;
+};
+Result<std::vector<StatusEntry>> parse_statuses_response(std::string_view body,
+                                                         const std::string& where,
+                                                         const Options& options);
+
 // A usable email address: one '@', a dotted domain without empty labels (so no trailing
 // dot), no spaces, quotes or angle brackets. Surrounding white space is not allowed either:
 // callers trim first.
