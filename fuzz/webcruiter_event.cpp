@@ -86,7 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 4:
-      if (Result<webcruiter::HiredPage> page = webcruiter::parse_hired_response(body, "hired", s.options);
+      if (Result<webcruiter::HiredPage> page =
+              webcruiter::parse_hired_response(body, "hired", s.options);
           page.ok())
         for (const webcruiter::Hire& h : page->hires)
           if (h.candidate_id.empty() || h.advert_id.empty()) std::abort();

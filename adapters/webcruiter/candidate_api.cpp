@@ -358,15 +358,16 @@ Status CandidateApi::each_page(
 Result<std::vector<Hire>> CandidateApi::hired() const {
   std::vector<Hire> hires;
   std::set<std::string, std::less<>> seen;
-  Status s = each_page(url_for(api_.hired_path), "hired candidates",
-                       [&](const std::string& body, const std::string& where) -> Result<ListPaging> {
-                         Result<HiredPage> page = parse_hired_response(body, where, *options_);
-                         if (!page.ok()) return page.status();
-                         for (Hire& h : page->hires)
-                           if (seen.insert(h.advert_id + '\n' + h.candidate_id).second)
-                             hires.push_back(std::move(h));
-                         return page->paging;
-                       });
+  Status s =
+      each_page(url_for(api_.hired_path), "hired candidates",
+                [&](const std::string& body, const std::string& where) -> Result<ListPaging> {
+                  Result<HiredPage> page = parse_hired_response(body, where, *options_);
+                  if (!page.ok()) return page.status();
+                  for (Hire& h : page->hires)
+                    if (seen.insert(h.advert_id + '\n' + h.candidate_id).second)
+                      hires.push_back(std::move(h));
+                  return page->paging;
+                });
   if (!s.ok()) {
     if (s.code() == StatusCode::kNotFound)
       return failed_precondition(s.message() + " (check adapter_options.api.paths.hired)");
@@ -378,14 +379,15 @@ Result<std::vector<Hire>> CandidateApi::hired() const {
 Result<std::vector<std::string>> CandidateApi::processes() const {
   std::vector<std::string> ids;
   std::set<std::string, std::less<>> seen;
-  Status s = each_page(url_for(api_.processes_path), "processes",
-                       [&](const std::string& body, const std::string& where) -> Result<ListPaging> {
-                         Result<ProcessPage> page = parse_processes_response(body, where, *options_);
-                         if (!page.ok()) return page.status();
-                         for (std::string& id : page->advert_ids)
-                           if (seen.insert(id).second) ids.push_back(std::move(id));
-                         return page->paging;
-                       });
+  Status s =
+      each_page(url_for(api_.processes_path), "processes",
+                [&](const std::string& body, const std::string& where) -> Result<ListPaging> {
+                  Result<ProcessPage> page = parse_processes_response(body, where, *options_);
+                  if (!page.ok()) return page.status();
+                  for (std::string& id : page->advert_ids)
+                    if (seen.insert(id).second) ids.push_back(std::move(id));
+                  return page->paging;
+                });
   if (!s.ok()) {
     if (s.code() == StatusCode::kNotFound)
       return failed_precondition(s.message() + " (check adapter_options.api.paths.processes)");
@@ -417,8 +419,7 @@ Result<std::vector<std::string>> read_advert_feed(HttpClient& http, const Option
   if (r->status >= 500 || r->status == 429)
     return unavailable("Webcruiter advert feed answered HTTP " + std::to_string(r->status));
   if (r->status != 200)
-    return failed_precondition("Webcruiter advert feed answered HTTP " +
-                               std::to_string(r->status) +
+    return failed_precondition("Webcruiter advert feed answered HTTP " + std::to_string(r->status) +
                                " (check adapter_options.sync.feed_url)");
   if (r->body.size() > kMaxFeedBytes)
     return unprocessable("Webcruiter advert feed is larger than 32 MiB");

@@ -61,9 +61,9 @@ class CandidateApi {
                                 const std::string& body, const std::string& what) const;
   // Follows NextPage / Page+TotalPages from `first`, handing each body to `page`, which
   // returns the page's paging or an error.
-  Status each_page(const std::string& first, const std::string& what,
-                   const std::function<Result<ListPaging>(const std::string&,
-                                                          const std::string&)>& page) const;
+  Status each_page(
+      const std::string& first, const std::string& what,
+      const std::function<Result<ListPaging>(const std::string&, const std::string&)>& page) const;
   Result<std::string> token(const std::string& stale) const;
   Status classify(const OutboundResponse& response, const std::string& what) const;
   std::string url_for(const std::string& path_or_url) const;

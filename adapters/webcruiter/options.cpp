@@ -264,7 +264,7 @@ std::optional<ApiOptions> decode_api(Decoder& d, const Node& n, const std::strin
 }
 
 std::optional<SyncOptions> decode_sync(Decoder& d, const Node& n, const std::string& sp,
-                                      const Options& o) {
+                                       const Options& o) {
   if (!d.expect_map(n, sp)) return std::nullopt;
   d.check_keys(n, sp, {"discover_from", "feed_url", "hires"});
   SyncOptions sync;
@@ -309,8 +309,7 @@ std::optional<SyncOptions> decode_sync(Decoder& d, const Node& n, const std::str
       if (const Node* r = h->get("read"))
         sync.read_hires = d.boolean(*r, join_path(hp, "read")).value_or(true);
       if (const Node* m = h->get("mark_processed"))
-        sync.mark_hires_processed =
-            d.boolean(*m, join_path(hp, "mark_processed")).value_or(false);
+        sync.mark_hires_processed = d.boolean(*m, join_path(hp, "mark_processed")).value_or(false);
       if (const Node* m = h->get("message")) {
         sync.process_message = d.string(*m, join_path(hp, "message")).value_or("");
         if (sync.process_message.size() > 500)

@@ -68,8 +68,8 @@ int probe(const config::Node& node, const std::string& path, AdapterDeps deps,
   auto now = deps.now_unix ? std::move(deps.now_unix) : std::function<std::int64_t()>(system_now);
   CandidateApi api(options, deps.http, now);
   const char* auth = options->api->oauth2 && options->api->api_key ? "OAuth2 and API key"
-                     : options->api->oauth2                         ? "OAuth2 client credentials"
-                                                                    : "API key";
+                     : options->api->oauth2                        ? "OAuth2 client credentials"
+                                                                   : "API key";
 
   // Statuses first: the first authenticated request tells whether the credentials work.
   Result<std::vector<StatusEntry>> statuses = api.statuses();
@@ -98,7 +98,8 @@ int probe(const config::Node& node, const std::string& path, AdapterDeps deps,
                     "» is not in statuses; with unknown_status: error a vacancy with an "
                     "applicant in it cannot be evaluated");
       } else {
-        report.note("candidate status " + s.id + " «" + s.name + "» is not in statuses (read "
+        report.note("candidate status " + s.id + " «" + s.name +
+                    "» is not in statuses (read "
                     "as unknown_status)");
       }
     }
@@ -147,10 +148,11 @@ int probe(const config::Node& node, const std::string& path, AdapterDeps deps,
         std::set<std::string> vacancies;
         for (const Hire& h : *hires)
           vacancies.insert(h.advert_id);
-        report.ok("hired candidates: " + plural(hires->size(), "unprocessed hire", "unprocessed hires") +
-                  " on " + plural(vacancies.size(), "vacancy", "vacancies") +
-                  (sync.mark_hires_processed ? " (sync would mark them processed: hires.mark_processed)"
-                                             : " (hires.mark_processed is off)"));
+        report.ok(
+            "hired candidates: " + plural(hires->size(), "unprocessed hire", "unprocessed hires") +
+            " on " + plural(vacancies.size(), "vacancy", "vacancies") +
+            (sync.mark_hires_processed ? " (sync would mark them processed: hires.mark_processed)"
+                                       : " (hires.mark_processed is off)"));
       } else {
         report.fail(hires.status().message());
       }
@@ -196,9 +198,9 @@ int probe(const config::Node& node, const std::string& path, AdapterDeps deps,
     report.note(
         "the integration form was not checked: no vacancy with applicants (name one with "
         "--vacancy)");
-  out << (report.problems() == 0 ? std::string("no problems")
-                                 : plural(static_cast<size_t>(report.problems()), "problem",
-                                          "problems"))
+  out << (report.problems() == 0
+              ? std::string("no problems")
+              : plural(static_cast<size_t>(report.problems()), "problem", "problems"))
       << "\n";
   return report.problems();
 }

@@ -580,8 +580,8 @@ Result<ProcessPage> parse_processes_response(std::string_view body, const std::s
   try {
     ProcessPage page;
     std::string at;
-    const json& list = list_of(*parsed, {"Processes", "Projects", "Recruitments", "Adverts", "Items"},
-                               page.paging, at);
+    const json& list = list_of(
+        *parsed, {"Processes", "Projects", "Recruitments", "Adverts", "Items"}, page.paging, at);
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string p = at + "/" + std::to_string(i);
       const json& e = list[i];

@@ -304,7 +304,8 @@ int run_webcruiter_probe(const ProbeArgs& args) {
   const int problems =
       webcruiter::probe(tenant->adapter_options, "tenants." + tenant->name + ".adapter_options",
                         std::move(deps), request, std::cout);
-  if (problems) std::cerr << "mangfold webcruiter probe: the connection does not work as configured\n";
+  if (problems)
+    std::cerr << "mangfold webcruiter probe: the connection does not work as configured\n";
   return problems ? kExitFindings : kExitOk;
 }
 

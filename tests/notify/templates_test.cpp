@@ -221,8 +221,8 @@ TEST_CASE("an adapter's case-handler link is the email's vacancy link, and the p
 
   SUBCASE("without a case URL the public ad is the link, as before") {
     const auto plain = plan_notifications(
-        vacancy(), std::nullopt,
-        verdict({interview_rule(domain::Outcome::kShortfall, 2, 3, 0, 1)}), settings(), kNow);
+        vacancy(), std::nullopt, verdict({interview_rule(domain::Outcome::kShortfall, 2, 3, 0, 1)}),
+        settings(), kNow);
     REQUIRE(!plain.empty());
     CHECK(plain[0].payload.find("case_url") == std::string::npos);
     const Result<RenderedEmail> p = templates.render(*parse_payload(plain[0].payload));

@@ -32,9 +32,8 @@ class HiredServer {
     http::ServerOptions options;
     options.port = 0;
     options.threads = 2;
-    auto created = http::Server::create(options, [this](http::Request&& req, http::Respond r) {
-      r(route(req));
-    });
+    auto created = http::Server::create(
+        options, [this](http::Request&& req, http::Respond r) { r(route(req)); });
     REQUIRE_MESSAGE(created.ok(), created.status().message());
     server_ = std::move(created.value());
     server_->start();
@@ -82,8 +81,8 @@ class HiredServer {
     } else if (req.method == "GET" && t == "/processes") {
       ++gets_;
       r.body = processes_.dump();
-    } else if (req.method == "POST" && t.rfind("/hired/", 0) == 0 &&
-               t.size() > 15 && t.substr(t.size() - 8) == "/process") {
+    } else if (req.method == "POST" && t.rfind("/hired/", 0) == 0 && t.size() > 15 &&
+               t.substr(t.size() - 8) == "/process") {
       if (process_status_ != 200) {
         r.status = process_status_;
         return r;
@@ -133,19 +132,17 @@ struct Fixture {
     d.http = outbound::make_curl_http_client();
     d.now_unix = [this] { return clock.load(); };
     d.read_file = [](const std::string&) -> Result<std::string> { return std::string("k"); };
-    return make_from_yaml("adapter_options:\n" + base_mapping() + "  api:\n    base_url: " +
-                              api.base_url() +
-                              "\n    auth: {api_key: {header: X-Api-Key, key: {file: k}}}\n"
-                              "    cache_seconds: 0\n"
-                              "    paths:\n      hired: " +
-                              hired.url() + "/hired?isProcessed=false\n      hired_process: " +
-                              hired.url() + "/hired/{candidateId}/process\n      processes: " +
-                              hired.url() + "/processes\n" + paths_extra + "  sync:\n" + sync +
-                              top,
-                          std::move(d));
+    return make_from_yaml(
+        "adapter_options:\n" + base_mapping() + "  api:\n    base_url: " + api.base_url() +
+            "\n    auth: {api_key: {header: X-Api-Key, key: {file: k}}}\n"
+            "    cache_seconds: 0\n"
+            "    paths:\n      hired: " +
+            hired.url() + "/hired?isProcessed=false\n      hired_process: " + hired.url() +
+            "/hired/{candidateId}/process\n      processes: " + hired.url() + "/processes\n" +
+            paths_extra + "  sync:\n" + sync + top,
+        std::move(d));
   }
-  std::unique_ptr<domain::Adapter> adapter(const std::string& sync,
-                                           const std::string& top = "") {
+  std::unique_ptr<domain::Adapter> adapter(const std::string& sync, const std::string& top = "") {
     Made m = made(sync, top);
     REQUIRE_MESSAGE(m.adapter, m.errors());
     return std::move(m.adapter);
@@ -295,6 +292,5 @@ TEST_CASE("case_url: fetched and fat-event snapshots carry the case-handler link
   Result<domain::InboundEvent> e = parse(*a, read_text("examples/webcruiter/fat-event.json"));
   REQUIRE(e.ok());
   REQUIRE(e->snapshot);
-  CHECK(e->snapshot->vacancy.case_url ==
-        "https://oslo.webcruiter.example/case?advert=4100000001");
+  CHECK(e->snapshot->vacancy.case_url == "https://oslo.webcruiter.example/case?advert=4100000001");
 }
