@@ -9,7 +9,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 
+#include "adapters/webcruiter/probe.hpp"
 #include "connector/http/server.hpp"
 #include "connector/outbound/curl_http_client.hpp"
 #include "tests/webcruiter/fake_webcruiter.hpp"
@@ -49,6 +51,10 @@ class HiredServer {
     std::lock_guard lock(mu_);
     processes_ = std::move(body);
   }
+  void set_statuses(json body) {
+    std::lock_guard lock(mu_);
+    statuses_ = std::move(body);
+  }
   void fail_process(int status) {
     std::lock_guard lock(mu_);
     process_status_ = status;
@@ -78,6 +84,8 @@ class HiredServer {
     if (req.method == "GET" && t.rfind("/hired?isProcessed=false", 0) == 0) {
       ++gets_;
       r.body = hired_.dump();
+    } else if (req.method == "GET" && t == "/statuses") {
+      r.body = statuses_.dump();
     } else if (req.method == "GET" && t == "/processes") {
       ++gets_;
       r.body = processes_.dump();
@@ -104,6 +112,7 @@ class HiredServer {
   mutable std::mutex mu_;
   json hired_ = {{"HiredCandidates", json::array()}};
   json processes_ = json::array();
+  json statuses_ = json::array();
   int process_status_ = 200;
   int gets_ = 0;
   std::vector<std::string> processed_, process_bodies_;
@@ -293,4 +302,76 @@ TEST_CASE("case_url: fetched and fat-event snapshots carry the case-handler link
   REQUIRE(e.ok());
   REQUIRE(e->snapshot);
   CHECK(e->snapshot->vacancy.case_url == "https://oslo.webcruiter.example/case?advert=4100000001");
+}
+
+namespace {
+
+// The probe's report for the fixture's tenant, with `sync` and `top` as in Fixture::made.
+std::pair<int, std::string> run_probe(Fixture& f, const std::string& sync,
+                                      const std::string& top = "") {
+  const std::string yaml =
+      "adapter_options:\n" + base_mapping() + "  api:\n    base_url: " + f.api.base_url() +
+      "\n    auth: {api_key: {header: X-Api-Key, key: {file: k}}}\n    paths:\n      hired: " +
+      f.hired.url() + "/hired?isProcessed=false\n      statuses: " + f.hired.url() +
+      "/statuses\n  sync:\n" + sync + top;
+  std::vector<config::Diagnostic> diagnostics;
+  std::optional<config::Node> root = config::parse_document(yaml, "tenant.yaml", diagnostics);
+  REQUIRE(root.has_value());
+  AdapterDeps d;
+  d.http = outbound::make_curl_http_client();
+  d.read_file = [](const std::string&) -> Result<std::string> { return std::string("k"); };
+  std::ostringstream out;
+  const int problems = probe(*root->get("adapter_options"), "tenants.oslo.adapter_options",
+                             std::move(d), ProbeRequest{}, out);
+  return {problems, out.str()};
+}
+
+json statuses_1_to_10() {
+  json list = json::array();
+  for (int i = 1; i <= 10; ++i)
+    list.push_back({{"Id", i}, {"Name", "Status " + std::to_string(i)}});
+  return list;
+}
+
+}  // namespace
+
+TEST_CASE("probe: a working tenant, then a missing form question and an unmapped status") {
+  Fixture f;
+  f.api.set_feed({"4100000001"});
+  f.hired.set_statuses(statuses_1_to_10());
+  f.hired.set_hired({{"HiredCandidates", {hire(7001, "4100000001")}}});
+  const std::string sync = "    feed_url: " + f.api.base_url() + "/feed.xml\n";
+  auto [problems, report] = run_probe(f, sync);
+  CAPTURE(report);
+  CHECK(problems == 0);
+  CHECK(report.find("ok    candidate statuses: 10 in Webcruiter, 10 mapped") != std::string::npos);
+  CHECK(report.find("ok    advert feed: 1 published advert") != std::string::npos);
+  CHECK(report.find("ok    hired candidates: 1 unprocessed hire on 1 vacancy") !=
+        std::string::npos);
+  CHECK(report.find("ok    vacancy 4100000001: question 9001 (immigrant_background) is on the "
+                    "integration form") != std::string::npos);
+  CHECK(f.hired.processed().empty());  // the probe never marks a hire
+
+  SUBCASE("the form lacks the question, and Webcruiter has a status the mapping lacks") {
+    json event = json::parse(read_text("examples/webcruiter/fat-event.json"));
+    for (json& c : event["Candidates"])
+      c.erase("CustomData");
+    f.api.serve_fat_event(event);  // every applicant's custom data: no question at all
+    for (json& c : event["Candidates"])
+      f.api.set_custom_data(c["CandidateId"].is_string() ? c["CandidateId"].get<std::string>()
+                                                         : c["CandidateId"].dump(),
+                            json::array());
+    json statuses = statuses_1_to_10();
+    statuses.push_back({{"Id", 11}, {"Name", "Reservert"}});
+    f.hired.set_statuses(statuses);
+    auto [problems2, report2] = run_probe(f, sync);
+    CAPTURE(report2);
+    CHECK(problems2 == 2);
+    CHECK(report2.find("FAIL  candidate status 11 «Reservert» is not in statuses") !=
+          std::string::npos);
+    CHECK(report2.find("FAIL  vacancy 4100000001: Webcruiter's integration form (custom-data) has "
+                       "no question 9001") != std::string::npos);
+    for (const char* id : {"7001", "7002", "7003"})
+      CHECK(report2.find(id) == std::string::npos);
+  }
 }
