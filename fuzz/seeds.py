@@ -35,6 +35,11 @@ for p in sorted(glob.glob("examples/webcruiter/*.json") + glob.glob("tests/fixtu
     for mode in (1, 2, 3):
         put("fuzz_webcruiter_event", f"{mode}-" + os.path.basename(p), bytes([mode]) + read(p))
 
+# webcruiter sync mode: the Hired Candidate API (mode 4), a process listing (5), statuses (6).
+for mode, name in ((4, "hired"), (5, "processes"), (6, "statuses")):
+    p = f"tests/fixtures/webcruiter_api/{name}.json"
+    put("fuzz_webcruiter_event", f"{mode}-{name}.json", bytes([mode]) + read(p))
+
 # generic: each mapping with its own payloads (fuzz/generic_event.cpp for the modes).
 for mode, name in ((0, "ashby"), (1, "greenhouse"), (2, "teamtailor"), (3, "teamtailor")):
     for p in sorted(glob.glob(f"examples/generic/{name}/payloads/*.json")):

@@ -1,6 +1,7 @@
 // The Webcruiter adapter (adapters/webcruiter) with the shipped example options: the webhook
 // event through Adapter::parse, and the Candidate API's responses, which come from outside too.
-// The first byte picks what the rest is: 0 event, 1 advert, 2 candidate page, 3 custom data.
+// The first byte picks what the rest is (modulo 8): 0 and 7 event, 1 advert, 2 candidate page,
+// 3 custom data, 4 the Hired Candidate API's list, 5 a process listing, 6 candidate statuses.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -59,8 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const Setup& s = setup();
   const std::string_view body = fuzz::as_text(data + 1, size - 1);
-  switch (data[0] % 4) {
-    case 0: {
+  switch (data[0] % 8) {
+    case 0:
+    case 7: {
       const domain::InboundRequest request{
           body, [](std::string_view) -> std::optional<std::string_view> { return std::nullopt; }};
       Result<domain::InboundEvent> event = s.adapter->parse(request);
@@ -83,6 +85,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)webcruiter::parse_custom_data_response(body, "custom data", s.options, application);
       break;
     }
+    case 4:
+      if (Result<webcruiter::HiredPage> page =
+              webcruiter::parse_hired_response(body, "hired", s.options);
+          page.ok())
+        for (const webcruiter::Hire& h : page->hires)
+          if (h.candidate_id.empty() || h.advert_id.empty()) std::abort();
+      break;
+    case 5:
+      if (Result<webcruiter::ProcessPage> page =
+              webcruiter::parse_processes_response(body, "processes", s.options);
+          page.ok())
+        for (const std::string& id : page->advert_ids)
+          if (id.empty() || id.size() > 200) std::abort();
+      break;
+    case 6:
+      (void)webcruiter::parse_statuses_response(body, "statuses", s.options);
+      break;
   }
   return 0;
 }

@@ -11,14 +11,9 @@
 
 #include "adapters/common/json_reader.hpp"
 #include "adapters/webcruiter/wire.hpp"
+#include "adapters/webcruiter_feed/feed.hpp"
 
 namespace mangfold::webcruiter {
-
-namespace {
-
-constexpr std::int64_t kDefaultRetryAfter = 30;  // seconds, when a 429 does not say
-constexpr std::int64_t kMaxRetryAfter = 3600;
-constexpr std::int64_t kDefaultTokenLifetime = 300;  // when the token response has no expires_in
 
 // Ids come from webhooks: encode everything but RFC 3986's unreserved characters, so an id
 // can never add a path segment or a query parameter.
@@ -38,6 +33,12 @@ std::string percent_encode(std::string_view s) {
   }
   return out;
 }
+
+namespace {
+
+constexpr std::int64_t kDefaultRetryAfter = 30;  // seconds, when a 429 does not say
+constexpr std::int64_t kMaxRetryAfter = 3600;
+constexpr std::int64_t kDefaultTokenLifetime = 300;  // when the token response has no expires_in
 
 std::string expand(std::string text, std::string_view placeholder, std::string_view value) {
   const std::string encoded = percent_encode(value);
@@ -189,13 +190,35 @@ Result<std::string> CandidateApi::token(const std::string& stale) const {
 }
 
 Result<OutboundResponse> CandidateApi::get(const std::string& url, const std::string& what) const {
+  return send("GET", url, "", what);
+}
+
+Result<std::vector<StatusEntry>> CandidateApi::statuses() const {
+  Result<OutboundResponse> r = get(url_for(api_.statuses_path), "candidate statuses");
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kNotFound)
+      return failed_precondition(r.status().message() +
+                                 " (check adapter_options.api.paths.statuses)");
+    return r.status();
+  }
+  return parse_statuses_response(r->body, "Webcruiter API, candidate statuses", *options_);
+}
+
+Result<OutboundResponse> CandidateApi::send(const std::string& method, const std::string& url,
+                                            const std::string& body,
+                                            const std::string& what) const {
   std::string stale;
   for (int attempt = 0;; ++attempt) {
     if (Status s = check_rate_limit(); !s.ok()) return s;
     OutboundRequest req;
+    req.method = method;
     req.url = url;
     req.timeout = std::chrono::seconds(api_.timeout_seconds);
     req.headers.emplace_back("Accept", "application/json");
+    if (method != "GET") {
+      req.body = body;
+      req.headers.emplace_back("Content-Type", "application/json");
+    }
     std::string bearer;
     if (api_.oauth2) {
       Result<std::string> t = token(stale);
@@ -299,6 +322,113 @@ Result<domain::Snapshot> CandidateApi::fetch(const std::string& advert_id) const
             " applicants: ask Talentech support to add the voluntary self-declaration question "
             "to the customer's integration form";
   return snapshot;
+}
+
+Status CandidateApi::each_page(
+    const std::string& first, const std::string& what,
+    const std::function<Result<ListPaging>(const std::string&, const std::string&)>& page) const {
+  const std::string origin = origin_of(api_.base_url);
+  std::string url = first;
+  for (int page_no = 1;; ++page_no) {
+    if (page_no > api_.max_pages)
+      return unprocessable("Webcruiter API, " + what + ": more than " +
+                           std::to_string(api_.max_pages) +
+                           " pages (adapter_options.api.max_pages)");
+    const std::string where = what + " page " + std::to_string(page_no);
+    Result<OutboundResponse> r = get(url, where);
+    if (!r.ok()) return r.status();
+    Result<ListPaging> paging = page(r->body, "Webcruiter API, " + where);
+    if (!paging.ok()) return paging.status();
+    if (!paging->next_page.empty()) {
+      std::string next = paging->next_page;
+      if (next[0] == '/') next = origin + next;
+      if (origin_of(next) != origin)
+        return unprocessable("Webcruiter API, " + where +
+                             ": NextPage points to another host or is not a URL");
+      url = std::move(next);
+    } else if (paging->page && paging->total_pages && *paging->page < *paging->total_pages) {
+      url = first + (first.find('?') == std::string::npos ? "?" : "&") +
+            "page=" + std::to_string(*paging->page + 1);
+    } else {
+      return {};
+    }
+  }
+}
+
+Result<std::vector<Hire>> CandidateApi::hired() const {
+  std::vector<Hire> hires;
+  std::set<std::string, std::less<>> seen;
+  Status s =
+      each_page(url_for(api_.hired_path), "hired candidates",
+                [&](const std::string& body, const std::string& where) -> Result<ListPaging> {
+                  Result<HiredPage> page = parse_hired_response(body, where, *options_);
+                  if (!page.ok()) return page.status();
+                  for (Hire& h : page->hires)
+                    if (seen.insert(h.advert_id + '\n' + h.candidate_id).second)
+                      hires.push_back(std::move(h));
+                  return page->paging;
+                });
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kNotFound)
+      return failed_precondition(s.message() + " (check adapter_options.api.paths.hired)");
+    return s;
+  }
+  return hires;
+}
+
+Result<std::vector<std::string>> CandidateApi::processes() const {
+  std::vector<std::string> ids;
+  std::set<std::string, std::less<>> seen;
+  Status s =
+      each_page(url_for(api_.processes_path), "processes",
+                [&](const std::string& body, const std::string& where) -> Result<ListPaging> {
+                  Result<ProcessPage> page = parse_processes_response(body, where, *options_);
+                  if (!page.ok()) return page.status();
+                  for (std::string& id : page->advert_ids)
+                    if (seen.insert(id).second) ids.push_back(std::move(id));
+                  return page->paging;
+                });
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kNotFound)
+      return failed_precondition(s.message() + " (check adapter_options.api.paths.processes)");
+    return s;
+  }
+  return ids;
+}
+
+Status CandidateApi::mark_processed(const std::string& candidate_id,
+                                    const std::string& message) const {
+  const std::string body =
+      message.empty() ? std::string() : nlohmann::json{{"Message", message}}.dump();
+  Result<OutboundResponse> r =
+      send("POST", url_for(expand(api_.hired_process_path, "{candidateId}", candidate_id)), body,
+           "marking a hire processed");
+  return r.ok() ? Status() : r.status();
+}
+
+// A municipality's feed of all its published ads is a few hundred kilobytes.
+constexpr std::size_t kMaxFeedBytes = 32 * 1024 * 1024;
+
+Result<std::vector<std::string>> read_advert_feed(HttpClient& http, const Options& options) {
+  OutboundRequest req;
+  req.url = options.sync->feed_url;
+  req.timeout = std::chrono::seconds(options.api->timeout_seconds);
+  req.headers.emplace_back("Accept", "application/rss+xml, application/xml, text/xml");
+  Result<OutboundResponse> r = http.send(req);
+  if (!r.ok()) return Status(r.status().code(), "Webcruiter advert feed: " + r.status().message());
+  if (r->status >= 500 || r->status == 429)
+    return unavailable("Webcruiter advert feed answered HTTP " + std::to_string(r->status));
+  if (r->status != 200)
+    return failed_precondition("Webcruiter advert feed answered HTTP " + std::to_string(r->status) +
+                               " (check adapter_options.sync.feed_url)");
+  if (r->body.size() > kMaxFeedBytes)
+    return unprocessable("Webcruiter advert feed is larger than 32 MiB");
+  Result<std::vector<webcruiter_feed::FeedAd>> ads = webcruiter_feed::parse_feed(r->body);
+  if (!ads.ok()) return unprocessable("Webcruiter advert feed: " + ads.status().message());
+  std::vector<std::string> ids;
+  for (const webcruiter_feed::FeedAd& ad : *ads)
+    if (!ad.advert_id.empty() && ad.advert_id.size() <= 200) ids.push_back(ad.advert_id);
+  return ids;
 }
 
 }  // namespace mangfold::webcruiter

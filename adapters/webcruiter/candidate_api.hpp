@@ -18,11 +18,21 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "adapters/webcruiter/options.hpp"
+#include "adapters/webcruiter/wire.hpp"
 #include "connector/common/http_client.hpp"
 
 namespace mangfold::webcruiter {
+
+// RFC 3986 percent-encoding of everything but the unreserved characters: an id put into a
+// path or URL can add no segment and no query parameter.
+std::string percent_encode(std::string_view s);
+
+// The advert ids of the public advert feed (options.sync->feed_url; options.api for the
+// timeout). No credentials go with it.
+Result<std::vector<std::string>> read_advert_feed(HttpClient& http, const Options& options);
 
 class CandidateApi {
  public:
@@ -32,11 +42,28 @@ class CandidateApi {
 
   Result<domain::Snapshot> fetch(const std::string& advert_id) const;
 
+  // Sync mode. The unprocessed hires (api.paths.hired, every page).
+  Result<std::vector<Hire>> hired() const;
+  // The open recruitment processes' advert ids (api.paths.processes, every page).
+  Result<std::vector<std::string>> processes() const;
+  // Marks one hire processed for this API client (POST api.paths.hired_process).
+  Status mark_processed(const std::string& candidate_id, const std::string& message) const;
+  // GET a path or URL with the configured credentials (for `webcruiter probe`).
+  Result<std::vector<StatusEntry>> statuses() const;
+  Result<OutboundResponse> get_path(const std::string& path_or_url, const std::string& what) const;
+
   // kUnavailable (with the wait) while a rate limit from the API is in force, OK otherwise.
   Status check_rate_limit() const;
 
  private:
   Result<OutboundResponse> get(const std::string& url, const std::string& what) const;
+  Result<OutboundResponse> send(const std::string& method, const std::string& url,
+                                const std::string& body, const std::string& what) const;
+  // Follows NextPage / Page+TotalPages from `first`, handing each body to `page`, which
+  // returns the page's paging or an error.
+  Status each_page(
+      const std::string& first, const std::string& what,
+      const std::function<Result<ListPaging>(const std::string&, const std::string&)>& page) const;
   Result<std::string> token(const std::string& stale) const;
   Status classify(const OutboundResponse& response, const std::string& what) const;
   std::string url_for(const std::string& path_or_url) const;

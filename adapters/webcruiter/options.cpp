@@ -240,10 +240,16 @@ std::optional<ApiOptions> decode_api(Decoder& d, const Node& n, const std::strin
   if (const Node* p = n.get("paths")) {
     const std::string pp = join_path(path, "paths");
     if (d.expect_map(*p, pp)) {
-      d.check_keys(*p, pp, {"advert", "candidates", "custom_data"});
+      d.check_keys(*p, pp,
+                   {"advert", "candidates", "custom_data", "hired", "hired_process", "processes",
+                    "statuses"});
       decode_path(d, *p, "advert", pp, "{advertId}", api.advert_path);
       decode_path(d, *p, "candidates", pp, "{advertId}", api.candidates_path);
       decode_path(d, *p, "custom_data", pp, "{candidateId}", api.custom_data_path);
+      decode_path(d, *p, "hired", pp, "", api.hired_path);
+      decode_path(d, *p, "hired_process", pp, "{candidateId}", api.hired_process_path);
+      decode_path(d, *p, "processes", pp, "", api.processes_path);
+      decode_path(d, *p, "statuses", pp, "", api.statuses_path);
     }
   }
   auto integer = [&](const char* key, long min, long max, int& out) {
@@ -255,6 +261,99 @@ std::optional<ApiOptions> decode_api(Decoder& d, const Node& n, const std::strin
   integer("max_pages", 1, 10'000, api.max_pages);
   if (d.diagnostics().size() != errors_before) return std::nullopt;
   return api;
+}
+
+std::optional<SyncOptions> decode_sync(Decoder& d, const Node& n, const std::string& sp,
+                                       const Options& o) {
+  if (!d.expect_map(n, sp)) return std::nullopt;
+  d.check_keys(n, sp, {"discover_from", "feed_url", "hires"});
+  SyncOptions sync;
+  const Node* from = n.get("discover_from");
+  if (from) {
+    const std::string fp = join_path(sp, "discover_from");
+    sync.from_feed = false;
+    std::vector<const Node*> items;
+    if (from->is_scalar())
+      items.push_back(from);
+    else if (from->is_sequence())
+      for (const Node& item : from->items)
+        items.push_back(&item);
+    else
+      d.error(*from, fp, "expected a list of sources: feed, api");
+    for (size_t i = 0; i < items.size(); ++i) {
+      const std::string ip = from->is_sequence() ? fp + "[" + std::to_string(i) + "]" : fp;
+      auto source = d.choice<int>(*items[i], ip, {{"feed", 0}, {"api", 1}});
+      if (!source) continue;
+      bool& on = *source == 0 ? sync.from_feed : sync.from_api;
+      if (on) d.error(*items[i], ip, "listed twice");
+      on = true;
+    }
+    if (from->is_sequence() && items.empty())
+      d.error(*from, fp, "name at least one source: feed, api");
+  }
+  if (const Node* f = n.get("feed_url")) {
+    const std::string p = join_path(sp, "feed_url");
+    sync.feed_url = d.string(*f, p).value_or("");
+    if (!sync.feed_url.empty() && !is_http_url(sync.feed_url))
+      d.error(*f, p, "expected an http:// or https:// URL");
+    if (from && !sync.from_feed)
+      d.error(*f, p, "feed_url is set but discover_from does not list feed");
+  } else if (sync.from_feed) {
+    d.error(from ? *from : n, from ? join_path(sp, "discover_from") : sp,
+            "reading the advert feed needs feed_url (or set discover_from: [api])");
+  }
+  if (const Node* h = n.get("hires")) {
+    const std::string hp = join_path(sp, "hires");
+    if (d.expect_map(*h, hp)) {
+      d.check_keys(*h, hp, {"read", "mark_processed", "message"});
+      if (const Node* r = h->get("read"))
+        sync.read_hires = d.boolean(*r, join_path(hp, "read")).value_or(true);
+      if (const Node* m = h->get("mark_processed"))
+        sync.mark_hires_processed = d.boolean(*m, join_path(hp, "mark_processed")).value_or(false);
+      if (const Node* m = h->get("message")) {
+        sync.process_message = d.string(*m, join_path(hp, "message")).value_or("");
+        if (sync.process_message.size() > 500)
+          d.error(*m, join_path(hp, "message"), "at most 500 characters");
+      }
+      if (sync.mark_hires_processed && !sync.read_hires)
+        d.error(*h, hp, "mark_processed needs read: true");
+    }
+  }
+  if (!o.api) {
+    d.error(n, sp,
+            "sync needs api: the feed only names the vacancies, the Candidate API gives their "
+            "applicants");
+  } else if (sync.from_api && o.api->processes_path.empty()) {
+    d.error(from ? *from : n, join_path(sp, "discover_from"),
+            "discover_from lists api, but api.paths.processes is not set (the path of the "
+            "customer's process listing; ask Talentech)");
+  }
+  return sync;
+}
+
+// An http(s) URL with {vacancy_id}, e.g. https://…/case?advertId={vacancy_id}.
+std::string decode_case_url(Decoder& d, const Node& n, const std::string& p) {
+  std::optional<std::string> s = d.string(n, p);
+  if (!s) return {};
+  if (!is_http_url(*s) || s->find_first_of(" \t\r\n\"<>") != std::string::npos) {
+    d.error(n, p, "expected an http:// or https:// URL with {vacancy_id}");
+    return {};
+  }
+  std::string rest = *s;
+  bool has_id = false;
+  for (size_t at = rest.find('{'); at != std::string::npos; at = rest.find('{', at + 1)) {
+    if (rest.compare(at, 12, "{vacancy_id}") == 0) {
+      has_id = true;
+      continue;
+    }
+    d.error(n, p, "the only placeholder is {vacancy_id}");
+    return {};
+  }
+  if (!has_id) {
+    d.error(n, p, "must contain {vacancy_id}");
+    return {};
+  }
+  return *s;
 }
 
 }  // namespace
@@ -291,7 +390,7 @@ std::optional<Options> decode_options(const config::Node& node, const std::strin
   } else if (d.expect_map(node, path)) {
     d.check_keys(node, path,
                  {"statuses", "unknown_status", "target_groups", "manager_titles", "user_data",
-                  "api", "sync"});
+                  "api", "sync", "case_url"});
     if (const Node* n = d.require(node, "statuses", path))
       decode_statuses(d, *n, join_path(path, "statuses"), o);
     if (const Node* n = node.get("unknown_status")) {
@@ -313,23 +412,9 @@ std::optional<Options> decode_options(const config::Node& node, const std::strin
     if (const Node* n = node.get("user_data"))
       o.user_data = secret(d, *n, join_path(path, "user_data"), read);
     if (const Node* n = node.get("api")) o.api = decode_api(d, *n, join_path(path, "api"), read);
-    if (const Node* n = node.get("sync")) {
-      const std::string sp = join_path(path, "sync");
-      if (d.expect_map(*n, sp)) {
-        d.check_keys(*n, sp, {"feed_url"});
-        SyncOptions sync;
-        if (const Node* f = d.require(*n, "feed_url", sp)) {
-          sync.feed_url = d.string(*f, join_path(sp, "feed_url")).value_or("");
-          if (!sync.feed_url.empty() && !is_http_url(sync.feed_url))
-            d.error(*f, join_path(sp, "feed_url"), "expected an http:// or https:// URL");
-        }
-        if (!node.get("api"))
-          d.error(*n, sp,
-                  "sync needs api: the feed only names the vacancies, the Candidate API "
-                  "gives their applicants");
-        o.sync = std::move(sync);
-      }
-    }
+    if (const Node* n = node.get("sync")) o.sync = decode_sync(d, *n, join_path(path, "sync"), o);
+    if (const Node* n = node.get("case_url"))
+      o.case_url = decode_case_url(d, *n, join_path(path, "case_url"));
   }
   diagnostics.insert(diagnostics.end(), d.diagnostics().begin(), d.diagnostics().end());
   if (!d.ok()) return std::nullopt;

@@ -55,6 +55,14 @@ struct ApiOptions {
   std::string advert_path = "/adverts/{advertId}";
   std::string candidates_path = "/candidates?advertId={advertId}";
   std::string custom_data_path = "/candidates/{candidateId}/custom-data";
+  // The Hired Candidate API (Talentech's developer docs): unprocessed hires, and marking one
+  // processed for this API client.
+  std::string statuses_path = "/candidates/statuses";  // read by `webcruiter probe` only
+  std::string hired_path = "/candidates/hired?isProcessed=false";
+  std::string hired_process_path = "/candidates/hired/{candidateId}/process";
+  // A listing of the customer's open recruitment processes. No default: Talentech's public
+  // docs show no such endpoint, so the path comes from the customer's Talentech contact.
+  std::string processes_path;
   int timeout_seconds = 10;  // per request
   int cache_seconds = 5;     // a fetched snapshot is reused this long; 0: no window
   int max_pages = 100;       // of candidates; more is an error
@@ -62,8 +70,19 @@ struct ApiOptions {
 
 // Sync mode: how the tenant's recruitment processes are found without webhooks.
 struct SyncOptions {
+  // Where the open vacancies are listed: the public advert feed and/or the API's process
+  // listing (api.paths.processes). Default: the feed.
+  bool from_feed = true;
+  bool from_api = false;
   // The customer's public advert feed (RSS with wc: elements), read without credentials.
   std::string feed_url;
+  // The Hired Candidate API is read on every pass (hires.read, default true), so that a
+  // hire is seen at once; each hire's vacancy is then due for a fetch.
+  bool read_hires = true;
+  // Opt-in (hires.mark_processed): once the vacancy has been fetched after the hire, the
+  // hire is marked processed for our API client (POST api.paths.hired_process).
+  bool mark_hires_processed = false;
+  std::string process_message;  // hires.message: sent with the POST when not empty
 };
 
 struct Options {
@@ -74,6 +93,8 @@ struct Options {
   std::optional<std::string> user_data;     // resolved; when set, events must carry it
   std::optional<ApiOptions> api;            // nullopt: fat events only
   std::optional<SyncOptions> sync;          // nullopt: vacancies come from webhooks only
+  // The vacancy in the ATS's case-handler view: an http(s) URL with {vacancy_id}; empty: none.
+  std::string case_url;
   // Not from adapter_options: the service's `limits:`, set by make_webcruiter_adapter.
   InputLimits limits;
 };

@@ -2,13 +2,15 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
+#include <set>
+#include <unordered_set>
 
 #include "adapters/webcruiter/candidate_api.hpp"
 #include "adapters/webcruiter/options.hpp"
 #include "adapters/webcruiter/wire.hpp"
-#include "adapters/webcruiter_feed/feed.hpp"
 #include "connector/config/decoder.hpp"
 
 namespace mangfold::webcruiter {
@@ -20,9 +22,6 @@ std::int64_t system_now() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// A municipality's feed of all its published ads is a few hundred kilobytes.
-constexpr std::size_t kMaxFeedBytes = 32 * 1024 * 1024;
 
 // One fetch in progress; callers for the same advert wait for its result instead of
 // sending their own requests.
@@ -54,6 +53,7 @@ class WebcruiterAdapter final : public domain::Adapter {
     out.type = std::move(event->type);
     out.vacancy_id = std::move(event->advert_id);
     out.snapshot = std::move(event->snapshot);
+    if (out.snapshot) add_case_url(out.snapshot->vacancy);
     return out;
   }
 
@@ -61,30 +61,38 @@ class WebcruiterAdapter final : public domain::Adapter {
 
   bool discovers() const override { return api_ && options_->sync; }
 
-  // The advert feed is public: no credentials go with it, and it counts against nobody's
-  // API budget. It names vacancies only; everything else comes from the Candidate API.
+  // The union of the configured sources: the advert feed (public, no credentials, no API
+  // budget), the API's process listing, and the vacancies of hires not reported before in
+  // this process. Any source failing fails the whole call (nothing is then taken as
+  // reported), so that a problem is never hidden behind a partial list.
   Result<std::vector<std::string>> discover() const override {
     if (!discovers()) return domain::Adapter::discover();
-    OutboundRequest req;
-    req.url = options_->sync->feed_url;
-    req.timeout = std::chrono::seconds(options_->api->timeout_seconds);
-    req.headers.emplace_back("Accept", "application/rss+xml, application/xml, text/xml");
-    Result<OutboundResponse> r = http_->send(req);
-    if (!r.ok())
-      return Status(r.status().code(), "Webcruiter advert feed: " + r.status().message());
-    if (r->status >= 500 || r->status == 429)
-      return unavailable("Webcruiter advert feed answered HTTP " + std::to_string(r->status));
-    if (r->status != 200)
-      return failed_precondition("Webcruiter advert feed answered HTTP " +
-                                 std::to_string(r->status) +
-                                 " (check adapter_options.sync.feed_url)");
-    if (r->body.size() > kMaxFeedBytes)
-      return unprocessable("Webcruiter advert feed is larger than 32 MiB");
-    Result<std::vector<webcruiter_feed::FeedAd>> ads = webcruiter_feed::parse_feed(r->body);
-    if (!ads.ok()) return unprocessable("Webcruiter advert feed: " + ads.status().message());
+    const SyncOptions& sync = *options_->sync;
+    if (sync.mark_hires_processed)
+      if (Status s = process_fetched_hires(); !s.ok()) return s;
     std::vector<std::string> ids;
-    for (const webcruiter_feed::FeedAd& ad : *ads)
-      if (!ad.advert_id.empty() && ad.advert_id.size() <= 200) ids.push_back(ad.advert_id);
+    std::set<std::string, std::less<>> seen;
+    auto add = [&](std::string id) {
+      if (seen.insert(id).second) ids.push_back(std::move(id));
+    };
+    if (sync.from_feed) {
+      Result<std::vector<std::string>> feed = read_advert_feed(*http_, *options_);
+      if (!feed.ok()) return feed.status();
+      for (std::string& id : *feed)
+        add(std::move(id));
+    }
+    if (sync.from_api) {
+      Result<std::vector<std::string>> listed = api_->processes();
+      if (!listed.ok()) return listed.status();
+      for (std::string& id : *listed)
+        add(std::move(id));
+    }
+    if (sync.read_hires) {
+      Result<std::vector<Hire>> hires = api_->hired();
+      if (!hires.ok()) return hires.status();
+      for (const std::string& id : take_new_hires(std::move(*hires)))
+        add(id);
+    }
     return ids;
   }
 
@@ -117,6 +125,7 @@ class WebcruiterAdapter final : public domain::Adapter {
     Result<domain::Snapshot> result = internal_error("webcruiter fetch did not complete");
     try {
       result = api_->fetch(key);
+      if (result.ok()) add_case_url(result->vacancy);
     } catch (const std::exception&) {
       // Waiters must be released whatever happens; the exception's text may carry data.
       result = internal_error("webcruiter fetch failed unexpectedly");
@@ -127,6 +136,10 @@ class WebcruiterAdapter final : public domain::Adapter {
       if (result.ok() && cache_seconds_ > 0)
         cache_[key] = Cached{started + cache_seconds_, *result};
       flights_.erase(key);
+      // A hire is marked processed only once its vacancy was fetched after it was seen.
+      if (result.ok())
+        if (auto p = pending_.find(key); p != pending_.end() && started >= p->second.seen_at)
+          p->second.fetched = true;
     }
     {
       std::lock_guard lock(flight->mu);
@@ -138,6 +151,94 @@ class WebcruiterAdapter final : public domain::Adapter {
   }
 
  private:
+  // Hires are remembered by a hash of (vacancy, candidate), never by the candidate's id: a
+  // hire is reported once per process lifetime, and at most kMaxRememberedHires are kept
+  // (the oldest forgotten first; a forgotten hire still unprocessed is reported once more,
+  // which costs one fetch).
+  static constexpr std::size_t kMaxRememberedHires = 100'000;
+  // Hires waiting to be marked processed (only with hires.mark_processed), at most this many.
+  static constexpr std::size_t kMaxPendingHires = 10'000;
+
+  struct Pending {
+    std::vector<std::string> candidates;  // in memory only, to name them in the POST
+    std::int64_t seen_at = 0;
+    bool fetched = false;
+  };
+
+  static std::uint64_t hire_key(const Hire& h) {
+    return std::hash<std::string>{}(h.advert_id + '\n' + h.candidate_id);
+  }
+
+  // The vacancies of hires not reported before; remembers them.
+  std::vector<std::string> take_new_hires(std::vector<Hire> hires) const {
+    const bool track = options_->sync->mark_hires_processed;
+    const std::int64_t now = now_();
+    std::vector<std::string> out;
+    std::lock_guard lock(mu_);
+    for (Hire& h : hires) {
+      const std::uint64_t k = hire_key(h);
+      if (reported_.contains(k)) continue;
+      if (track) {
+        if (pending_count_ >= kMaxPendingHires) continue;  // reported on a later pass
+        Pending& p = pending_[h.advert_id];
+        p.candidates.push_back(std::move(h.candidate_id));
+        p.seen_at = now;
+        p.fetched = false;
+        ++pending_count_;
+      }
+      reported_.insert(k);
+      reported_order_.push_back(k);
+      if (reported_order_.size() > kMaxRememberedHires) {
+        reported_.erase(reported_order_.front());
+        reported_order_.pop_front();
+      }
+      out.push_back(h.advert_id);
+    }
+    return out;
+  }
+
+  // POSTs "processed" for the hires whose vacancy has been fetched since they were seen.
+  // A failure keeps the rest for the next pass and fails this one.
+  Status process_fetched_hires() const {
+    std::vector<std::pair<std::string, std::vector<std::string>>> ready;
+    {
+      std::lock_guard lock(mu_);
+      for (auto it = pending_.begin(); it != pending_.end();) {
+        if (!it->second.fetched) {
+          ++it;
+          continue;
+        }
+        ready.emplace_back(it->first, std::move(it->second.candidates));
+        pending_count_ -= ready.back().second.size();
+        it = pending_.erase(it);
+      }
+    }
+    Status failed;
+    for (auto& [advert, candidates] : ready)
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        if (failed.ok())
+          failed = api_->mark_processed(candidates[i], options_->sync->process_message);
+        if (failed.ok()) continue;
+        // Not done: back into the queue, still counted as fetched.
+        std::lock_guard lock(mu_);
+        Pending& p = pending_[advert];
+        p.candidates.push_back(std::move(candidates[i]));
+        p.fetched = true;
+        ++pending_count_;
+      }
+    return failed;
+  }
+
+  void add_case_url(domain::Vacancy& v) const {
+    if (options_->case_url.empty() || v.id.empty()) return;
+    std::string url = options_->case_url;
+    const std::string id = percent_encode(v.id);
+    for (size_t at = url.find("{vacancy_id}"); at != std::string::npos;
+         at = url.find("{vacancy_id}", at + id.size()))
+      url.replace(at, 12, id);
+    v.case_url = std::move(url);
+  }
+
   struct Cached {
     std::int64_t expires = 0;
     domain::Snapshot snapshot;
@@ -158,6 +259,10 @@ class WebcruiterAdapter final : public domain::Adapter {
   mutable std::mutex mu_;
   mutable std::map<std::string, std::shared_ptr<Flight>, std::less<>> flights_;
   mutable std::map<std::string, Cached, std::less<>> cache_;
+  mutable std::unordered_set<std::uint64_t> reported_;
+  mutable std::deque<std::uint64_t> reported_order_;
+  mutable std::map<std::string, Pending, std::less<>> pending_;
+  mutable std::size_t pending_count_ = 0;
 };
 
 }  // namespace

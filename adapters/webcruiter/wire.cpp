@@ -502,6 +502,130 @@ Result<CandidatePage> parse_candidates_response(std::string_view body, const std
   }
 }
 
+namespace {
+
+// The list of a list response and its paging; `keys` are the list's possible names.
+const json& list_of(const json& doc, std::initializer_list<std::string_view> keys,
+                    ListPaging& paging, std::string& pointer) {
+  pointer.clear();
+  if (!doc.is_object()) {
+    if (!doc.is_array()) fail("", "expected an array or an object, got " + type_name(doc));
+    return doc;
+  }
+  Field list;
+  for (std::string_view k : keys)
+    if ((list = field(doc, k, ""))) break;
+  if (!list) fail("/" + std::string(*keys.begin()), "missing required key (the list)");
+  if (!list.value->is_array())
+    fail(list.pointer, "expected an array, got " + type_name(*list.value));
+  if (Field next = field(doc, "NextPage", "")) paging.next_page = text(next);
+  auto number = [&](const char* key) -> std::optional<int> {
+    Field f = field(doc, key, "");
+    if (!f) return std::nullopt;
+    if (!f.value->is_number_integer() || f.value->get<long long>() < 0 ||
+        f.value->get<long long>() > 1'000'000)
+      fail(f.pointer, "expected a whole number, got " + type_name(*f.value));
+    return f.value->get<int>();
+  };
+  paging.page = number("Page");
+  paging.total_pages = number("TotalPages");
+  pointer = list.pointer;
+  return *list.value;
+}
+
+// The first of `names` that is present (and not null).
+Field first_field(const json& obj, std::initializer_list<std::string_view> names,
+                  const std::string& at) {
+  for (std::string_view n : names)
+    if (Field f = field(obj, n, at)) return f;
+  return Field{};
+}
+
+}  // namespace
+
+Result<HiredPage> parse_hired_response(std::string_view body, const std::string& where,
+                                       const Options& options) {
+  Result<json> parsed = parse_json(body, where + ": ", options);
+  if (!parsed.ok()) return unprocessable(parsed.status().message());
+  try {
+    HiredPage page;
+    std::string at;
+    const json& list =
+        list_of(*parsed, {"HiredCandidates", "Candidates", "Items"}, page.paging, at);
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string p = at + "/" + std::to_string(i);
+      const json& h = object(list[i], p);
+      Field candidate = first_field(h, {"CandidateId", "Id"}, p);
+      if (!candidate) fail(p + "/CandidateId", "missing required key");
+      Hire hire;
+      hire.candidate_id = id(candidate);
+      hire.advert_id =
+          id(first_field(h, {"AdvertId", "ProcessId", "RecruitmentId", "ProjectId"}, p));
+      if (hire.advert_id.empty()) {
+        ++page.without_advert;
+        continue;
+      }
+      page.hires.push_back(std::move(hire));
+    }
+    return page;
+  } catch (const MappingError& err) {
+    return unprocessable(where + ": " + err.pointer + ": " + err.message);
+  }
+}
+
+Result<ProcessPage> parse_processes_response(std::string_view body, const std::string& where,
+                                             const Options& options) {
+  Result<json> parsed = parse_json(body, where + ": ", options);
+  if (!parsed.ok()) return unprocessable(parsed.status().message());
+  try {
+    ProcessPage page;
+    std::string at;
+    const json& list = list_of(
+        *parsed, {"Processes", "Projects", "Recruitments", "Adverts", "Items"}, page.paging, at);
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string p = at + "/" + std::to_string(i);
+      const json& e = list[i];
+      if (e.is_string() || e.is_number_integer() || e.is_number_unsigned()) {
+        page.advert_ids.push_back(id(e, p));  // a bare list of ids
+        continue;
+      }
+      object(e, p);
+      Field f = first_field(e, {"AdvertId", "ProcessId", "RecruitmentId", "ProjectId", "Id"}, p);
+      if (!f) fail(p + "/AdvertId", "missing required key");
+      std::string advert = id(f);
+      if (flag(field(e, "IsClosed", p))) continue;
+      page.advert_ids.push_back(std::move(advert));
+    }
+    return page;
+  } catch (const MappingError& err) {
+    return unprocessable(where + ": " + err.pointer + ": " + err.message);
+  }
+}
+
+Result<std::vector<StatusEntry>> parse_statuses_response(std::string_view body,
+                                                         const std::string& where,
+                                                         const Options& options) {
+  Result<json> parsed = parse_json(body, where + ": ", options);
+  if (!parsed.ok()) return unprocessable(parsed.status().message());
+  try {
+    ListPaging ignored;
+    std::string at;
+    const json& list = list_of(*parsed, {"Statuses", "CandidateStatuses", "Items"}, ignored, at);
+    std::vector<StatusEntry> out;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string p = at + "/" + std::to_string(i);
+      const json& e = object(list[i], p);
+      Field f = first_field(e, {"CandidateStatusId", "Id"}, p);
+      if (!f) fail(p + "/Id", "missing required key");
+      StatusEntry entry{id(f), text(first_field(e, {"Name", "Description"}, p))};
+      out.push_back(std::move(entry));
+    }
+    return out;
+  } catch (const MappingError& err) {
+    return unprocessable(where + ": " + err.pointer + ": " + err.message);
+  }
+}
+
 Status parse_custom_data_response(std::string_view body, const std::string& where,
                                   const Options& options, domain::Application& application,
                                   std::set<std::string, std::less<>>* questions_seen) {

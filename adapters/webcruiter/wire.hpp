@@ -57,6 +57,49 @@ Status parse_custom_data_response(std::string_view body, const std::string& wher
                                   const Options& options, domain::Application& application,
                                   std::set<std::string, std::less<>>* questions_seen = nullptr);
 
+// The vacancy ids a list response names, for sync mode: the Hired Candidate API's hires
+// (GET /candidates/hired?isProcessed=false) and a recruitment-process listing. Both take
+// the candidates' paging shapes: a plain array, or an object with the list and NextPage or
+// Page/TotalPages.
+struct ListPaging {
+  std::string next_page;
+  std::optional<int> page, total_pages;
+};
+
+// One unprocessed hire: the candidate (kept only to mark the hire processed when the tenant
+// opts in; never logged or stored) and the vacancy it belongs to.
+struct Hire {
+  std::string candidate_id;
+  std::string advert_id;  // AdvertId, else ProcessId / RecruitmentId / ProjectId
+};
+struct HiredPage {
+  std::vector<Hire> hires;
+  ListPaging paging;
+  int without_advert = 0;  // entries that name no vacancy (skipped)
+};
+// The list is the array itself or under HiredCandidates, Candidates or Items.
+Result<HiredPage> parse_hired_response(std::string_view body, const std::string& where,
+                                       const Options& options);
+
+struct ProcessPage {
+  std::vector<std::string> advert_ids;  // open ones only (IsClosed false or absent)
+  ListPaging paging;
+};
+// The list is the array itself or under Processes, Projects, Recruitments, Adverts or Items;
+// each entry's id is AdvertId, else ProcessId / RecruitmentId / ProjectId / Id.
+Result<ProcessPage> parse_processes_response(std::string_view body, const std::string& where,
+                                             const Options& options);
+
+// GET /candidates/statuses: the customer's CandidateStatusIds and their names (an array, or
+// under Statuses or Items; each entry's id is CandidateStatusId, else Id; its name Name).
+struct StatusEntry {
+  std::string id;
+  std::string name;
+};
+Result<std::vector<StatusEntry>> parse_statuses_response(std::string_view body,
+                                                         const std::string& where,
+                                                         const Options& options);
+
 // A usable email address: one '@', a dotted domain without empty labels (so no trailing
 // dot), no spaces, quotes or angle brackets. Surrounding white space is not allowed either:
 // callers trim first.

@@ -13,6 +13,7 @@
 
 #include "adapters/generic/generic_adapter.hpp"
 #include "adapters/native/snapshot_json.hpp"
+#include "adapters/webcruiter/probe.hpp"
 #include "connector/app/audit_feed.hpp"
 #include "connector/app/report_cli.hpp"
 #include "connector/app/serve.hpp"
@@ -278,6 +279,44 @@ int run_simulate(const SimulateArgs& args) {
   return kExitOk;
 }
 
+struct ProbeArgs {
+  std::string config, tenant;
+  std::vector<std::string> vacancies;
+};
+
+// `webcruiter probe`: the tenant's Talentech connection, read-only (adapters/webcruiter/probe.hpp).
+int run_webcruiter_probe(const ProbeArgs& args) {
+  config::ServiceConfigLoad loaded = config::load_service_config(args.config);
+  if (!loaded.config) {
+    print_diagnostics(loaded.diagnostics);
+    return kExitUsage;
+  }
+  const config::TenantConfig* tenant = nullptr;
+  for (const config::TenantConfig& t : loaded.config->tenants)
+    if (t.name == args.tenant) tenant = &t;
+  if (!tenant) {
+    std::cerr << "mangfold webcruiter probe: no tenant '" << args.tenant << "' in " << args.config
+              << "\n";
+    return kExitUsage;
+  }
+  if (tenant->adapter != "webcruiter") {
+    std::cerr << "mangfold webcruiter probe: tenant '" << args.tenant << "' uses the "
+              << tenant->adapter << " adapter, not webcruiter\n";
+    return kExitUsage;
+  }
+  webcruiter::AdapterDeps deps;
+  deps.http = make_ats_http_client(*loaded.config);
+  deps.limits = loaded.config->limits;
+  webcruiter::ProbeRequest request;
+  request.vacancies = args.vacancies;
+  const int problems =
+      webcruiter::probe(tenant->adapter_options, "tenants." + tenant->name + ".adapter_options",
+                        std::move(deps), request, std::cout);
+  if (problems)
+    std::cerr << "mangfold webcruiter probe: the connection does not work as configured\n";
+  return problems ? kExitFindings : kExitOk;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -383,6 +422,22 @@ int run_cli(int argc, char** argv) {
   migrate_cmd->add_option("--to", migrate_to, "postgres:CONNINFO (password from PGPASSWORD)")
       ->required();
 
+  ProbeArgs probe_args;
+  CLI::App* webcruiter_cmd =
+      app.add_subcommand("webcruiter", "Webcruiter (Talentech) tools: probe a tenant's connection");
+  webcruiter_cmd->require_subcommand(1);
+  CLI::App* probe_cmd = webcruiter_cmd->add_subcommand(
+      "probe",
+      "Authenticate, list statuses, adverts, processes and hires, check the integration form; "
+      "read-only, stores nothing");
+  probe_cmd->add_option("--config", probe_args.config, "Service config file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  probe_cmd->add_option("--tenant", probe_args.tenant, "A tenant with adapter: webcruiter")
+      ->required();
+  probe_cmd->add_option("--vacancy", probe_args.vacancies,
+                        "Fetch this vacancy (AdvertId); default: the first three discovered");
+
   // An unknown command: name the likely one rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> names;
@@ -428,6 +483,7 @@ int run_cli(int argc, char** argv) {
   if (report_cmd->parsed())
     return config_exists(report_args.config, "report") ? run_report(report_args) : kExitUsage;
   if (migrate_cmd->parsed()) return run_migrate_storage(migrate_from, migrate_to);
+  if (probe_cmd->parsed()) return run_webcruiter_probe(probe_args);
   return kExitUsage;
 }
 

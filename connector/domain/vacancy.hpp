@@ -93,7 +93,10 @@ struct Vacancy {
   std::string id;  // the ATS's id, unique within a tenant
   std::string title;
   std::string department;
-  std::string url;
+  std::string url;  // the public ad
+  // The vacancy in the ATS's case-handler view, for the people who act on it (emails link
+  // here when it is set); adapters that know it set it, e.g. from a URL template.
+  std::string case_url;
   std::vector<std::string> job_types;  // e.g. "Fast", "Vikariat", "Sommerjobb"
   bool internal_only = false;          // advertised internally only
   VacancyStatus status = VacancyStatus::kOpen;

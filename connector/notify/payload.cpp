@@ -74,6 +74,7 @@ std::string to_json(const Payload& p) {
                       {"source", w.source}});
     j["rule"]["wording"] = std::move(list);
   }
+  if (!p.case_url.empty()) j["vacancy"]["case_url"] = p.case_url;
   if (!p.reminds.empty()) j["reminds"] = p.reminds;
   if (!p.occasion.empty()) j["occasion"] = p.occasion;
   // Replace rather than throw: titles from an ATS may carry broken UTF-8.
@@ -107,6 +108,7 @@ Result<Payload> parse_payload(std::string_view text) {
     p.title = v.value("title", std::string());
     p.department = v.value("department", std::string());
     p.url = v.value("url", std::string());
+    p.case_url = v.value("case_url", std::string());
     p.manager_name = v.value("manager_name", std::string());
     p.deadline = v.value("deadline", std::string());
     const json& r = j.at("rule");

@@ -61,6 +61,9 @@ struct Payload {
   bool to_manager = true;           // false: the manager had no valid address, HR gets it
   // The vacancy.
   std::string tenant, vacancy_id, title, department, url, manager_name, deadline;
+  // The vacancy in the ATS's case-handler view; the emails' vacancy link when set. Absent in
+  // older payloads and for adapters that do not know it.
+  std::string case_url;
   // The rule.
   std::string rule, kind, group, group_label;  // group_label: in `language`
   // The rule's terms, so that an email can state it: interview_minimum's min_count and

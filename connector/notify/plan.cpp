@@ -204,6 +204,7 @@ VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v) {
   info.deadline = v.deadline ? v.deadline->to_string() : "";
   info.ad_language = v.ad ? v.ad->language : "";
   info.manager_language = v.manager.language;
+  info.case_url = v.case_url;
   return info;
 }
 
@@ -230,7 +231,8 @@ VacancyInfo vacancy_info(const store::VacancyRecord& r) {
                      r.deadline,
                      r.ad_language,
                      /*manager_language=*/"",
-                     /*wording=*/{}};
+                     /*wording=*/{},
+                     /*case_url=*/""};
 }
 
 PolicyTerms policy_terms(const policy::Policy& policy) {
@@ -277,6 +279,7 @@ std::vector<store::OutboxItem> plan_notifications(const VacancyInfo& vacancy,
   p.base.title = vacancy.title;
   p.base.department = vacancy.department;
   p.base.url = vacancy.url;
+  p.base.case_url = vacancy.case_url;
   p.base.manager_name = vacancy.manager_name;
   p.base.deadline = vacancy.deadline;
   p.hr_base = p.base;

@@ -75,6 +75,8 @@ struct VacancyInfo {
   // The excluding wordings in the ad, by ad_language rule name (policy::excluding_wording):
   // public ad text and the policy's advice only. Empty without an ad or such a rule.
   std::map<std::string, std::vector<PayloadWording>, std::less<>> wording;
+  // The vacancy in the ATS's case-handler view (domain::Vacancy::case_url), or empty.
+  std::string case_url;
 };
 
 // The fields of a domain vacancy (as the ingest plan has it) or of a stored one.

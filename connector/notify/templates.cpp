@@ -113,7 +113,9 @@ mu::data template_data(const Payload& p) {
   set("vacancy_id", p.vacancy_id);
   set("title", p.title);
   set("department", p.department);
-  set("url", safe_url(p.url));
+  // The link the reader acts on: the case-handler view when the adapter knows it.
+  set("url", safe_url(p.case_url.empty() ? p.url : p.case_url));
+  set("ad_url", safe_url(p.url));
   set("manager_name", p.manager_name);
   set("rule", p.rule);
   set("kind", p.kind);
@@ -250,7 +252,8 @@ mu::data digest_data(const std::vector<Payload>& entries, std::int64_t date) {
     };
     set("title", v.title);
     set("department", v.department);
-    set("url", safe_url(v.url));
+    set("url", safe_url(v.case_url.empty() ? v.url : v.case_url));
+    set("ad_url", safe_url(v.url));
     set("vacancy_id", v.vacancy_id);
     set("manager_name", v.manager_name);
     flag(vacancy, "to_manager", v.to_manager);

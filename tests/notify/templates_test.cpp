@@ -200,4 +200,35 @@ TEST_CASE("counts of one take the singular in every language") {
   }
 }
 
+TEST_CASE("an adapter's case-handler link is the email's vacancy link, and the public ad is kept") {
+  const Templates templates = Templates::builtin();
+  VacancyInfo v = vacancy();
+  v.case_url = "https://oslo.webcruiter.example/case?advert=42&view=handler";
+  const auto rows = plan_notifications(
+      v, std::nullopt, verdict({interview_rule(domain::Outcome::kShortfall, 2, 3, 0, 1)}),
+      settings(), kNow);
+  REQUIRE(!rows.empty());
+  const Result<Payload> payload = parse_payload(rows[0].payload);
+  REQUIRE(payload.ok());
+  CHECK(payload->case_url == v.case_url);
+  CHECK(payload->url == "https://oslo.example.no/stillinger/42");
+  const Result<RenderedEmail> e = templates.render(*payload);
+  REQUIRE(e.ok());
+  CHECK(e->text.find(v.case_url) != std::string::npos);
+  CHECK(e->html.find("href=\"https://oslo.webcruiter.example/case?advert=42&amp;view=handler\"") !=
+        std::string::npos);
+  CHECK(e->text.find("https://oslo.example.no/stillinger/42") == std::string::npos);
+
+  SUBCASE("without a case URL the public ad is the link, as before") {
+    const auto plain = plan_notifications(
+        vacancy(), std::nullopt, verdict({interview_rule(domain::Outcome::kShortfall, 2, 3, 0, 1)}),
+        settings(), kNow);
+    REQUIRE(!plain.empty());
+    CHECK(plain[0].payload.find("case_url") == std::string::npos);
+    const Result<RenderedEmail> p = templates.render(*parse_payload(plain[0].payload));
+    REQUIRE(p.ok());
+    CHECK(p->text.find("https://oslo.example.no/stillinger/42") != std::string::npos);
+  }
+}
+
 }  // namespace mangfold::notify

@@ -204,6 +204,8 @@ void FakeWebcruiter::handle(http::Request&& req, http::Respond respond) {
     kind = "advert";
   else if (path == "/candidates")
     kind = "candidates";
+  else if (path == "/candidates/hired")  // the Hired Candidate API: no hires
+    kind = "hired";
   else if (path.rfind("/candidates/", 0) == 0 && path.size() > 24 &&
            path.substr(path.size() - 12) == "/custom-data")
     kind = "custom-data";
@@ -257,6 +259,7 @@ http::Response FakeWebcruiter::route(const http::Request& req, const std::string
   if (!key_header_.empty() && req.header(key_header_).value_or("") != key_value_)
     return json_response(401, {{"error", "invalid_key"}});
 
+  if (kind == "hired") return json_response(200, json::array());
   if (kind == "advert") {
     auto it = adverts_.find(percent_decode(path.substr(9)));
     if (it == adverts_.end()) return json_response(404, {{"error", "no such advert"}});

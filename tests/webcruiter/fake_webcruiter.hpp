@@ -7,6 +7,7 @@
 //   GET  /candidates?advertId=…[&page=N]         a page of candidates (see Paging)
 //   GET  /candidates/{candidateId}/custom-data   the answers, or 404
 //   GET  /feed.xml                               the public advert feed (RSS, wc: elements)
+//   GET  /candidates/hired                       the Hired Candidate API: always empty
 #pragma once
 
 #include <nlohmann/json.hpp>
