@@ -17,6 +17,10 @@
 -- ACKED_FILE: where done() writes the event ids of every 2xx answer, one per line (read
 --   from the connector's JSON answer), so the caller can check each one is in the database.
 --
+-- BENCH_ADDRS (environment, optional): "host:port,host:port,…": thread i connects to
+--   address i modulo their count instead of the URL's (several connector instances on one
+--   database, each thread's connections to one of them; the URL still gives path and Host).
+--
 -- done() prints one line "RESULT key=value …" for bench/run to parse. Latencies are µs.
 
 local ffi = require("ffi")
@@ -35,7 +39,19 @@ end
 local threads = {}
 local thread_count = 0
 
+local targets = nil
+
 function setup(thread)
+  local addrs = os.getenv("BENCH_ADDRS")
+  if addrs and addrs ~= "" then
+    if not targets then
+      targets = {}
+      for host, port in string.gmatch(addrs, "([^,:]+):(%d+)") do
+        targets[#targets + 1] = wrk.lookup(host, port)[1]
+      end
+    end
+    thread.addr = targets[thread_count % #targets + 1]
+  end
   thread:set("tid", thread_count)
   thread_count = thread_count + 1
   table.insert(threads, thread)
