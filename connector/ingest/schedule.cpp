@@ -92,7 +92,7 @@ std::optional<std::string> Schedule::take_due(std::int64_t now_ms) {
   const std::string id = queue_.begin()->second;
   queue_.erase(queue_.begin());
   Entry& e = entries_.at(id);
-  if (e.due_since == 0) e.due_since = e.next;
+  if (!e.due) e.due_since = e.next, e.due = true;
   e.in_flight = true;
   return id;
 }
@@ -107,7 +107,7 @@ void Schedule::done(const std::string& id, std::int64_t now_ms, bool ok) {
   std::int64_t next = slot;
   if (ok) {
     e.failures = 0;
-    e.due_since = 0;
+    e.due = false;
   } else {
     // Doubling from retry_min, capped at the interval (or an hour when there is none).
     const std::int64_t cap = options_.interval_ms > 0 ? options_.interval_ms : 3'600'000;
@@ -133,7 +133,7 @@ std::optional<std::int64_t> Schedule::next_due() const {
 std::int64_t Schedule::lag_ms(std::int64_t now_ms) const {
   std::int64_t oldest = now_ms;
   for (const auto& [id, e] : entries_) {
-    const std::int64_t since = e.due_since != 0 ? e.due_since : e.next;
+    const std::int64_t since = e.due ? e.due_since : e.next;
     oldest = std::min(oldest, since);
   }
   return now_ms - oldest;

@@ -73,7 +73,8 @@ class Schedule {
  private:
   struct Entry {
     std::int64_t next = 0;       // when it is fetched next
-    std::int64_t due_since = 0;  // when it became due and not yet visited (0: not due)
+    std::int64_t due_since = 0;  // when it became due and not yet visited, if `due`
+    bool due = false;
     bool in_flight = false;
     bool again = false;  // a hook came during the fetch
     int failures = 0;
