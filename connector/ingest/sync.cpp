@@ -92,6 +92,7 @@ bool SyncRunner::hook(std::string_view tenant, const std::vector<std::string>& v
     s.schedule.set_options(schedule_options(t->second.config.schedule));
     for (const std::string& id : vacancy_ids)
       s.schedule.hook(id, now);
+    poked_ = true;
   }
   cv_.notify_all();
   return true;
@@ -120,7 +121,8 @@ void SyncRunner::loop() {
     }
     lock.lock();
     const std::int64_t sleep = std::max<std::int64_t>(1, wake - now_());
-    cv_.wait_for(lock, std::chrono::milliseconds(sleep), [this] { return stop_; });
+    cv_.wait_for(lock, std::chrono::milliseconds(sleep), [this] { return stop_ || poked_; });
+    poked_ = false;
   }
 }
 
@@ -139,7 +141,11 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
       State& s = state_of(name);
       s.schedule.set_options(schedule_options(cfg));
       refresh = now >= s.next_refresh;
-      if (refresh) s.next_refresh = now + discover_every;
+      // Vacancies that webhooks add are picked up within a minute (or an interval, if shorter).
+      std::int64_t refresh_every = std::min<std::int64_t>(discover_every, 60'000);
+      if (cfg.visit_interval_seconds > 0)
+        refresh_every = std::min<std::int64_t>(refresh_every, cfg.visit_interval_seconds * 1000LL);
+      if (refresh) s.next_refresh = now + refresh_every;
     }
     if (refresh) {
       Result<std::vector<store::VacancyRecord>> open = store_.list_vacancies(name, true);
@@ -179,6 +185,7 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
                 state->schedule.follow_new(id, at);
             state->last_discovered = std::move(ids);
           }
+          poked_ = true;
         }
         if (!found.ok())
           log_.warn("sync: cannot list the published vacancies",
@@ -208,6 +215,7 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
                 state->schedule.done(id, now_(), ok);
               else
                 state->schedule.unfollow(id);
+              poked_ = true;
             }
             cv_.notify_all();
           };

@@ -82,6 +82,7 @@ class SyncRunner {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool poked_ = false;  // something changed (a fetch ended, a hook came): look again now
   bool started_ = false;
   std::map<std::string, std::shared_ptr<State>, std::less<>> states_;
   std::thread thread_;
