@@ -109,8 +109,8 @@ void Schedule::done(const std::string& id, std::int64_t now_ms, bool ok) {
     e.failures = 0;
     e.due = false;
   } else {
-    // Doubling from retry_min, capped at the interval (or an hour when there is none).
-    const std::int64_t cap = options_.interval_ms > 0 ? options_.interval_ms : 3'600'000;
+    // Doubling from retry_min up to retry_max: the API back, the vacancy follows soon.
+    const std::int64_t cap = std::max<std::int64_t>(1, options_.retry_max_ms);
     std::int64_t backoff = std::max<std::int64_t>(1, options_.retry_min_ms);
     for (int i = 0; i < e.failures && backoff < cap; ++i)
       backoff *= 2;

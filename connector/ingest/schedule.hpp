@@ -40,6 +40,7 @@ class Schedule {
     std::int64_t interval_ms = 3'600'000;  // each vacancy visited once per this; 0: only on demand
     std::int64_t hook_delay_ms = 2'000;    // hooks for one vacancy within this cost one fetch
     std::int64_t retry_min_ms = 1'000;     // first retry after a failed fetch; doubles
+    std::int64_t retry_max_ms = 30'000;    // up to this (and never later than the next slot)
   };
   Schedule(std::string tenant, Options options);
 

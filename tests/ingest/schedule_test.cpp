@@ -169,3 +169,20 @@ TEST_CASE("schedule: interval 0 visits only on demand") {
   CHECK(run(s, 2100) == std::vector<std::string>{"v"});
   CHECK_FALSE(s.next_due().has_value());
 }
+
+TEST_CASE("schedule: retries during a long outage stay at most retry_max apart") {
+  Schedule::Options o = options(3'600'000);
+  o.retry_max_ms = 30'000;
+  Schedule s("oslo", o);
+  REQUIRE(next_slot(0, 3'600'000, stable_hash("oslo", "v")) > 400'000);
+  s.follow_new("v", 0);
+  std::vector<std::int64_t> attempts;
+  for (std::int64_t now = 0; now <= 300'000; now += 100)
+    for (const std::string& id : run(s, now, /*ok=*/false)) {
+      (void)id;
+      attempts.push_back(now);
+    }
+  REQUIRE(attempts.size() >= 10);
+  for (std::size_t i = 1; i < attempts.size(); ++i)
+    CHECK(attempts[i] - attempts[i - 1] <= 30'000);
+}
