@@ -24,10 +24,10 @@
 #include "connector/app/writeback.hpp"
 #include "connector/ingest/ingest.hpp"
 #include "connector/ingest/sync.hpp"
-#include "connector/outbound/request_budget.hpp"
 #include "connector/notify/mailer.hpp"
 #include "connector/notify/outbox_worker.hpp"
 #include "connector/outbound/curl_http_client.hpp"
+#include "connector/outbound/request_budget.hpp"
 #include "connector/report/report.hpp"
 #include "connector/store/sqlite_store.hpp"
 
@@ -314,18 +314,16 @@ void add_sync_metrics(Metrics& metrics, outbound::RequestBudgets& budgets, SyncR
                          out.emplace_back(label(t.tenant), static_cast<double>(t.followed));
                        return out;
                      });
-  metrics.add_family("mangfold_sync_fetches_total",
-                     "Scheduled vacancy fetches, by result (ok, failed).", "counter",
-                     [&sync, label] {
-                       Samples out;
-                       for (const auto& t : sync.stats()) {
-                         out.emplace_back(label(t.tenant) + ",result=\"ok\"",
-                                          static_cast<double>(t.fetched));
-                         out.emplace_back(label(t.tenant) + ",result=\"failed\"",
-                                          static_cast<double>(t.failed));
-                       }
-                       return out;
-                     });
+  metrics.add_family(
+      "mangfold_sync_fetches_total", "Scheduled vacancy fetches, by result (ok, failed).",
+      "counter", [&sync, label] {
+        Samples out;
+        for (const auto& t : sync.stats()) {
+          out.emplace_back(label(t.tenant) + ",result=\"ok\"", static_cast<double>(t.fetched));
+          out.emplace_back(label(t.tenant) + ",result=\"failed\"", static_cast<double>(t.failed));
+        }
+        return out;
+      });
 }
 
 void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
@@ -577,9 +575,9 @@ int run_serve(const std::string& config_path) {
       if (sig == SIGHUP) {
         config::ServiceConfigLoad again = config::load_service_config(config_path);
         reload_tls(again.config ? &*again.config : nullptr);
-        TenantsLoad fresh = again.config
-                                ? build_tenants(*again.config, http_client, config::read_file, &budgets)
-                                         : TenantsLoad{nullptr, again.diagnostics};
+        TenantsLoad fresh =
+            again.config ? build_tenants(*again.config, http_client, config::read_file, &budgets)
+                         : TenantsLoad{nullptr, again.diagnostics};
         if (!fresh.tenants) {
           nlohmann::json problems = nlohmann::json::array();
           for (const auto& d : fresh.diagnostics)

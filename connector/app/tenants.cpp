@@ -161,9 +161,10 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<H
         if (Result<std::string> key = config::resolve_secret(ref, read); !key.ok())
           out.diagnostics.push_back({t.mark, path + ".signature", key.status().message()});
         else if (key->size() < 16)
-          out.diagnostics.push_back({t.mark, path + ".signature",
-                                     "the shared key in " + ref.describe() +
-                                         " is shorter than 16 characters: use a long random value"});
+          out.diagnostics.push_back(
+              {t.mark, path + ".signature",
+               "the shared key in " + ref.describe() +
+                   " is shorter than 16 characters: use a long random value"});
         else
           runtime.shared_keys.push_back(std::move(*key));
       }

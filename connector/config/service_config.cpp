@@ -120,14 +120,12 @@ SignatureConfig decode_signature(const Node& n, const std::string& path, const s
     if (const Node* v = n.get(key)) out = d.string(*v, join_path(path, key)).value_or(out);
   };
   if (const Node* v = n.get("scheme"))
-    s.scheme =
-        d.choice<std::string>(
-             *v, join_path(path, "scheme"),
-             {{"standard_webhooks", "standard_webhooks"},
-              {"hmac", "hmac"},
-              {"mapping", "mapping"},
-              {"shared_key", "shared_key"}})
-            .value_or(s.scheme);
+    s.scheme = d.choice<std::string>(*v, join_path(path, "scheme"),
+                                     {{"standard_webhooks", "standard_webhooks"},
+                                      {"hmac", "hmac"},
+                                      {"mapping", "mapping"},
+                                      {"shared_key", "shared_key"}})
+                   .value_or(s.scheme);
   s.header_given = n.get("header") != nullptr;
   str("header", s.header);
   str("field", s.field);
@@ -197,10 +195,10 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     t.mark = key.mark;
     t.name = d.identifier(key, path).value_or("");
     if (!d.expect_map(value, path)) continue;
-    d.check_keys(value, path,
-                 {"adapter", "adapter_options", "policy", "signature", "success_status",
-                  "body_limit", "api_token", "pseudonyms", "display_name", "schedule",
-                  "api_budget"});
+    d.check_keys(
+        value, path,
+        {"adapter", "adapter_options", "policy", "signature", "success_status", "body_limit",
+         "api_token", "pseudonyms", "display_name", "schedule", "api_budget"});
     if (const Node* v = value.get("schedule"); v && d.expect_map(*v, join_path(path, "schedule"))) {
       const std::string sp = join_path(path, "schedule");
       d.check_keys(*v, sp,
@@ -426,7 +424,8 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
   }
   if (const Node* n = d.require(root, "tenants", "")) decode_tenants(*n, c, file, d);
   for (TenantConfig& t : c.tenants)
-    if (!t.schedule_interval_given) t.schedule.visit_interval_seconds = c.reconcile_interval_seconds;
+    if (!t.schedule_interval_given)
+      t.schedule.visit_interval_seconds = c.reconcile_interval_seconds;
 }
 
 }  // namespace

@@ -63,8 +63,8 @@ Result<IdHook> parse_id_hook(std::string_view body, const IdHookFormat& format) 
     const json& o = *objects[i];
     std::optional<std::string> id;
     if (Status s = id_of(o, format, i, id); !s.ok()) return s;
-    if (id && std::find(hook.vacancy_ids.begin(), hook.vacancy_ids.end(), *id) ==
-                  hook.vacancy_ids.end())
+    if (id &&
+        std::find(hook.vacancy_ids.begin(), hook.vacancy_ids.end(), *id) == hook.vacancy_ids.end())
       hook.vacancy_ids.push_back(std::move(*id));
     if (!format.key_field.empty()) {
       auto k = o.find(format.key_field);

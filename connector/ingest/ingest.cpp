@@ -313,8 +313,9 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
   }
   const TenantRuntime& tenant = found->second;
   if (tenant.config.signature.scheme == "shared_key")
-    return handle_id_hook(tenants, tenant, std::move(request),
-                          [finish](http::Response r, nlohmann::json f) { finish(std::move(r), f); });
+    return handle_id_hook(
+        tenants, tenant, std::move(request),
+        [finish](http::Response r, nlohmann::json f) { finish(std::move(r), f); });
 
   // Authenticate first: nothing about the request is answered to a sender without the key.
   if (Status verified = tenant.verifier->verify(headers, request.body, now); !verified.ok()) {
@@ -447,8 +448,9 @@ void Ingest::handle_id_hook(std::shared_ptr<const TenantMap> tenants, const Tena
   auto bad_key = [finish, &sig] {
     const std::string where =
         sig.field.empty() ? "header " + sig.header : "body field " + sig.field;
-    finish(http::error_response(401, "bad_key", "the shared key in " + where + " is missing or wrong"),
-           {{"error", "bad_key"}});
+    finish(
+        http::error_response(401, "bad_key", "the shared key in " + where + " is missing or wrong"),
+        {{"error", "bad_key"}});
   };
   // A key in a header is checked here, before anything of the body is read.
   if (sig.field.empty()) {
@@ -456,9 +458,9 @@ void Ingest::handle_id_hook(std::shared_ptr<const TenantMap> tenants, const Tena
     if (!given || !ingest::shared_key_matches(*given, tenant.shared_keys)) return bad_key();
   }
   if (!is_json_media_type(request.header("Content-Type")))
-    return finish(http::error_response(415, "unsupported_media_type",
-                                       "send the hook as application/json"),
-                  {{"error", "unsupported_media_type"}});
+    return finish(
+        http::error_response(415, "unsupported_media_type", "send the hook as application/json"),
+        {{"error", "unsupported_media_type"}});
   auto req = std::make_shared<http::Request>(std::move(request));
   auto work = [this, tenants, &tenant, &sig, req, finish, bad_key] {
     Result<ingest::IdHook> hook = ingest::parse_id_hook(req->body, {sig.id_fields, sig.field});
@@ -479,8 +481,9 @@ void Ingest::handle_id_hook(std::shared_ptr<const TenantMap> tenants, const Tena
     nlohmann::json ids = nlohmann::json::array();
     for (const std::string& id : hook->vacancy_ids)
       ids.push_back(id);
-    finish(json_response(tenant.config.success_status, {{"status", "queued"}, {"vacancy_ids", ids}}),
-           {{"queued", ids.size()}});
+    finish(
+        json_response(tenant.config.success_status, {{"status", "queued"}, {"vacancy_ids", ids}}),
+        {{"queued", ids.size()}});
   };
   if (!workers_.post(std::move(work))) {
     http::Response r = http::error_response(503, "busy", "the connector is busy; retry later");

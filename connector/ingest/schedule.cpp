@@ -20,7 +20,8 @@ std::uint64_t stable_hash(std::string_view tenant, std::string_view vacancy_id) 
 
 std::int64_t next_slot(std::int64_t after_ms, std::int64_t interval_ms, std::uint64_t phase_hash) {
   if (interval_ms <= 0) return after_ms;
-  const auto phase = static_cast<std::int64_t>(phase_hash % static_cast<std::uint64_t>(interval_ms));
+  const auto phase =
+      static_cast<std::int64_t>(phase_hash % static_cast<std::uint64_t>(interval_ms));
   // The k with phase + k * interval > after: floor division that also works below zero.
   const std::int64_t d = after_ms - phase;
   std::int64_t k = d / interval_ms;

@@ -222,8 +222,9 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
           Result<domain::Snapshot> snapshot = tenant.adapter->fetch_snapshot(id);
           if (!snapshot.ok()) {
             const bool gone = snapshot.status().code() == StatusCode::kNotFound;
-            log_.warn(gone ? "sync: vacancy not found; no longer followed" : "sync: fetch failed",
-                      {{"tenant", name}, {"vacancy_id", id}, {"detail", snapshot.status().message()}});
+            log_.warn(
+                gone ? "sync: vacancy not found; no longer followed" : "sync: fetch failed",
+                {{"tenant", name}, {"vacancy_id", id}, {"detail", snapshot.status().message()}});
             return finish(false, !gone);
           }
           const std::int64_t at = now_();

@@ -50,7 +50,8 @@ TEST_CASE("stable_hash: the same for the same tenant and id, different across te
   CHECK(stable_hash("ab", "c") != stable_hash("a", "bc"));
 }
 
-TEST_CASE("schedule: 300 vacancies are spread over the interval and each visited once per interval") {
+TEST_CASE(
+    "schedule: 300 vacancies are spread over the interval and each visited once per interval") {
   Schedule s("oslo", options(60'000));
   for (int i = 0; i < 300; ++i)
     s.follow_known("41000" + std::to_string(i), 0);

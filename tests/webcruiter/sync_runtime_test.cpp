@@ -31,14 +31,15 @@ const std::string kHookKey = "hook-user-data-5f2c9a1e7b";
 // One vacancy with one candidate (answers inline: no custom-data request). Status 2 is
 // qualified and not invited, in the group: a shortfall.
 void serve_vacancy(FakeWebcruiter& api, const std::string& id, int status = 2) {
-  api.set_advert(id, {{"AdvertId", id},
-                      {"title", "Stilling " + id},
-                      {"Culture_Id", "NB-NO"},
-                      {"IsClosed", false},
-                      {"CONTACTINFO",
-                       {{"Contact",
-                         {{{"Name", "Åse"}, {"Title", "Enhetsleder"}, {"Email", "ase@example.org"}}}}}},
-                      {"description", "<p>Vi oppfordrer alle kvalifiserte til å søke.</p>"}});
+  api.set_advert(
+      id,
+      {{"AdvertId", id},
+       {"title", "Stilling " + id},
+       {"Culture_Id", "NB-NO"},
+       {"IsClosed", false},
+       {"CONTACTINFO",
+        {{"Contact", {{{"Name", "Åse"}, {"Title", "Enhetsleder"}, {"Email", "ase@example.org"}}}}}},
+       {"description", "<p>Vi oppfordrer alle kvalifiserte til å søke.</p>"}});
   api.set_candidates(id, json::array({{{"CandidateId", "c-" + id},
                                        {"CandidateStatusId", status},
                                        {"CustomData", {{"9001", "Ja"}}}}}));
@@ -102,7 +103,8 @@ std::vector<std::string> ids(int n) {
 
 }  // namespace
 
-TEST_CASE("sync: 300 open vacancies stay within the request budget and are each visited every interval") {
+TEST_CASE(
+    "sync: 300 open vacancies stay within the request budget and are each visited every interval") {
   FakeWebcruiter api;
   api.require_oauth2("mangfold", "s3cr3t-client", /*expires_in=*/6);  // renewed during the test
   const std::vector<std::string> vacancies = ids(300);
@@ -140,7 +142,7 @@ TEST_CASE("sync: 300 open vacancies stay within the request budget and are each 
     worst_excess = std::max(worst_excess, static_cast<int>(j - i + 1 - allowed));
   }
   MESSAGE("requests at the fake API: " << arrivals.size() << " over " << times.back() / 1000
-                                        << " s; worst 1 s window vs. the budget: " << worst_excess);
+                                       << " s; worst 1 s window vs. the budget: " << worst_excess);
   CHECK(worst_excess <= 0);
   CHECK(api.count("token") >= 2);  // the 6 s token expired and was renewed on the way
 
@@ -168,7 +170,8 @@ TEST_CASE("sync: 300 open vacancies stay within the request budget and are each 
   CHECK(s.metric("mangfold_sync_lag_seconds{tenant=\"wc\"}") < kIntervalSeconds);
 }
 
-TEST_CASE("sync: the API down for a while delays the verdict, loses none, and mails the shortfall once") {
+TEST_CASE(
+    "sync: the API down for a while delays the verdict, loses none, and mails the shortfall once") {
   testing::TempDir smtp_dir;
   testing::Child smtp({"/usr/bin/python3", kRoot + "/tests/notify/smtp_server.py", "--folder",
                        smtp_dir.path(), "--port", "0"},
