@@ -49,6 +49,8 @@ struct SyncRunner::State {
   std::optional<std::set<std::string, std::less<>>> last_discovered;
   int fetching = 0;
   std::uint64_t fetched = 0, failed = 0;
+  // Found closed (or gone): discovery does not follow them again (a hook still does).
+  std::set<std::string, std::less<>> closed;
 };
 
 SyncRunner::SyncRunner(Ingest& ingest, store::Store& store, Log& log, WorkerPool& fetchers,
@@ -90,8 +92,10 @@ bool SyncRunner::hook(std::string_view tenant, const std::vector<std::string>& v
     std::lock_guard lock(mu_);
     State& s = state_of(std::string(tenant));
     s.schedule.set_options(schedule_options(t->second.config.schedule));
-    for (const std::string& id : vacancy_ids)
+    for (const std::string& id : vacancy_ids) {
+      s.closed.erase(id);
       s.schedule.hook(id, now);
+    }
     poked_ = true;
   }
   cv_.notify_all();
@@ -157,7 +161,8 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
         std::lock_guard lock(mu_);
         State& s = state_of(name);
         for (const store::VacancyRecord& v : *open)
-          if (within_follow_window(domain::Date::parse(v.deadline), today,
+          if (!s.closed.count(v.vacancy_id) &&
+              within_follow_window(domain::Date::parse(v.deadline), today,
                                    cfg.follow_days_after_deadline))
             s.schedule.follow_known(v.vacancy_id, v.updated_at * 1000);
       }
@@ -180,8 +185,9 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
             std::set<std::string, std::less<>> ids(found->begin(), found->end());
             for (const std::string& id : *found)
               // New to us, or new in this result (e.g. a hire just reported): due now.
-              if (!state->schedule.follows(id) ||
-                  (state->last_discovered && !state->last_discovered->count(id)))
+              if (!state->closed.count(id) &&
+                  (!state->schedule.follows(id) ||
+                   (state->last_discovered && !state->last_discovered->count(id))))
                 state->schedule.follow_new(id, at);
             state->last_discovered = std::move(ids);
           }
@@ -211,10 +217,12 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
               std::lock_guard guard(mu_);
               --state->fetching;
               ok ? ++state->fetched : ++state->failed;
-              if (keep)
+              if (keep) {
                 state->schedule.done(id, now_(), ok);
-              else
+              } else {
                 state->schedule.unfollow(id);
+                if (state->closed.size() < 100'000) state->closed.insert(id);
+              }
               poked_ = true;
             }
             cv_.notify_all();
