@@ -55,13 +55,14 @@ struct SignatureConfig {
   // them); the vacancy ids are in the body fields `id_fields`.
   bool header_given = false;
   std::string field;
-  std::vector<std::string> id_fields = {"AdvertId", "advertId", "PositionId", "positionId",
+  std::vector<std::string> id_fields = {"AdvertId",  "advertId",  "PositionId",    "positionId",
                                         "ProjectId", "projectId", "RecruitmentId", "vacancy_id"};
 };
 
 // `tenants.<t>.schedule`: how sync mode visits the tenant's followed vacancies.
 struct ScheduleConfig {
-  int visit_interval_seconds = 3600;  // default: storage.reconcile_interval_seconds; 0: only on demand
+  // Default: storage.reconcile_interval_seconds; 0: only when discovered or hooked.
+  int visit_interval_seconds = 3600;
   int discover_interval_seconds = 600;   // the adapter's discover() (e.g. the advert feed)
   int follow_days_after_deadline = 180;  // then no longer visited; 0: until the ATS closes it
   int hook_coalesce_seconds = 2;         // hooks for one vacancy within this cost one fetch

@@ -88,7 +88,8 @@ class Ingest {
  private:
   // POST /hooks/{tenant} for a tenant with signature scheme shared_key (id_hook.hpp).
   void handle_id_hook(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
-                      http::Request&& request, std::function<void(http::Response, nlohmann::json)> finish);
+                      http::Request&& request,
+                      std::function<void(http::Response, nlohmann::json)> finish);
 
   store::Store& store_;
   Metrics& metrics_;

@@ -62,7 +62,7 @@ std::int64_t retry_after_seconds(std::string_view value, std::int64_t now_unix);
 
 // What /metrics shows per tenant.
 struct BudgetCounters {
-  std::atomic<std::uint64_t> requests{0};  // sent (a response or a transport failure)
+  std::atomic<std::uint64_t> requests{0};          // sent (a response or a transport failure)
   std::atomic<std::uint64_t> rate_limited{0};      // 429 answers
   std::atomic<std::uint64_t> server_errors{0};     // 5xx answers
   std::atomic<std::uint64_t> transport_errors{0};  // refused, reset, timeout, TLS
