@@ -99,6 +99,19 @@ put("fuzz_signature", "5-base64-hex", b"\x05X-Rekrutt-Signature: sha1 MDBmZg==\n
 put("fuzz_signature", "6-teamtailor", b'\x06\n\n{"payload":{"event_name":"job.create"},"signature":"MDBmZg=="}')
 put("fuzz_signature", "7-iso8601", b"\x07\n\n2027-01-15T08:00:00.250-02:30")
 
+# ID-only hooks (HR Manager style): the first byte 0 = key in a header, 1 = in the body field UserData.
+hooks = {
+    "position-updated": b'{"Event":"PositionUpdated","PositionId":4100000007}',
+    "advert-string": b'{"AdvertId":"4100000001","CompanyId":12}',
+    "batch": b'[{"PositionId":1},{"CandidateId":9},{"PositionId":1},{"ProjectId":"p-2"}]',
+    "other-object": b'{"CandidateId":123,"Event":"CandidateCreated"}',
+    "unicode": '{"vacancy_id":"stilling-æøå"}'.encode(),
+}
+for name, data in hooks.items():
+    put("fuzz_id_hook", "0-" + name, b"\x00" + data)
+put("fuzz_id_hook", "1-user-data", b'\x01{"PositionId":4100000007,"UserData":"k3y-0123456789abcdef"}')
+put("fuzz_id_hook", "1-batch-keys", b'\x01[{"AdvertId":1,"UserData":"a"},{"AdvertId":2,"UserData":"b"}]')
+
 # http: requests as ATSs and report clients send them.
 requests = {
     "post-hook": b"POST /hooks/oslo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"

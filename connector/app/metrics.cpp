@@ -40,6 +40,12 @@ void Metrics::add_counter(std::string name, std::string help, std::function<doub
   gauges_[std::move(name)] = Gauge{std::move(help), std::move(read), "counter"};
 }
 
+void Metrics::add_family(std::string name, std::string help, const char* type,
+                         std::function<Samples()> read) {
+  std::lock_guard lock(mu_);
+  families_[std::move(name)] = Family{std::move(help), type, std::move(read)};
+}
+
 void Metrics::set_build_info(std::string version) {
   std::lock_guard lock(mu_);
   version_ = std::move(version);
@@ -104,6 +110,11 @@ std::string Metrics::render() const {
   for (const auto& [name, g] : gauges_)
     out << "# HELP " << name << " " << g.help << "\n# TYPE " << name << " " << g.type << "\n"
         << name << " " << g.read() << "\n";
+  for (const auto& [name, f] : families_) {
+    out << "# HELP " << name << " " << f.help << "\n# TYPE " << name << " " << f.type << "\n";
+    for (const auto& [labels, value] : f.read())
+      out << name << "{" << labels << "} " << value << "\n";
+  }
   return out.str();
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace mangfold::app {
 
@@ -32,6 +33,11 @@ class Metrics {
   // (e.g. the mail worker's).
   void add_gauge(std::string name, std::string help, std::function<double()> read);
   void add_counter(std::string name, std::string help, std::function<double()> read);
+  // A labelled family read when rendering: each sample is (label set, value), the label set
+  // as Prometheus writes it (`tenant="oslo",kind="429"`). Label values must be config names.
+  using Samples = std::vector<std::pair<std::string, double>>;
+  void add_family(std::string name, std::string help, const char* type,
+                  std::function<Samples()> read);
   // `mangfold_build_info{version="…"} 1`: which build answers, for dashboards and alerts.
   void set_build_info(std::string version);
 
@@ -54,6 +60,12 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> verdicts_;
   std::map<std::string, std::uint64_t> duplicates_;
   std::map<std::string, Gauge> gauges_;
+  struct Family {
+    std::string help;
+    const char* type;
+    std::function<Samples()> read;
+  };
+  std::map<std::string, Family> families_;
   std::string version_;
 };
 

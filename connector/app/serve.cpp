@@ -23,9 +23,11 @@
 #include "connector/app/worker_pool.hpp"
 #include "connector/app/writeback.hpp"
 #include "connector/ingest/ingest.hpp"
+#include "connector/ingest/sync.hpp"
 #include "connector/notify/mailer.hpp"
 #include "connector/notify/outbox_worker.hpp"
 #include "connector/outbound/curl_http_client.hpp"
+#include "connector/outbound/request_budget.hpp"
 #include "connector/report/report.hpp"
 #include "connector/store/sqlite_store.hpp"
 
@@ -89,18 +91,16 @@ struct Health {
   std::int64_t outbox_pending = 0, outbox_dead = 0;
 };
 
-// Periodic work off the io threads: the readiness probe, gauges, dedupe retention.
+// Periodic work off the io threads: the readiness probe, gauges, dedupe retention. (Vacancies
+// are fetched again from ATS APIs by the SyncRunner, connector/ingest/sync.hpp.)
 class Maintenance {
  public:
   Maintenance(store::Store& store, Health& health, Log& log, int dedupe_days,
-              std::function<int()> reconcile, std::chrono::seconds reconcile_every,
               int vacancy_retention_days)
       : store_(store),
         health_(health),
         log_(log),
         retention_seconds_(std::int64_t{dedupe_days} * 86400),
-        reconcile_(std::move(reconcile)),
-        reconcile_every_(reconcile_every),
         retention_days_(vacancy_retention_days) {
     thread_ = std::thread([this] { loop(); });
   }
@@ -116,8 +116,6 @@ class Maintenance {
  private:
   void loop() {
     auto next_purge = std::chrono::steady_clock::now();
-    // The first reconcile waits one interval: at start-up the ATS's retries come first.
-    auto next_reconcile = std::chrono::steady_clock::now() + reconcile_every_;
     auto next_retention = std::chrono::steady_clock::now() + std::chrono::minutes(1);
     std::unique_lock lock(mu_);
     while (!stop_) {
@@ -136,17 +134,8 @@ class Maintenance {
         if (!r.ok()) log_.warn("retention failed", {{"detail", r.status().message()}});
         next_retention = std::chrono::steady_clock::now() + std::chrono::hours(24);
       }
-      if (reconcile_every_.count() > 0 && std::chrono::steady_clock::now() >= next_reconcile) {
-        const int fetched = reconcile_();
-        if (fetched > 0) log_.info("reconcile done", {{"vacancies", fetched}});
-        next_reconcile = std::chrono::steady_clock::now() + reconcile_every_;
-      }
       lock.lock();
-      const auto tick =
-          reconcile_every_.count() > 0
-              ? std::min<std::chrono::seconds>(reconcile_every_, std::chrono::seconds(5))
-              : std::chrono::seconds(5);
-      cv_.wait_for(lock, tick, [this] { return stop_; });
+      cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_; });
     }
   }
 
@@ -167,8 +156,6 @@ class Maintenance {
   Health& health_;
   Log& log_;
   std::int64_t retention_seconds_;
-  std::function<int()> reconcile_;
-  std::chrono::seconds reconcile_every_;
   int retention_days_ = 365;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -284,6 +271,61 @@ http::TlsOptions tls_options_of(const config::ServiceConfig& cfg) {
       cfg.tls_profile == "modern" ? http::TlsProfile::kModern : http::TlsProfile::kIntermediate};
 }
 
+// Per tenant: ATS requests, errors by kind, and sync lag (connector/ingest/sync.hpp).
+void add_sync_metrics(Metrics& metrics, outbound::RequestBudgets& budgets, SyncRunner& sync) {
+  using Samples = Metrics::Samples;
+  auto label = [](const std::string& tenant) { return "tenant=\"" + tenant + "\""; };
+  metrics.add_family("mangfold_ats_requests_total",
+                     "Requests sent to the tenant's ATS API (through its budget).", "counter",
+                     [&budgets, label] {
+                       Samples out;
+                       for (const auto& [name, b] : budgets.all())
+                         out.emplace_back(label(name), b->counters().requests.load());
+                       return out;
+                     });
+  metrics.add_family(
+      "mangfold_ats_errors_total",
+      "ATS API requests that failed, by kind: 429 (rate limited), 5xx, transport (no answer), "
+      "budget (not sent: the budget's wait was too long).",
+      "counter", [&budgets, label] {
+        Samples out;
+        for (const auto& [name, b] : budgets.all()) {
+          const outbound::BudgetCounters& c = b->counters();
+          out.emplace_back(label(name) + ",kind=\"429\"", c.rate_limited.load());
+          out.emplace_back(label(name) + ",kind=\"5xx\"", c.server_errors.load());
+          out.emplace_back(label(name) + ",kind=\"transport\"", c.transport_errors.load());
+          out.emplace_back(label(name) + ",kind=\"budget\"", c.refused.load());
+        }
+        return out;
+      });
+  metrics.add_family("mangfold_sync_lag_seconds",
+                     "How long the oldest due but not yet fetched vacancy has been due: how old "
+                     "an unsynced change in the ATS can be.",
+                     "gauge", [&sync, label] {
+                       Samples out;
+                       for (const auto& t : sync.stats())
+                         out.emplace_back(label(t.tenant), t.lag_seconds);
+                       return out;
+                     });
+  metrics.add_family("mangfold_sync_followed_vacancies", "Vacancies followed through the ATS API.",
+                     "gauge", [&sync, label] {
+                       Samples out;
+                       for (const auto& t : sync.stats())
+                         out.emplace_back(label(t.tenant), static_cast<double>(t.followed));
+                       return out;
+                     });
+  metrics.add_family(
+      "mangfold_sync_fetches_total", "Scheduled vacancy fetches, by result (ok, failed).",
+      "counter", [&sync, label] {
+        Samples out;
+        for (const auto& t : sync.stats()) {
+          out.emplace_back(label(t.tenant) + ",result=\"ok\"", static_cast<double>(t.fetched));
+          out.emplace_back(label(t.tenant) + ",result=\"failed\"", static_cast<double>(t.failed));
+        }
+        return out;
+      });
+}
+
 void print_diagnostics(const std::vector<config::Diagnostic>& diagnostics) {
   for (const config::Diagnostic& d : diagnostics)
     std::cerr << d.to_string() << "\n";
@@ -302,7 +344,9 @@ int run_serve(const std::string& config_path) {
   const config::ServiceConfig& cfg = *loaded.config;
   // One HTTP client for every ATS API call in the process (connection reuse).
   std::shared_ptr<HttpClient> http_client = make_ats_http_client(cfg);
-  TenantsLoad tenants = build_tenants(cfg, http_client);
+  // Each tenant's ATS requests go through its own budget, kept across reloads.
+  outbound::RequestBudgets budgets;
+  TenantsLoad tenants = build_tenants(cfg, http_client, config::read_file, &budgets);
   if (!tenants.tenants) {
     print_diagnostics(tenants.diagnostics);
     return kExitConfig;
@@ -473,9 +517,17 @@ int run_serve(const std::string& config_path) {
                       [&wb] { return static_cast<double>(wb.dead()); });
   writeback->start();
 
-  auto maintenance = std::make_unique<Maintenance>(
-      *store, health, *log, cfg.dedupe_retention_days, [&ingest] { return ingest.reconcile(); },
-      std::chrono::seconds(cfg.reconcile_interval_seconds), cfg.retention_days);
+  auto maintenance = std::make_unique<Maintenance>(*store, health, *log, cfg.dedupe_retention_days,
+                                                   cfg.retention_days);
+  // Sync mode: every tenant whose adapter can fetch is followed on its schedule.
+  auto sync = std::make_unique<SyncRunner>(ingest, *store, *log, *fetchers, [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  });
+  ingest.set_sync(sync.get());
+  sync->start();
+  add_sync_metrics(metrics, budgets, *sync);
 
   nlohmann::json names = nlohmann::json::array();
   for (const auto& [name, t] : *tenants.tenants)
@@ -523,8 +575,9 @@ int run_serve(const std::string& config_path) {
       if (sig == SIGHUP) {
         config::ServiceConfigLoad again = config::load_service_config(config_path);
         reload_tls(again.config ? &*again.config : nullptr);
-        TenantsLoad fresh = again.config ? build_tenants(*again.config, http_client)
-                                         : TenantsLoad{nullptr, again.diagnostics};
+        TenantsLoad fresh =
+            again.config ? build_tenants(*again.config, http_client, config::read_file, &budgets)
+                         : TenantsLoad{nullptr, again.diagnostics};
         if (!fresh.tenants) {
           nlohmann::json problems = nlohmann::json::array();
           for (const auto& d : fresh.diagnostics)
@@ -546,11 +599,14 @@ int run_serve(const std::string& config_path) {
   server->run();
   signal_thread.join();
   maintenance.reset();
+  sync->stop();
   mail_worker->stop();
   writeback->stop();
   workers.reset();   // parses what is queued; may hand thin events to the fetchers
   fetchers.reset();  // runs the fetches already queued; their answers find no client
   store->close();    // completes every queued submission
+  ingest.set_sync(nullptr);
+  sync.reset();  // after the fetches and submissions that report to it
   const store::StoreStats stats = store->stats();
   log->info("stopped", {{"commits", stats.commits},
                         {"submissions", stats.submissions},

@@ -7,6 +7,7 @@
 
 #include "connector/config/policy_loader.hpp"
 #include "connector/outbound/curl_http_client.hpp"
+#include "connector/outbound/request_budget.hpp"
 
 namespace mangfold::app {
 
@@ -87,7 +88,8 @@ class MappingVerifier final : public webhook::Verifier {
 
 Result<std::unique_ptr<webhook::Verifier>> make_verifier(const config::SignatureConfig& signature,
                                                          const config::ReadFile& read) {
-  if (signature.scheme == "mapping")
+  // mapping: the adapter verifies in parse(); shared_key: Ingest compares the key itself.
+  if (signature.scheme == "mapping" || signature.scheme == "shared_key")
     return std::unique_ptr<webhook::Verifier>(std::make_unique<MappingVerifier>());
   std::vector<webhook::Secret> secrets;
   for (const config::SecretRef& ref : signature.secrets) {
@@ -125,7 +127,7 @@ std::shared_ptr<HttpClient> make_ats_http_client(const config::ServiceConfig& co
 }
 
 TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<HttpClient> http,
-                          const config::ReadFile& read) {
+                          const config::ReadFile& read, outbound::RequestBudgets* budgets) {
   TenantsLoad out;
   auto tenants = std::make_shared<TenantMap>();
   for (const config::TenantConfig& t : config.tenants) {
@@ -143,8 +145,35 @@ TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<H
       runtime.verifier = std::move(*verifier);
     else
       out.diagnostics.push_back({t.mark, path + ".signature", verifier.status().message()});
-    runtime.adapter = make_adapter(t, config.source, config.limits, runtime.policy.get(), http,
-                                   read, out.diagnostics);
+    std::shared_ptr<HttpClient> tenant_http = http;
+    if (budgets && http) {
+      outbound::BudgetLimits limits;
+      limits.requests_per_minute = t.api_budget.requests_per_minute;
+      limits.burst = t.api_budget.burst;
+      limits.max_wait = std::chrono::seconds(t.api_budget.max_wait_seconds);
+      runtime.budget = budgets->get(t.name, limits);
+      tenant_http = outbound::make_budgeted_client(http, runtime.budget);
+    }
+    runtime.adapter = make_adapter(t, config.source, config.limits, runtime.policy.get(),
+                                   tenant_http, read, out.diagnostics);
+    if (t.signature.scheme == "shared_key") {
+      for (const config::SecretRef& ref : t.signature.secrets) {
+        if (Result<std::string> key = config::resolve_secret(ref, read); !key.ok())
+          out.diagnostics.push_back({t.mark, path + ".signature", key.status().message()});
+        else if (key->size() < 16)
+          out.diagnostics.push_back(
+              {t.mark, path + ".signature",
+               "the shared key in " + ref.describe() +
+                   " is shorter than 16 characters: use a long random value"});
+        else
+          runtime.shared_keys.push_back(std::move(*key));
+      }
+      if (runtime.adapter && !runtime.adapter->fetches())
+        out.diagnostics.push_back(
+            {t.mark, path + ".signature.scheme",
+             "scheme shared_key takes ID-only hooks, which need an adapter with an API to fetch "
+             "from (adapter_options.api)"});
+    }
     if (t.api_token) {
       if (Result<std::string> token = config::resolve_secret(*t.api_token, read); token.ok())
         runtime.api_token = std::move(*token);

@@ -16,6 +16,11 @@
 #include "connector/policy/policy.hpp"
 #include "connector/webhook/signature.hpp"
 
+namespace mangfold::outbound {
+class RequestBudget;
+class RequestBudgets;
+}  // namespace mangfold::outbound
+
 namespace mangfold::app {
 
 struct TenantRuntime {
@@ -28,6 +33,10 @@ struct TenantRuntime {
   std::shared_ptr<const Pseudonyms> pseudonyms;  // candidate ids → what is stored
   std::string
       api_token;  // bearer token for /v1/tenants/{tenant}/…; empty = those endpoints are closed
+  // The budget every ATS request of this tenant's adapter goes through (api_budget:); null
+  // when built without budgets (check, simulate).
+  std::shared_ptr<outbound::RequestBudget> budget;
+  std::vector<std::string> shared_keys;  // signature scheme shared_key: the resolved keys
 };
 
 using TenantMap = std::map<std::string, TenantRuntime, std::less<>>;
@@ -43,8 +52,11 @@ std::shared_ptr<HttpClient> make_ats_http_client(const config::ServiceConfig& co
 
 // Loads every tenant's policy, reads its secrets and picks its adapter. Problems are
 // collected for all tenants (file:line:column where known); secret values never appear.
+// With `budgets`, each tenant's adapter sends through its own budget (api_budget:), kept
+// in `budgets` across reloads.
 TenantsLoad build_tenants(const config::ServiceConfig& config, std::shared_ptr<HttpClient> http,
-                          const config::ReadFile& read = config::read_file);
+                          const config::ReadFile& read = config::read_file,
+                          outbound::RequestBudgets* budgets = nullptr);
 
 // The verifier a tenant's signature settings describe.
 Result<std::unique_ptr<webhook::Verifier>> make_verifier(

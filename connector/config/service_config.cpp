@@ -115,17 +115,32 @@ SignatureConfig decode_signature(const Node& n, const std::string& path, const s
   if (!d.expect_map(n, path)) return s;
   d.check_keys(n, path,
                {"scheme", "header", "algorithm", "encoding", "prefix", "secret_encoding", "secret",
-                "secrets", "tolerance_seconds"});
+                "secrets", "tolerance_seconds", "field", "id_fields"});
   auto str = [&](const char* key, std::string& out) {
     if (const Node* v = n.get(key)) out = d.string(*v, join_path(path, key)).value_or(out);
   };
   if (const Node* v = n.get("scheme"))
-    s.scheme =
-        d.choice<std::string>(
-             *v, join_path(path, "scheme"),
-             {{"standard_webhooks", "standard_webhooks"}, {"hmac", "hmac"}, {"mapping", "mapping"}})
-            .value_or(s.scheme);
+    s.scheme = d.choice<std::string>(*v, join_path(path, "scheme"),
+                                     {{"standard_webhooks", "standard_webhooks"},
+                                      {"hmac", "hmac"},
+                                      {"mapping", "mapping"},
+                                      {"shared_key", "shared_key"}})
+                   .value_or(s.scheme);
+  s.header_given = n.get("header") != nullptr;
   str("header", s.header);
+  str("field", s.field);
+  if (const Node* v = n.get("id_fields")) {
+    if (auto ids = d.strings(*v, join_path(path, "id_fields")); ids && !ids->empty())
+      s.id_fields = *ids;
+    else if (ids)
+      d.error(*v, join_path(path, "id_fields"), "name at least one body field holding the id");
+  }
+  if (s.scheme == "shared_key" && s.header_given == !s.field.empty())
+    d.error(n, path,
+            "scheme shared_key needs where the key is: either header: NAME or field: NAME, not "
+            "both");
+  if (s.scheme != "shared_key" && (!s.field.empty() || n.get("id_fields")))
+    d.error(n, path, "field and id_fields belong to scheme shared_key");
   str("prefix", s.prefix);
   if (const Node* v = n.get("algorithm"))
     s.algorithm =
@@ -180,9 +195,37 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     t.mark = key.mark;
     t.name = d.identifier(key, path).value_or("");
     if (!d.expect_map(value, path)) continue;
-    d.check_keys(value, path,
-                 {"adapter", "adapter_options", "policy", "signature", "success_status",
-                  "body_limit", "api_token", "pseudonyms", "display_name", "email_templates"});
+    d.check_keys(
+        value, path,
+        {"adapter", "adapter_options", "policy", "signature", "success_status", "body_limit",
+         "api_token", "pseudonyms", "display_name", "email_templates", "schedule", "api_budget"});
+    if (const Node* v = value.get("schedule"); v && d.expect_map(*v, join_path(path, "schedule"))) {
+      const std::string sp = join_path(path, "schedule");
+      d.check_keys(*v, sp,
+                   {"visit_interval_seconds", "discover_interval_seconds",
+                    "follow_days_after_deadline", "hook_coalesce_seconds"});
+      auto integer = [&](const char* name, long min, long max, int& out) {
+        if (const Node* x = v->get(name))
+          out = static_cast<int>(d.integer(*x, join_path(sp, name), min, max).value_or(out));
+      };
+      t.schedule_interval_given = v->get("visit_interval_seconds") != nullptr;
+      integer("visit_interval_seconds", 0, 30L * 86400, t.schedule.visit_interval_seconds);
+      integer("discover_interval_seconds", 1, 7L * 86400, t.schedule.discover_interval_seconds);
+      integer("follow_days_after_deadline", 0, 3650, t.schedule.follow_days_after_deadline);
+      integer("hook_coalesce_seconds", 0, 3600, t.schedule.hook_coalesce_seconds);
+    }
+    if (const Node* v = value.get("api_budget");
+        v && d.expect_map(*v, join_path(path, "api_budget"))) {
+      const std::string bp = join_path(path, "api_budget");
+      d.check_keys(*v, bp, {"requests_per_minute", "burst", "max_wait_seconds"});
+      auto integer = [&](const char* name, long min, long max, int& out) {
+        if (const Node* x = v->get(name))
+          out = static_cast<int>(d.integer(*x, join_path(bp, name), min, max).value_or(out));
+      };
+      integer("requests_per_minute", 0, 600'000, t.api_budget.requests_per_minute);
+      integer("burst", 1, 10'000, t.api_budget.burst);
+      integer("max_wait_seconds", 0, 3600, t.api_budget.max_wait_seconds);
+    }
     if (const Node* v = value.get("display_name"))
       t.display_name = d.string(*v, join_path(path, "display_name")).value_or("");
     if (const Node* v = value.get("email_templates"))
@@ -380,6 +423,9 @@ void decode_service(const Node& root, ServiceConfig& c, const std::string& file,
                         .value_or(c.log_level);
   }
   if (const Node* n = d.require(root, "tenants", "")) decode_tenants(*n, c, file, d);
+  for (TenantConfig& t : c.tenants)
+    if (!t.schedule_interval_given)
+      t.schedule.visit_interval_seconds = c.reconcile_interval_seconds;
 }
 
 }  // namespace

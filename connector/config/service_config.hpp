@@ -50,6 +50,29 @@ struct SignatureConfig {
   std::string secret_encoding = "raw";
   std::vector<SecretRef> secrets;  // several for key rotation: any one may sign
   int tolerance_seconds = 300;     // Standard Webhooks timestamp tolerance
+  // scheme shared_key (ID-only hooks, e.g. Talentech HR Manager's with a "User Data" key): the
+  // static key is in the header `header` or in the top-level JSON body field `field` (one of
+  // them); the vacancy ids are in the body fields `id_fields`.
+  bool header_given = false;
+  std::string field;
+  std::vector<std::string> id_fields = {"AdvertId",  "advertId",  "PositionId",    "positionId",
+                                        "ProjectId", "projectId", "RecruitmentId", "vacancy_id"};
+};
+
+// `tenants.<t>.schedule`: how sync mode visits the tenant's followed vacancies.
+struct ScheduleConfig {
+  // Default: storage.reconcile_interval_seconds; 0: only when discovered or hooked.
+  int visit_interval_seconds = 3600;
+  int discover_interval_seconds = 600;   // the adapter's discover() (e.g. the advert feed)
+  int follow_days_after_deadline = 180;  // then no longer visited; 0: until the ATS closes it
+  int hook_coalesce_seconds = 2;         // hooks for one vacancy within this cost one fetch
+};
+
+// `tenants.<t>.api_budget`: what the tenant's adapter may ask of the ATS API.
+struct ApiBudgetConfig {
+  int requests_per_minute = 0;  // 0: no limit of ours (429 + Retry-After still honoured)
+  int burst = 10;               // requests that may go back to back
+  int max_wait_seconds = 60;    // a request that would wait longer fails (retried later)
 };
 
 // The keys that turn ATS candidate ids into pseudonyms before anything is stored
@@ -72,6 +95,9 @@ struct TenantConfig {
   std::optional<SecretRef> api_token;    // bearer token for /v1/tenants/{tenant}/…
   PseudonymConfig pseudonyms;            // required
   std::string email_templates;  // a folder overriding the built-in email templates; "" = none
+  ScheduleConfig schedule;
+  bool schedule_interval_given = false;  // else storage.reconcile_interval_seconds
+  ApiBudgetConfig api_budget;
   // The adapter's own settings (`adapter_options:`), validated by the adapter's factory.
   Node adapter_options;
   Mark mark;  // where the tenant is declared, for messages

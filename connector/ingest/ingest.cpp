@@ -18,6 +18,8 @@
 #include "connector/common/ascii.hpp"
 #include "connector/common/codec.hpp"
 #include "connector/common/utf8.hpp"
+#include "connector/ingest/id_hook.hpp"
+#include "connector/ingest/sync.hpp"
 #include "connector/notify/plan.hpp"
 #include "connector/policy/engine.hpp"
 #include "connector/store/verdict_json.hpp"
@@ -310,6 +312,10 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     return fail(s, "bad_signature", {{"unknown_tenant", true}});
   }
   const TenantRuntime& tenant = found->second;
+  if (tenant.config.signature.scheme == "shared_key")
+    return handle_id_hook(
+        tenants, tenant, std::move(request),
+        [finish](http::Response r, nlohmann::json f) { finish(std::move(r), f); });
 
   // Authenticate first: nothing about the request is answered to a sender without the key.
   if (Status verified = tenant.verifier->verify(headers, request.body, now); !verified.ok()) {
@@ -435,61 +441,55 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
     fail(unavailable("the connector is busy with other events; retry later"), "busy");
 }
 
-int Ingest::reconcile() {
-  std::shared_ptr<const TenantMap> tenants = tenants_.load();
-  int fetched = 0;
-  for (const auto& [name, tenant] : *tenants) {
-    if (!tenant.adapter->fetches()) continue;
-    Result<std::vector<store::VacancyRecord>> open =
-        store_.list_vacancies(name, /*open_only=*/true);
-    if (!open.ok()) {
-      log_.warn("reconcile: cannot list vacancies",
-                {{"tenant", name}, {"detail", open.status().message()}});
-      continue;
-    }
-    // Sync mode: the vacancies the ATS publishes now, and every open one already stored.
-    // A stored vacancy stays open until the ATS closes it, so it is followed after it has
-    // left the feed (interviews come after the deadline), across restarts too.
-    std::vector<std::string> ids;
-    std::set<std::string, std::less<>> listed;
-    for (const store::VacancyRecord& v : *open)
-      if (listed.insert(v.vacancy_id).second) ids.push_back(v.vacancy_id);
-    if (tenant.adapter->discovers()) {
-      Result<std::vector<std::string>> published = tenant.adapter->discover();
-      if (!published.ok())
-        log_.warn("sync: cannot list the published vacancies",
-                  {{"tenant", name}, {"detail", published.status().message()}});
-      else
-        for (std::string& id : *published)
-          if (listed.insert(id).second) ids.push_back(std::move(id));
-    }
-    for (const std::string& vacancy_id : ids) {
-      Result<domain::Snapshot> snapshot = tenant.adapter->fetch_snapshot(vacancy_id);
-      if (!snapshot.ok()) {
-        log_.warn("reconcile: fetch failed", {{"tenant", name},
-                                              {"vacancy_id", vacancy_id},
-                                              {"detail", snapshot.status().message()}});
-        continue;
-      }
-      ++fetched;
-      const std::int64_t now = now_();
-      std::promise<Result<Outcome>> result;
-      apply(
-          tenants, tenant, "reconcile:" + vacancy_id + ":" + std::to_string(now),
-          std::move(*snapshot), now,
-          [&result](Result<Outcome> r) { result.set_value(std::move(r)); },
-          UnchangedVerdict::kSkip);
-      Result<Outcome> outcome = result.get_future().get();
-      nlohmann::json fields{{"tenant", name}, {"vacancy_id", vacancy_id}};
-      if (outcome.ok() && outcome->verdict)
-        fields["verdict"] = domain::to_string(outcome->verdict->overall);
-      else if (outcome.ok())
-        fields["unchanged"] = true;
-      if (!outcome.ok()) fields["detail"] = outcome.status().message();
-      log_.write(outcome.ok() ? LogLevel::kInfo : LogLevel::kWarn, "reconciled", fields);
-    }
+void Ingest::handle_id_hook(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
+                            http::Request&& request,
+                            std::function<void(http::Response, nlohmann::json)> finish) {
+  const config::SignatureConfig& sig = tenant.config.signature;
+  auto bad_key = [finish, &sig] {
+    const std::string where =
+        sig.field.empty() ? "header " + sig.header : "body field " + sig.field;
+    finish(
+        http::error_response(401, "bad_key", "the shared key in " + where + " is missing or wrong"),
+        {{"error", "bad_key"}});
+  };
+  // A key in a header is checked here, before anything of the body is read.
+  if (sig.field.empty()) {
+    const std::optional<std::string_view> given = request.header(sig.header);
+    if (!given || !ingest::shared_key_matches(*given, tenant.shared_keys)) return bad_key();
   }
-  return fetched;
+  if (!is_json_media_type(request.header("Content-Type")))
+    return finish(
+        http::error_response(415, "unsupported_media_type", "send the hook as application/json"),
+        {{"error", "unsupported_media_type"}});
+  auto req = std::make_shared<http::Request>(std::move(request));
+  auto work = [this, tenants, &tenant, &sig, req, finish, bad_key] {
+    Result<ingest::IdHook> hook = ingest::parse_id_hook(req->body, {sig.id_fields, sig.field});
+    if (!sig.field.empty() &&
+        (!hook.ok() || !hook->key || !ingest::shared_key_matches(*hook->key, tenant.shared_keys)))
+      return bad_key();  // without the key, nothing about the body is answered
+    if (!hook.ok())
+      return finish(http::error_response(400, "malformed", hook.status().message()),
+                    {{"error", "malformed"}});
+    // Never data: the hook only moves the named vacancies up the tenant's sync schedule.
+    SyncRunner* sync = sync_.load();
+    if (!sync || !sync->hook(tenant.config.name, hook->vacancy_ids)) {
+      http::Response r = http::error_response(
+          503, "unavailable", "the tenant's vacancies are not followed through its ATS API");
+      r.headers.push_back({"Retry-After", "30"});
+      return finish(std::move(r), {{"error", "unavailable"}});
+    }
+    nlohmann::json ids = nlohmann::json::array();
+    for (const std::string& id : hook->vacancy_ids)
+      ids.push_back(id);
+    finish(
+        json_response(tenant.config.success_status, {{"status", "queued"}, {"vacancy_ids", ids}}),
+        {{"queued", ids.size()}});
+  };
+  if (!workers_.post(std::move(work))) {
+    http::Response r = http::error_response(503, "busy", "the connector is busy; retry later");
+    r.headers.push_back({"Retry-After", "5"});
+    finish(std::move(r), {{"error", "busy"}});
+  }
 }
 
 }  // namespace mangfold::app

@@ -16,6 +16,8 @@
 #include <memory>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "connector/app/tenants.hpp"
 #include "connector/http/server.hpp"
 #include "connector/policy/ad_injection.hpp"
@@ -48,6 +50,7 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
                                   const PlanOptions& options = {});
 
 class WorkerPool;
+class SyncRunner;
 
 class Ingest {
  public:
@@ -66,10 +69,8 @@ class Ingest {
 
   void handle(std::string_view tenant, http::Request&& request, http::Respond respond);
 
-  // Re-fetches every open vacancy of every tenant whose adapter can fetch, and applies
-  // what changed: heals missed webhooks. Blocking; call it from a maintenance thread.
-  // Returns how many vacancies were fetched.
-  int reconcile();
+  // ID-only hooks (signature scheme shared_key) mark vacancies due in this runner.
+  void set_sync(SyncRunner* sync) { sync_ = sync; }
 
   struct Outcome {
     store::Applied applied = store::Applied::kApplied;
@@ -78,11 +79,17 @@ class Ingest {
   };
   using OutcomeDone = std::function<void(Result<Outcome>)>;
 
- private:
   // Plans, submits and reports one event's snapshot; `done` runs on the store's writer.
+  // Webhooks and sync (sync.hpp) both come in here.
   void apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
              std::string event_id, domain::Snapshot snapshot, std::int64_t now, OutcomeDone done,
              UnchangedVerdict unchanged = UnchangedVerdict::kLog);
+
+ private:
+  // POST /hooks/{tenant} for a tenant with signature scheme shared_key (id_hook.hpp).
+  void handle_id_hook(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
+                      http::Request&& request,
+                      std::function<void(http::Response, nlohmann::json)> finish);
 
   store::Store& store_;
   Metrics& metrics_;
@@ -92,6 +99,7 @@ class Ingest {
   WorkerPool& workers_;
   std::unique_ptr<const webhook::Verifier> decoy_;  // answers for unknown tenants
   std::atomic<std::shared_ptr<const TenantMap>> tenants_;
+  std::atomic<SyncRunner*> sync_{nullptr};
   // ATSs resend unchanged ads with every event: read once, answered from here after.
   // Shared with the plans waiting in the store's queue, which may outlive this object.
   std::shared_ptr<policy::AdMemo> ad_memo_ = std::make_shared<policy::AdMemo>();

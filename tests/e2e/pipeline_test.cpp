@@ -329,13 +329,13 @@ TEST_CASE(
   api.serve_fat_event(fat_event("state", 4));
   CHECK(s.server->wait_for_count(
             "SELECT count(*) FROM verdicts WHERE tenant='wc' AND overall='compliant'", 1, 20) >= 1);
-  CHECK(s.server->log().find("\"msg\":\"reconciled\"") != std::string::npos);
+  CHECK(s.server->log().find("\"msg\":\"synced\"") != std::string::npos);
   // Later passes find nothing new and log no further verdict.
   auto passes = [&s] {
     const std::string log = s.server->log();
     size_t n = 0;
-    for (size_t at = log.find("\"msg\":\"reconciled\""); at != std::string::npos;
-         at = log.find("\"msg\":\"reconciled\"", at + 1))
+    for (size_t at = log.find("\"msg\":\"synced\""); at != std::string::npos;
+         at = log.find("\"msg\":\"synced\"", at + 1))
       ++n;
     return n;
   };

@@ -842,7 +842,7 @@ def drill_api(args, work):
         time.sleep(max(0, args.api_down / 2 - (time.monotonic() - hung_at)))
         api.unhang()
         failed_reconciles = sum(1 for j in server.log_lines()
-                                if j.get("msg") == "reconcile: fetch failed")
+                                if j.get("msg") == "sync: fetch failed")
         v.fig("reconcile fetches failed during the outage", failed_reconciles)
         api.start()
         log("  Candidate API started again")
@@ -866,7 +866,7 @@ def drill_api(args, work):
         v.promise(caught_up is not None,
                   "the verdicts did not catch up with the API's state within 30 s")
         stored = {r[0] for r in server.query("SELECT event_id FROM events WHERE tenant = 'wc' "
-                                             "AND event_id NOT LIKE 'reconcile:%'")}
+                                             "AND event_id NOT LIKE 'sync:%'")}
         v.fig("thin events sent", len(sent))
         v.fig("thin events acknowledged", len(acked))
         v.fig("acknowledged but lost", len(acked - stored))

@@ -182,6 +182,16 @@ void FakeWebcruiter::release() {
     respond(std::move(response));
 }
 
+void FakeWebcruiter::set_down(int status) {
+  std::lock_guard lock(mu_);
+  down_ = status;
+}
+
+std::vector<FakeWebcruiter::Arrival> FakeWebcruiter::arrivals() const {
+  std::lock_guard lock(mu_);
+  return arrivals_;
+}
+
 int FakeWebcruiter::count(const std::string& kind) const {
   std::lock_guard lock(mu_);
   auto it = counts_.find(kind);
@@ -216,7 +226,9 @@ void FakeWebcruiter::handle(http::Request&& req, http::Respond respond) {
     std::lock_guard lock(mu_);
     ++counts_[kind];
     requests_.push_back(req);
-    if (auto f = faults_.find(kind); f != faults_.end() && f->second.times > 0) {
+    if (down_ != 0 && kind != "feed") {
+      response = json_response(down_, {{"error", "down"}});
+    } else if (auto f = faults_.find(kind); f != faults_.end() && f->second.times > 0) {
       --f->second.times;
       response = json_response(f->second.status, {{"error", "injected"}});
       if (!f->second.retry_after.empty())
@@ -224,6 +236,7 @@ void FakeWebcruiter::handle(http::Request&& req, http::Respond respond) {
     } else {
       response = route(req, kind);
     }
+    arrivals_.push_back({std::chrono::steady_clock::now(), kind, req.target, response.status});
     if (kind == held_kind_) {
       held_.emplace_back(respond, response);
       held = true;

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -60,11 +61,21 @@ class FakeWebcruiter {
   void fail_next(const std::string& kind, int status, std::string retry_after = "", int times = 1);
   // Holds the responses of `kind` requests until release() (each still counts when it arrives).
   void hold(const std::string& kind);
+  // While `status` is not 0, every request but the public feed's is answered with it (the
+  // API is down); 0 brings it back.
+  void set_down(int status);
   void release();
 
   // --- observation ---
   int count(const std::string& kind) const;  // requests of that kind received
   std::vector<http::Request> requests() const;
+  // When each request arrived, in order, with its kind and target.
+  struct Arrival {
+    std::chrono::steady_clock::time_point at;
+    std::string kind, target;
+    int status = 0;  // what it was answered
+  };
+  std::vector<Arrival> arrivals() const;
 
  private:
   void handle(http::Request&& req, http::Respond respond);
@@ -96,6 +107,8 @@ class FakeWebcruiter {
   std::vector<std::pair<http::Respond, http::Response>> held_;
   std::map<std::string, int> counts_;
   std::vector<http::Request> requests_;
+  std::vector<Arrival> arrivals_;
+  int down_ = 0;
   std::unique_ptr<http::Server> server_;
 };
 

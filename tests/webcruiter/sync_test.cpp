@@ -66,6 +66,7 @@ struct SyncService {
         "    signature: {scheme: hmac, header: X-Signature-Base64HmacSha256, encoding: base64, "
         "prefix: \"\", secret_encoding: hex, secret: {file: talentech.key}}\n"
         "    pseudonyms: {key: {file: p.key}}\n"
+        "    schedule: {discover_interval_seconds: 1}\n"
         "    adapter_options:\n"
         "      statuses: {1: applied, 2: {stage: applied, qualification: qualified}, "
         "4: interview, 8: hired, 9: rejected}\n"
