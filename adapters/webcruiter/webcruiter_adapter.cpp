@@ -61,19 +61,19 @@ class WebcruiterAdapter final : public domain::Adapter {
 
   bool discovers() const override { return api_ && options_->sync; }
 
-  // The union of the configured sources: the advert feed (public, no credentials, no API
-  // budget), the API's process listing, and the vacancies of hires not reported before in
-  // this process. Any source failing fails the whole call (nothing is then taken as
+  // The union of the configured sources: the advert feed (public, no credentials), the API's
+  // process listing, and the vacancies of hires not reported before in this process (those
+  // are also due now). Any source failing fails the whole call (nothing is then taken as
   // reported), so that a problem is never hidden behind a partial list.
-  Result<std::vector<std::string>> discover() const override {
+  Result<domain::Discovery> discover() const override {
     if (!discovers()) return domain::Adapter::discover();
     const SyncOptions& sync = *options_->sync;
     if (sync.mark_hires_processed)
       if (Status s = process_fetched_hires(); !s.ok()) return s;
-    std::vector<std::string> ids;
+    domain::Discovery found;
     std::set<std::string, std::less<>> seen;
     auto add = [&](std::string id) {
-      if (seen.insert(id).second) ids.push_back(std::move(id));
+      if (seen.insert(id).second) found.vacancies.push_back(std::move(id));
     };
     if (sync.from_feed) {
       Result<std::vector<std::string>> feed = read_advert_feed(*http_, *options_);
@@ -90,10 +90,12 @@ class WebcruiterAdapter final : public domain::Adapter {
     if (sync.read_hires) {
       Result<std::vector<Hire>> hires = api_->hired();
       if (!hires.ok()) return hires.status();
-      for (const std::string& id : take_new_hires(std::move(*hires)))
+      for (const std::string& id : take_new_hires(std::move(*hires))) {
         add(id);
+        found.due_now.push_back(id);
+      }
     }
-    return ids;
+    return found;
   }
 
   Result<domain::Snapshot> fetch_snapshot(std::string_view vacancy_id) const override {

@@ -27,6 +27,14 @@ struct InboundRequest {
   std::function<std::optional<std::string_view>(std::string_view)> header;
 };
 
+// What an adapter's discover() found.
+struct Discovery {
+  std::vector<std::string> vacancies;  // each id once
+  // Of those, the ones to fetch at once rather than in their turn, because something just
+  // happened to them (e.g. the ATS reported a hire).
+  std::vector<std::string> due_now;
+};
+
 struct InboundEvent {
   std::string id;          // the sender's event id; empty when the body carries none
   std::string type;        // informational
@@ -65,10 +73,10 @@ class Adapter {
   // Whether discover works for this adapter as configured (sync mode).
   virtual bool discovers() const { return false; }
 
-  // The ids of the vacancies the ATS publishes now (e.g. from its advert feed), so that a
-  // tenant is followed without any webhook. A vacancy found once is stored and followed
-  // until it closes, also after it leaves this list. Errors as for fetch_snapshot.
-  virtual Result<std::vector<std::string>> discover() const {
+  // The vacancies the ATS lists now (e.g. its advert feed), so that a tenant is followed
+  // without any webhook. A vacancy found once is stored and followed until it closes, also
+  // after it leaves this list. Errors as for fetch_snapshot.
+  virtual Result<Discovery> discover() const {
     return failed_precondition(std::string(name()) + " adapter cannot list vacancies");
   }
 

@@ -176,17 +176,21 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
       s.discovering = true;
       s.next_discover = now + discover_every;
       auto job = [this, tenants, &tenant, state, name] {
-        Result<std::vector<std::string>> found = tenant.adapter->discover();
+        Result<domain::Discovery> found = tenant.adapter->discover();
         const std::int64_t at = now_();
         {
           std::lock_guard guard(mu_);
           state->discovering = false;
           if (found.ok()) {
-            std::set<std::string, std::less<>> ids(found->begin(), found->end());
-            for (const std::string& id : *found)
-              // New to us, or new in this result (e.g. a hire just reported): due now.
+            std::set<std::string, std::less<>> ids(found->vacancies.begin(),
+                                                   found->vacancies.end());
+            const std::set<std::string, std::less<>> urgent(found->due_now.begin(),
+                                                            found->due_now.end());
+            for (const std::string& id : found->vacancies)
+              // New to us, new in this result, or named due by the adapter (e.g. a hire just
+              // reported): due now.
               if (!state->closed.count(id) &&
-                  (!state->schedule.follows(id) ||
+                  (!state->schedule.follows(id) || urgent.count(id) ||
                    (state->last_discovered && !state->last_discovered->count(id))))
                 state->schedule.follow_new(id, at);
             state->last_discovered = std::move(ids);

@@ -159,9 +159,9 @@ struct Fixture {
 };
 
 std::vector<std::string> ids(const domain::Adapter& a) {
-  Result<std::vector<std::string>> r = a.discover();
+  Result<domain::Discovery> r = a.discover();
   REQUIRE_MESSAGE(r.ok(), r.status().message());
-  return *r;
+  return r->vacancies;
 }
 
 }  // namespace
@@ -207,7 +207,7 @@ TEST_CASE("discover: a failed process call fails the pass and is retried") {
   CHECK(ids(*a).size() == 1);
   REQUIRE(a->fetch_snapshot("4100000001").ok());
   f.hired.fail_process(403);
-  Result<std::vector<std::string>> failed = a->discover();
+  Result<domain::Discovery> failed = a->discover();
   REQUIRE_FALSE(failed.ok());
   CHECK(failed.status().code() == StatusCode::kUnauthenticated);
   CHECK(failed.status().message().find("marking a hire processed") != std::string::npos);
@@ -246,10 +246,27 @@ TEST_CASE("discover: the API's process listing, alone or with the feed") {
   SUBCASE("a listing that does not map fails the pass, naming the pointer") {
     f.hired.set_processes({{"Processes", {{{"Title", "x"}}}}});
     auto a = f.adapter("    discover_from: [api]\n    hires: {read: false}\n");
-    Result<std::vector<std::string>> r = a->discover();
+    Result<domain::Discovery> r = a->discover();
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("/Processes/0/AdvertId") != std::string::npos);
   }
+}
+
+TEST_CASE("discover: a new hire's vacancy is due now, also when the listing names it anyway") {
+  Fixture f;
+  auto a = f.adapter("    discover_from: [api]\n");
+  Result<domain::Discovery> first = a->discover();
+  REQUIRE_MESSAGE(first.ok(), first.status().message());
+  CHECK(first->vacancies == std::vector<std::string>{"55"});
+  CHECK(first->due_now.empty());
+  f.hired.set_hired({{"HiredCandidates", {hire(7001, "55")}}});
+  Result<domain::Discovery> second = a->discover();
+  REQUIRE_MESSAGE(second.ok(), second.status().message());
+  CHECK(second->vacancies == std::vector<std::string>{"55"});
+  CHECK(second->due_now == std::vector<std::string>{"55"});
+  Result<domain::Discovery> third = a->discover();
+  REQUIRE(third.ok());
+  CHECK(third->due_now.empty());  // reported once
 }
 
 TEST_CASE("options: discover_from, hires and case_url are validated with file, line and key") {
