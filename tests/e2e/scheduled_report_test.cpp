@@ -142,7 +142,7 @@ TEST_CASE(
     CHECK(r.status == 200);
     CHECK(r.body.find(std::string(format) == "html"
                           ? "<dd>Oslo kommune</dd>"
-                          : "\"organisation\":\"Oslo kommune\"") != std::string::npos);
+                          : "\"organisation\": \"Oslo kommune\"") != std::string::npos);
   }
 
   // A restart within the same month: the period is recorded, nothing is sent again.
