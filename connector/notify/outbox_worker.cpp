@@ -1,7 +1,5 @@
 #include "connector/notify/outbox_worker.hpp"
 
-#include "connector/notify/report_email.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
