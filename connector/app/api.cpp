@@ -119,8 +119,9 @@ void handle_api(ApiContext& context, std::string_view path, const http::Request&
   for (const policy::TargetGroup& g : found->second.policy->groups)
     labels[g.name] = g.label.empty() ? g.name : g.label;
 
-  const bool queued =
-      context.pool.post([&context, tenant, endpoint, params, labels, respond, tenants] {
+  const std::string organisation = found->second.config.display_name;
+  const bool queued = context.pool.post(
+      [&context, tenant, endpoint, params, labels, organisation, respond, tenants] {
         if (endpoint == "vacancies") {
           Result<std::string> body =
               report::vacancies_json(context.store, tenant, context.suppression_threshold);
@@ -133,8 +134,9 @@ void handle_api(ApiContext& context, std::string_view path, const http::Request&
           if (it == params->end()) return std::nullopt;
           return it->second;
         };
-        Result<report::HttpReport> r = report::http_report(
-            context.store, tenant, lookup, context.now(), context.suppression_threshold, labels);
+        Result<report::HttpReport> r =
+            report::http_report(context.store, tenant, lookup, context.now(),
+                                context.suppression_threshold, labels, organisation);
         if (!r.ok()) return respond(http::error_response(r.status()));
         respond(ok_response(r->content_type, std::move(r->body)));
       });

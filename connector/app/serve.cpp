@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "connector/app/api.hpp"
 #include "connector/app/log.hpp"
 #include "connector/app/metrics.hpp"
+#include "connector/app/scheduled_reports.hpp"
 #include "connector/app/storage.hpp"
 #include "connector/app/worker_pool.hpp"
 #include "connector/app/writeback.hpp"
@@ -96,12 +98,13 @@ struct Health {
 class Maintenance {
  public:
   Maintenance(store::Store& store, Health& health, Log& log, int dedupe_days,
-              int vacancy_retention_days)
+              int vacancy_retention_days, std::function<void()> scheduled = {})
       : store_(store),
         health_(health),
         log_(log),
         retention_seconds_(std::int64_t{dedupe_days} * 86400),
-        retention_days_(vacancy_retention_days) {
+        retention_days_(vacancy_retention_days),
+        scheduled_(std::move(scheduled)) {
     thread_ = std::thread([this] { loop(); });
   }
   ~Maintenance() {
@@ -134,6 +137,7 @@ class Maintenance {
         if (!r.ok()) log_.warn("retention failed", {{"detail", r.status().message()}});
         next_retention = std::chrono::steady_clock::now() + std::chrono::hours(24);
       }
+      if (scheduled_) scheduled_();
       lock.lock();
       cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_; });
     }
@@ -157,6 +161,7 @@ class Maintenance {
   Log& log_;
   std::int64_t retention_seconds_;
   int retention_days_ = 365;
+  std::function<void()> scheduled_;  // the scheduled report emails, checked every tick
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -517,8 +522,21 @@ int run_serve(const std::string& config_path) {
                       [&wb] { return static_cast<double>(wb.dead()); });
   writeback->start();
 
-  auto maintenance = std::make_unique<Maintenance>(*store, health, *log, cfg.dedupe_retention_days,
-                                                   cfg.retention_days);
+  // The scheduled report emails' clock. MANGFOLD_TEST_NOW (unix seconds) shifts it, and
+  // only it, for tests (docs/configuration.md); never set it in production.
+  std::function<std::int64_t()> report_clock = unix_now;
+  if (const char* shifted = std::getenv("MANGFOLD_TEST_NOW"); shifted && *shifted) {
+    const std::int64_t offset = std::strtoll(shifted, nullptr, 10) - unix_now();
+    report_clock = [offset] { return unix_now() + offset; };
+    log->warn("MANGFOLD_TEST_NOW is set: scheduled reports use a shifted clock (tests only)",
+              {{"now", report_clock()}});
+  }
+  ScheduledReports scheduled_reports(
+      *store, [&ingest] { return ingest.tenants(); }, cfg.suppression_threshold, report_clock, *log,
+      [&worker] { worker.wake(); });
+  auto maintenance = std::make_unique<Maintenance>(
+      *store, health, *log, cfg.dedupe_retention_days, cfg.retention_days,
+      [&scheduled_reports] { scheduled_reports.run_once(); });
   // Sync mode: every tenant whose adapter can fetch is followed on its schedule.
   auto sync = std::make_unique<SyncRunner>(ingest, *store, *log, *fetchers, [] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -186,6 +186,56 @@ SignatureConfig decode_signature(const Node& n, const std::string& path, const s
   return s;
 }
 
+std::optional<ReportEmailConfig> decode_report_email(const Node& n, const std::string& path,
+                                                     Decoder& d) {
+  if (!d.expect_map(n, path)) return std::nullopt;
+  d.check_keys(n, path, {"recipients", "language", "group_by"});
+  ReportEmailConfig r;
+  bool ok = true;
+  if (const Node* v = d.require(n, "recipients", path)) {
+    const std::string rpath = join_path(path, "recipients");
+    if (v->is_scalar()) {
+      if (auto e = d.email(*v, rpath))
+        r.recipients.push_back(*e);
+      else
+        ok = false;
+    } else if (!v->is_sequence()) {
+      d.error(*v, rpath, "expected a list of email addresses");
+      ok = false;
+    } else {
+      for (size_t i = 0; i < v->items.size(); ++i)
+        if (auto e = d.email(v->items[i], rpath + "[" + std::to_string(i) + "]"))
+          r.recipients.push_back(*e);
+        else
+          ok = false;
+      if (v->items.empty()) {
+        d.error(*v, rpath, "no recipients: give at least one email address");
+        ok = false;
+      }
+    }
+  } else {
+    ok = false;
+  }
+  if (const Node* v = n.get("language")) {
+    auto l = d.choice<std::string>(*v, join_path(path, "language"),
+                                   {{"nb", "nb"}, {"nn", "nn"}, {"en", "en"}});
+    if (l)
+      r.language = *l;
+    else
+      ok = false;
+  }
+  if (const Node* v = n.get("group_by")) {
+    auto g = d.choice<std::string>(*v, join_path(path, "group_by"),
+                                   {{"month", "month"}, {"quarter", "quarter"}, {"year", "year"}});
+    if (g)
+      r.group_by = *g;
+    else
+      ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return r;
+}
+
 void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, Decoder& d) {
   if (!d.expect_map(n, "tenants")) return;
   if (n.entries.empty()) d.error(n, "tenants", "no tenants configured");
@@ -198,7 +248,8 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     d.check_keys(
         value, path,
         {"adapter", "adapter_options", "policy", "signature", "success_status", "body_limit",
-         "api_token", "pseudonyms", "display_name", "email_templates", "schedule", "api_budget"});
+         "api_token", "pseudonyms", "display_name", "email_templates", "schedule", "api_budget",
+         "report_email"});
     if (const Node* v = value.get("schedule"); v && d.expect_map(*v, join_path(path, "schedule"))) {
       const std::string sp = join_path(path, "schedule");
       d.check_keys(*v, sp,
@@ -231,6 +282,8 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     if (const Node* v = value.get("email_templates"))
       t.email_templates =
           resolve_path(file, d.string(*v, join_path(path, "email_templates")).value_or(""));
+    if (const Node* v = value.get("report_email"))
+      t.report_email = decode_report_email(*v, join_path(path, "report_email"), d);
     if (const Node* v = value.get("adapter_options")) {
       if (d.expect_map(*v, join_path(path, "adapter_options"))) t.adapter_options = *v;
     }

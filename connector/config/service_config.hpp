@@ -84,6 +84,14 @@ struct PseudonymConfig {
   std::vector<SecretRef> previous_keys;
 };
 
+// `report_email:` a monthly report email to HR (issue 19): on the first days of each month,
+// the report for the month before, sent once through the outbox.
+struct ReportEmailConfig {
+  std::vector<std::string> recipients;  // at least one address
+  std::string language = "nb";          // nb, nn or en
+  std::string group_by = "month";       // the report's periods: month, quarter or year
+};
+
 struct TenantConfig {
   std::string name;                // the {tenant} in POST /hooks/{tenant}
   std::string display_name;        // the employer's name in reports ("" = the name above)
@@ -98,6 +106,7 @@ struct TenantConfig {
   ScheduleConfig schedule;
   bool schedule_interval_given = false;  // else storage.reconcile_interval_seconds
   ApiBudgetConfig api_budget;
+  std::optional<ReportEmailConfig> report_email;  // none: no scheduled report email
   // The adapter's own settings (`adapter_options:`), validated by the adapter's factory.
   Node adapter_options;
   Mark mark;  // where the tenant is declared, for messages

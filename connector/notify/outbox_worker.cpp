@@ -7,6 +7,7 @@
 
 #include "connector/notify/digest.hpp"
 #include "connector/notify/plan.hpp"
+#include "connector/notify/report_email.hpp"
 
 namespace mangfold::notify {
 
@@ -150,6 +151,23 @@ Result<int> OutboxWorker::run_once(std::int64_t now) {
     handle(row, now);
   }
   int total = static_cast<int>(claimed->size());
+  // Then the scheduled report emails, written in full when they were enqueued.
+  Result<std::vector<store::Store::Claimed>> reports =
+      store_.claim_outbox(kReportEmailKind, now, options_.batch, options_.lease_seconds);
+  if (!reports.ok()) {
+    ++store_errors_;
+    report({DeliveryEvent::Kind::kStoreError, "", "", "", "", 0, reports.status().message(), 0});
+    return total > 0 ? Result<int>(total) : Result<int>(reports.status());
+  }
+  for (const store::Store::Claimed& row : *reports) {
+    if (stopping_) {
+      if (Status s = store_.retry_outbox(row.id, now, "released at shutdown"); !s.ok())
+        ++store_errors_;
+      continue;
+    }
+    handle_report_email(row, now);
+  }
+  total += static_cast<int>(reports->size());
   // Then up to `batch` digests, each batch whole.
   for (int n = 0; n < options_.batch && !stopping_; ++n) {
     Result<std::vector<store::Store::Claimed>> rows = store_.claim_outbox_batch(
@@ -215,6 +233,26 @@ void OutboxWorker::handle(const store::Store::Claimed& row, std::int64_t now) {
   }
   if (sent.retryable()) return retry(sent.message());
   dead(sent.message());
+}
+
+void OutboxWorker::handle_report_email(const store::Store::Claimed& row, std::int64_t now) {
+  DeliveryEvent event;
+  event.tenant = row.item.tenant;
+  event.template_name = "scheduled_report";
+  event.key = row.item.idempotency_key;
+  event.attempts = row.attempts;
+  const std::vector<std::int64_t> ids{row.id};
+  Result<ReportEmailPayload> parsed = parse_report_email(row.item.payload);
+  if (!parsed.ok()) return dead_letter(event, ids, parsed.status().message());
+  const Status sent = mailer_.send(compose_report_email(*parsed, options_.from));
+  if (sent.ok()) {
+    ++sent_;
+    const Status stored = store_.complete_outbox(row.id);
+    return settle_rows(event, DeliveryEvent::Kind::kSent, ids,
+                       [&stored](std::int64_t) { return stored; });
+  }
+  if (sent.retryable()) return retry_later(event, ids, now, sent.message());
+  dead_letter(event, ids, sent.message());
 }
 
 void OutboxWorker::handle_digest(const std::vector<store::Store::Claimed>& rows, std::int64_t now) {

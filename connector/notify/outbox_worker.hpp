@@ -11,6 +11,8 @@
 //   deadline moved later    → a deadline reminder is put back, due after the new deadline
 // A reminder that is still due is sent with the vacancy's current figures.
 //
+// Scheduled report emails (kind "report_email", report_email.hpp) are sent as written.
+//
 // Daily digests (kind "digest", digest.hpp): after the emails, each pass claims whole
 // batches (one recipient's due notifications), brings each up to date with the stored
 // verdict, and sends one email for the batch; the outcomes above apply to all its rows at
@@ -123,6 +125,8 @@ class OutboxWorker {
   void loop();
   void handle(const store::Store::Claimed& row, std::int64_t now);
   void handle_digest(const std::vector<store::Store::Claimed>& rows, std::int64_t now);
+  // A scheduled report email (report_email.hpp): sent as written.
+  void handle_report_email(const store::Store::Claimed& row, std::int64_t now);
   // Ends rows the same way: runs `store_call` on each (counting and reporting failures),
   // then reports `event` as `kind`.
   void settle_rows(DeliveryEvent& event, DeliveryEvent::Kind kind,

@@ -58,10 +58,10 @@ constexpr Words kNb = {
     "Nøkkeltall",
     "Etterlevelse over tid",
     "Andel med {group} på hvert trinn",
-    "Stolpediagram: for hver måned andelen med {group} blant søkere, kvalifiserte, innkalte og "
+    "Stolpediagram: {each} andelen med {group} blant søkere, kvalifiserte, innkalte og "
     "ansatte. Skjulte verdier er merket med kolon og ikke tegnet. Samme tall står i tabellen "
     "under.",
-    "Stolpediagram: for hver måned andelen utlysninger der regelen var oppfylt, av dem der den "
+    "Stolpediagram: {each} andelen utlysninger der regelen var oppfylt, av dem der den "
     "var oppfylt eller ikke oppfylt. Skjulte verdier er merket med kolon og ikke tegnet. Samme "
     "tall står i tabellen under.",
     "Tabell",
@@ -147,10 +147,10 @@ constexpr Words kNn = {
     "Nøkkeltal",
     "Etterleving over tid",
     "Del med {group} på kvart steg",
-    "Stolpediagram: for kvar periode delen med {group} blant søkjarar, kvalifiserte, innkalla "
+    "Stolpediagram: {each} delen med {group} blant søkjarar, kvalifiserte, innkalla "
     "og tilsette. Skjulte verdiar er merkte med kolon og ikkje teikna. Dei same tala står i "
     "tabellen under.",
-    "Stolpediagram: for kvar periode delen av utlysingane der regelen var oppfylt, av dei der "
+    "Stolpediagram: {each} delen av utlysingane der regelen var oppfylt, av dei der "
     "han var oppfylt eller ikkje oppfylt. Skjulte verdiar er merkte med kolon og ikkje teikna. "
     "Dei same tala står i tabellen under.",
     "Tabell",
@@ -239,10 +239,10 @@ constexpr Words kEn = {
     "Key figures",
     "Compliance over time",
     "Share with {group} at each stage",
-    "Bar chart: for each month, the share with {group} among applicants, qualified, invited "
+    "Bar chart: {each}, the share with {group} among applicants, qualified, invited "
     "and hired. Hidden values are marked with a colon and not drawn. The table below has the "
     "same figures.",
-    "Bar chart: for each month, the share of vacancies where the rule was met, of those where "
+    "Bar chart: {each}, the share of vacancies where the rule was met, of those where "
     "it was met or not met. Hidden values are marked with a colon and not drawn. The table "
     "below has the same figures.",
     "Table",
@@ -423,6 +423,28 @@ const char* missing_heading(Language language, std::string_view kind) {
   if (kind == "interview_minimum") return w.missing_invitations;
   if (kind == "hire_justification") return w.missing_justifications;
   return w.missing;
+}
+
+std::string each_period(Language language, GroupBy group_by, std::string_view text) {
+  const char* each = "";
+  switch (group_by) {
+    case GroupBy::kMonth:
+      each = language == Language::kEn   ? "for each month"
+             : language == Language::kNn ? "for kvar månad"
+                                         : "for hver måned";
+      break;
+    case GroupBy::kQuarter:
+      each = language == Language::kEn   ? "for each quarter"
+             : language == Language::kNn ? "for kvart kvartal"
+                                         : "for hvert kvartal";
+      break;
+    case GroupBy::kYear:
+      each = language == Language::kEn   ? "for each year"
+             : language == Language::kNn ? "for kvart år"
+                                         : "for hvert år";
+      break;
+  }
+  return subst(text, "each", each);
 }
 
 std::string subst(std::string_view text, std::string_view key, std::string_view value) {

@@ -115,5 +115,8 @@ const char* missing_heading(Language language, std::string_view kind);
 
 // Replaces "{key}" with value.
 std::string subst(std::string_view text, std::string_view key, std::string_view value);
+// Fills {each} in a chart's description with "for each month", "… quarter" or "… year" as
+// the report is grouped (issue 19: the note followed the months whatever the grouping).
+std::string each_period(Language language, GroupBy group_by, std::string_view text);
 
 }  // namespace mangfold::report::labels

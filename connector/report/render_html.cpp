@@ -31,7 +31,8 @@ constexpr const char* kStyle = R"css(
 :root{--ink:#1f2933;--muted:#52606d;--line:#d9e2ec;--bg:#f5f7fa;--accent:#0b5cad}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:var(--bg)}
-main{max-width:1000px;margin:0 auto;padding:32px 24px 48px}
+main{max-width:1120px;margin:0 auto;padding:32px 24px 48px}
+@media (max-width:600px){main{padding:20px 12px 32px}h1{font-size:23px}h2{font-size:19px}figure{padding:10px 8px 8px}}
 header{border-bottom:3px solid var(--accent);padding-bottom:18px;margin-bottom:8px}
 .eyebrow{text-transform:uppercase;letter-spacing:.08em;font-size:12px;color:var(--accent);margin:0 0 4px;font-weight:700}
 h1{font-size:28px;margin:0 0 14px;line-height:1.2}
@@ -42,8 +43,8 @@ h3{font-size:16px;margin:24px 0 8px}
 .meta div{display:flex;gap:6px}
 .meta dt{color:var(--muted)}
 .meta dd{margin:0;font-weight:600}
-.cards{list-style:none;padding:0;margin:14px 0 0;display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px}
-.cards li{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px}
+.cards{list-style:none;padding:0;margin:14px 0 0;display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px}
+.cards li{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 14px;min-width:0;overflow-wrap:anywhere;hyphens:auto}
 .cards .num{display:block;font-size:26px;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
 .cards .lbl{color:var(--muted);font-size:13px}
 figure{margin:14px 0 14px;background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px 10px}
@@ -52,7 +53,7 @@ figcaption{font-size:13px;color:var(--muted);margin-top:6px}
 .table-wrap{overflow-x:auto;background:#fff;border:1px solid var(--line);border-radius:10px;margin:10px 0}
 table{border-collapse:collapse;width:100%;font-size:14px;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-weight:600;padding:10px 12px 6px}
-th,td{padding:6px 10px;border-top:1px solid var(--line);text-align:right;white-space:nowrap}
+th,td{padding:6px 8px;border-top:1px solid var(--line);text-align:right;white-space:nowrap}
 th[scope=row],thead th:first-child{text-align:left}
 thead th{background:#eef2f6;font-weight:600;font-size:13px;white-space:normal;vertical-align:bottom}
 tr.total th,tr.total td{font-weight:700;background:#f3f6f9}
@@ -87,8 +88,47 @@ struct Series {
   const char* color;
 };
 
-constexpr const char* kPalette[] = {"#0072B2", "#56B4E9", "#E69F00",
-                                    "#009E73", "#CC79A7", "#D55E00"};
+// Okabe–Ito, the colour-blind-safe palette (Okabe & Ito 2008), ordered so that neighbours
+// differ in lightness too; no two series of a chart share a colour (up to eight series).
+constexpr const char* kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                    "#56B4E9", "#D55E00", "#F0E442", "#000000"};
+
+// A white texture over each series' colour, so that series differ in greyscale and for
+// readers who cannot tell the colours apart: solid, diagonal, crossed, dotted, …
+// (SVG path data in a 6×6 tile).
+constexpr const char* kTextures[] = {
+    "",                                   // solid
+    "M-1,1 l2,-2 M0,6 l6,-6 M5,7 l2,-2",  // diagonal /
+    "M0,3 h6",                            // horizontal
+    "M-1,5 l2,2 M0,0 l6,6 M5,-1 l2,2",    // diagonal \ .
+    "M3,0 v6",                            // vertical
+    "M0,0 l6,6 M6,0 l-6,6",               // crossed
+    "M0,3 h6 M3,0 v6",                    // grid
+    "M2,2 h0.01 M5,5 h0.01",              // dotted
+};
+
+// The colour and texture of series `i`.
+const char* series_colour(std::size_t i) {
+  return kPalette[i % std::size(kPalette)];
+}
+
+std::string pattern_defs(const std::string& chart_id, std::size_t n) {
+  std::string d = "<defs>";
+  for (std::size_t i = 0; i < n; ++i) {
+    const char* texture = kTextures[i % std::size(kTextures)];
+    const bool dark = i % std::size(kPalette) != 6;  // white lines on all but the yellow
+    d += "<pattern id=\"" + chart_id + "-s" + std::to_string(i) +
+         "\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\"><rect width=\"6\" "
+         "height=\"6\" fill=\"" +
+         series_colour(i) + "\"/>";
+    if (*texture != '\0')
+      d += std::string("<path d=\"") + texture + "\" stroke=\"" + (dark ? "#ffffff" : "#000000") +
+           "\" stroke-width=\"" + (i % std::size(kTextures) == 7 ? "2.2" : "1.4") +
+           "\" stroke-linecap=\"round\" fill=\"none\"/>";
+    d += "</pattern>";
+  }
+  return d + "</defs>\n";
+}
 
 // The smallest "nice" axis maximum at or above v, with its gridline step.
 std::pair<double, double> axis_for(double v) {
@@ -111,16 +151,17 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
     std::string name;
     const char* color;   // a swatch, or nullptr for a marker
     const char* marker;  // ":" hidden, "–" not measured
+    std::size_t series = 0;
   };
   std::vector<Item> items;
-  for (const Series& sr : series)
-    items.push_back({sr.name, sr.color, nullptr});
+  for (std::size_t i = 0; i < series.size(); ++i)
+    items.push_back({series[i].name, series[i].color, nullptr, i});
   items.push_back({w.suppressed_marker_title, nullptr, ":"});
   const bool unmeasured = std::any_of(clusters.begin(), clusters.end(), [](const Cluster& c) {
     return std::any_of(c.bars.begin(), c.bars.end(),
                        [](const Bar& b) { return !b.value && !b.suppressed; });
   });
-  if (unmeasured) items.push_back({w.not_measured, nullptr, "–"});
+  if (unmeasured) items.push_back({w.not_measured, nullptr, "–", 0});
   std::string legend;
   double lx = kLeft, ly = 14;
   for (const Item& item : items) {
@@ -132,7 +173,9 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
     }
     if (item.color != nullptr)
       legend += "<rect class=\"swatch\" x=\"" + fmt(lx) + "\" y=\"" + fmt(ly) +
-                "\" width=\"12\" height=\"12\" rx=\"2\" fill=\"" + item.color + "\"/>";
+                "\" width=\"14\" height=\"14\" rx=\"2\" fill=\"url(#" + id + "-s" +
+                std::to_string(item.series) + ")\" stroke=\"" + item.color +
+                "\" data-series-colour=\"" + item.color + "\"/>";
     else
       legend += "<text class=\"marker\" x=\"" + fmt(lx + 3) + "\" y=\"" + fmt(ly + 11) + "\">" +
                 item.marker + "</text>";
@@ -157,6 +200,7 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
                   "-desc\">\n";
   s += "<title id=\"" + id + "-title\">" + esc(title) + "</title>\n";
   s += "<desc id=\"" + id + "-desc\">" + esc(desc) + "</desc>\n";
+  s += pattern_defs(id, series.size());
   s += "<g class=\"legend-items\">\n" + legend + "</g>\n";
 
   // Gridlines and the y axis in whole percents.
@@ -196,8 +240,9 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
       if (b.value) {
         const double bar_top = y(*b.value);
         s += "<rect class=\"bar\" x=\"" + fmt(bx + 1) + "\" y=\"" + fmt(bar_top) + "\" width=\"" +
-             fmt(bw - 2) + "\" height=\"" + fmt(std::max(0.0, base - bar_top)) + "\" fill=\"" +
-             series[i].color + "\"><title>" +
+             fmt(bw - 2) + "\" height=\"" + fmt(std::max(0.0, base - bar_top)) + "\" fill=\"url(#" +
+             id + "-s" + std::to_string(i) + ")\" stroke=\"" + series[i].color +
+             "\" data-series-colour=\"" + series[i].color + "\"><title>" +
              esc(who + ": " + labels::percent(lang, *b.value, kNbsp)) + "</title></rect>";
         if (show_values)
           s += "<text class=\"value\" x=\"" + fmt(cx) + "\" y=\"" + fmt(bar_top - 4) +
@@ -354,10 +399,10 @@ std::string render_html(const Report& r, Language lang) {
   if (no_data) h += "<p class=\"lead\">" + esc(w.no_data) + "</p>\n";
 
   // One section per target group: the share at each stage, then the figures behind it.
-  const std::vector<Series> stages = {{w.stage_applied, kPalette[0]},
-                                      {w.stage_qualified, kPalette[1]},
-                                      {w.stage_invited, kPalette[2]},
-                                      {w.stage_hired, kPalette[3]}};
+  const std::vector<Series> stages = {{w.stage_applied, series_colour(0)},
+                                      {w.stage_qualified, series_colour(1)},
+                                      {w.stage_invited, series_colour(2)},
+                                      {w.stage_hired, series_colour(3)}};
   for (std::size_t g = 0; g < r.groups.size(); ++g) {
     const std::string& label = r.groups[g].label;
     const std::string id = "group-" + std::to_string(g);
@@ -373,8 +418,10 @@ std::string render_html(const Report& r, Language lang) {
     }
     const std::string title = labels::subst(w.stages_chart, "group", label);
     h += "<figure>\n" +
-         bar_chart(id + "-chart", title, labels::subst(w.stages_desc, "group", label), stages,
-                   clusters, false, lang) +
+         bar_chart(
+             id + "-chart", title,
+             labels::each_period(lang, r.group_by, labels::subst(w.stages_desc, "group", label)),
+             stages, clusters, false, lang) +
          "<figcaption>" + esc(title) + ". " + esc(w.note_qualified) + "</figcaption>\n</figure>\n";
 
     Table t(std::string(w.table_alternative) + ": " + std::string(w.target_group) + " " + label,
@@ -403,8 +450,7 @@ std::string render_html(const Report& r, Language lang) {
   if (!rule_index.empty()) {
     std::vector<Series> series;
     for (std::size_t i = 0; i < rule_index.size(); ++i)
-      series.push_back({labels::rule_title(lang, r.rules[rule_index[i]], r),
-                        kPalette[(i * 2 + 2) % std::size(kPalette)]});
+      series.push_back({labels::rule_title(lang, r.rules[rule_index[i]], r), series_colour(i)});
     std::vector<Cluster> clusters;
     for (const Period* p : periods(r)) {
       Cluster c = cluster_for(lang, *p);
@@ -413,8 +459,9 @@ std::string render_html(const Report& r, Language lang) {
       clusters.push_back(std::move(c));
     }
     h += "<figure>\n" +
-         bar_chart("compliance-chart", w.compliance_over_time, w.compliance_desc, series, clusters,
-                   true, lang) +
+         bar_chart("compliance-chart", w.compliance_over_time,
+                   labels::each_period(lang, r.group_by, w.compliance_desc), series, clusters, true,
+                   lang) +
          "<figcaption>" + esc(w.compliance) + ": " + esc(w.compliant) + " / (" + esc(w.compliant) +
          " + " + esc(w.shortfall) + ")</figcaption>\n</figure>\n";
   }

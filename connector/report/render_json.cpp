@@ -1,6 +1,7 @@
 // The JSON form of reports and what-ifs (also the HTTP API's default).
 //
-// Report: {"tenant", "from", "to", "department" (null = all), "threshold", "generated_at",
+// Report: {"tenant", "organisation" (display_name, else the tenant), "from", "to",
+//   "department" (null = all), "threshold", "generated_at",
 //   "groups": [{"name", "label"}], "rules": [{"kind", "group"}], "departments": [...],
 //   "months": [Period], "years": [Period]}
 // Period: {"period", "year_total", "empty", "vacancies", "applicants", "qualified",
@@ -124,6 +125,7 @@ std::string dump(const json& j) {
 
 std::string render_json(const Report& r) {
   json j = {{"tenant", r.tenant},
+            {"organisation", r.organisation.empty() ? r.tenant : r.organisation},
             {"from", r.from_month},
             {"to", r.to_month},
             {"department", r.department ? json(*r.department) : json(nullptr)},

@@ -210,11 +210,13 @@ Result<std::string> vacancies_json(store::Store& store, std::string_view tenant,
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<HttpReport> http_report(
-    store::Store& store, std::string_view tenant, const ParamLookup& param, std::int64_t now,
-    int threshold, const std::map<std::string, std::string, std::less<>>& group_labels) {
+Result<HttpReport> http_report(store::Store& store, std::string_view tenant,
+                               const ParamLookup& param, std::int64_t now, int threshold,
+                               const std::map<std::string, std::string, std::less<>>& group_labels,
+                               std::string_view organisation) {
   ReportQuery q;
   q.tenant = std::string(tenant);
+  q.organisation = std::string(organisation);
   q.now = now;
   q.threshold = threshold;
   q.group_labels = group_labels;

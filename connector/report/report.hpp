@@ -268,13 +268,15 @@ struct HttpReport {
   std::string body;
 };
 // Reads the query parameters through `param` (nullopt when absent). Defaults: to = the
-// month of `now`, from = 11 months before `to`, format json, lang nb. kInvalidArgument
+// month of `now`, from = 11 months before `to`, format json, lang nb. `organisation` is the
+// tenant's display_name for the headers ("" = the tenant id). kInvalidArgument
 // (→ 400) naming the bad parameter.
 using ParamLookup = std::function<std::optional<std::string>(std::string_view name)>;
 Result<HttpReport> http_report(
     store::Store& store, std::string_view tenant, const ParamLookup& param, std::int64_t now,
     int threshold = kDefaultThreshold,
-    const std::map<std::string, std::string, std::less<>>& group_labels = {});
+    const std::map<std::string, std::string, std::less<>>& group_labels = {},
+    std::string_view organisation = {});
 
 // --- Retention (DESIGN.md §4.5).
 struct RetentionOptions {

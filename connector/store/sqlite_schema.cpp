@@ -158,6 +158,17 @@ ALTER TABLE verdicts DROP COLUMN rules;
 -- Candidate ids become keyed pseudonyms (the function is the store's, see sqlite_store.cpp).
 UPDATE candidate_stages SET candidate_id = mangfold_pseudonym(tenant, vacancy_id, candidate_id);
 )sql"},
+    {5, R"sql(
+-- Scheduled report emails (issue 19): one row per tenant and period, written in the same
+-- transaction that puts the email into the outbox, so that a period is never sent twice.
+CREATE TABLE report_sends (
+  tenant      TEXT NOT NULL,
+  period      TEXT NOT NULL,
+  outbox_key  TEXT NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, period)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -171,6 +171,9 @@ constexpr std::string_view kDeleteFinishedOutbox =
 constexpr std::string_view kDeleteVacancy =
     "DELETE FROM vacancies WHERE tenant = ?1 AND vacancy_id = ?2";
 constexpr std::string_view kForgetFolded = "DELETE FROM folded_vacancies WHERE folded_at < ?1";
+constexpr std::string_view kRecordReportSend =
+    "INSERT INTO report_sends (tenant, period, outbox_key, enqueued_at) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (tenant, period) DO NOTHING";
 constexpr std::string_view kPing =
     "INSERT INTO store_meta (key, value) VALUES ('ping', 1) "
     "ON CONFLICT (key) DO UPDATE SET value = value + 1";
@@ -802,6 +805,30 @@ class SqliteStore final : public Store {
       }
       result.more = static_cast<std::int64_t>(due.size()) == req->limit;
       return result;
+    });
+  }
+
+  Result<bool> enqueue_scheduled_report(std::string_view tenant, std::string_view period,
+                                        OutboxItem email, std::int64_t now) override {
+    if (tenant.empty() || period.empty())
+      return invalid_argument("scheduled report: tenant and period are required");
+    email.tenant = std::string(tenant);
+    return call<bool>([tenant = std::string(tenant), period = std::string(period),
+                       email = std::move(email), now](Db& db) -> Result<bool> {
+      {
+        auto st = db.prepare(kRecordReportSend);
+        if (!st.ok()) return st.status();
+        st->bind(1, tenant).bind(2, period).bind(3, email.idempotency_key).bind(4, now);
+        if (Status s = st->run(); !s) return s;
+      }
+      if (db.changes() == 0) return false;  // this period was enqueued before
+      auto st = db.prepare(kInsertOutbox);
+      if (!st.ok()) return st.status();
+      st->bind(1, email.kind).bind(2, email.idempotency_key).bind(3, email.tenant);
+      st->bind(4, email.vacancy_id).bind(5, email.payload).bind(6, email.not_before);
+      st->bind(7, now).bind(8, email.batch_key);
+      if (Status s = st->run(); !s) return s;
+      return true;
     });
   }
 

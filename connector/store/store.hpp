@@ -252,6 +252,14 @@ class Store {
   // Errors: kInvalidArgument (no fold, limit < 1), kInternal (the fold failed or returned
   // a malformed row), kUnavailable (storage); nothing is changed then.
   virtual Result<RetentionResult> fold_closed_vacancies(RetentionRequest request) = 0;
+  // --- Scheduled reports (issue 19): exactly one email per tenant and period.
+  // Records that `tenant`'s report for `period` (e.g. "2026-11") was enqueued and inserts
+  // `email` into the outbox, in one transaction. true: recorded and enqueued now; false:
+  // the period was recorded before (nothing is changed), so a restart, a second instance
+  // or a retry never sends a period twice. kInvalidArgument for an empty tenant or period.
+  virtual Result<bool> enqueue_scheduled_report(std::string_view tenant, std::string_view period,
+                                                OutboxItem email, std::int64_t now) = 0;
+
   // Forgets fold records made before `folded_before` (unix seconds); returns how many.
   // An id forgotten this way counts again if it ever comes back.
   virtual Result<std::int64_t> forget_folded(std::int64_t folded_before) = 0;

@@ -6,6 +6,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "connector/report/figures.hpp"
 #include "connector/report/report.hpp"
@@ -154,6 +159,173 @@ TEST_CASE("headless Chromium renders the HTML report's charts, in bokmål and En
     CHECK(be32(r.png, 20) == 2200);
     CHECK(r.png.size() > 30000);
     CHECK(r.png.size() > 10 * blank.png.size());
+  }
+}
+
+// Measures the laid-out page in the browser and writes the findings into the DOM, where
+// --dump-dom returns them: the viewport, the document's width, every element wider inside
+// than its box (scrollWidth > clientWidth) or reaching outside the viewport, and per chart
+// the colour each legend swatch paints. `strict`: deliberate scroll containers (the tables'
+// .table-wrap, overflow-x: auto) must not scroll either.
+std::string layout_probe(bool strict) {
+  return std::string(R"js(<script>
+(function () {
+  var strict = )js") +
+         (strict ? "true" : "false") + R"js(;
+  var vw = document.documentElement.clientWidth;
+  var res = {viewport: window.innerWidth, doc: document.documentElement.scrollWidth,
+             body: document.body.scrollWidth, overflow: [], charts: []};
+  function name(el) {
+    var c = typeof el.className === 'string' && el.className ? '.' + el.className.split(' ').join('.') : '';
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + c;
+  }
+  function scrolls(el) {
+    var o = getComputedStyle(el).overflowX;
+    return o === 'auto' || o === 'scroll';
+  }
+  function in_scroller(el) {
+    for (var p = el.parentElement; p; p = p.parentElement) if (scrolls(p)) return true;
+    return false;
+  }
+  var all = document.querySelectorAll('body *');
+  for (var i = 0; i < all.length; i++) {
+    var el = all[i];
+    if (el.closest('svg') || el.tagName === 'SCRIPT') continue;  // SVG scales to its box
+    var cs = getComputedStyle(el);
+    if (cs.display === 'none') continue;
+    if (cs.display !== 'inline' && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 &&
+        (strict || !scrolls(el)))
+      res.overflow.push(name(el) + ' scrollWidth ' + el.scrollWidth + ' clientWidth ' + el.clientWidth);
+    var r = el.getBoundingClientRect();
+    if ((r.right > vw + 1 || r.left < -1) && !in_scroller(el))
+      res.overflow.push(name(el) + ' outside the viewport: ' + Math.round(r.left) + ' to ' + Math.round(r.right));
+  }
+  var svgs = document.querySelectorAll('svg[role=img]');
+  for (var k = 0; k < svgs.length; k++) {
+    var colours = [];
+    var swatches = svgs[k].querySelectorAll('rect.swatch');
+    for (var j = 0; j < swatches.length; j++) {
+      var fill = swatches[j].getAttribute('fill');
+      var m = /url\(#([^)]+)\)/.exec(fill);
+      var painted = m ? document.getElementById(m[1]).querySelector('rect').getAttribute('fill') : fill;
+      colours.push(String(painted).toUpperCase());
+    }
+    res.charts.push(colours);
+  }
+  var pre = document.createElement('pre');
+  pre.id = 'layout-result';
+  pre.textContent = JSON.stringify(res);
+  document.body.appendChild(pre);
+})();
+</script>
+)js";
+}
+
+nlohmann::json measure(const std::string& html, const std::string& name, int width, bool strict) {
+  const std::string browser = chromium();
+  REQUIRE_MESSAGE(std::filesystem::exists(browser),
+                  browser << " is missing: run scripts/install-deps (Debian package chromium)");
+  std::string report_html = html;
+  const auto body_end = report_html.rfind("</body>");
+  REQUIRE(body_end != std::string::npos);
+  report_html.insert(body_end, layout_probe(strict));
+  // Headless Chromium keeps its window at least 500 px wide, so the report is laid out in
+  // an iframe of exactly `width` px (its viewport); the frame shares the host page's origin
+  // (srcdoc), whose script copies the probe's findings out once the frame has loaded.
+  std::string srcdoc;
+  for (char c : report_html) {
+    if (c == '&')
+      srcdoc += "&amp;";
+    else if (c == '"')
+      srcdoc += "&quot;";
+    else
+      srcdoc += c;
+  }
+  const std::string host =
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"margin:0\">"
+      "<iframe id=\"frame\" style=\"border:0;display:block;width:" +
+      std::to_string(width) +
+      "px;height:1500px\" onload=\"var r=this.contentDocument.getElementById('layout-result');"
+      "var p=document.createElement('pre');p.id='layout-result';p.textContent=r?r.textContent:"
+      "'no result';document.body.appendChild(p);\" srcdoc=\"" +
+      srcdoc + "\"></iframe></body></html>";
+  testing::TempDir dir;
+  const std::string page = dir.path() + "/" + name + ".html";
+  testing::write_file(page, host);
+  const testing::CommandResult d = testing::run(
+      {"/usr/bin/timeout", "120", browser, "--headless", "--no-sandbox", "--disable-gpu",
+       "--disable-background-networking", "--no-first-run", "--hide-scrollbars",
+       "--user-data-dir=" + dir.path() + "/profile",
+       "--window-size=" + std::to_string(width + 40) + ",1600", "--dump-dom", "file://" + page});
+  REQUIRE_MESSAGE(d.exit_code == 0, "chromium --dump-dom failed: " << d.err);
+  const std::string open = "<pre id=\"layout-result\">";
+  const auto at = d.out.rfind(open);
+  REQUIRE_MESSAGE(at != std::string::npos,
+                  "the probe wrote nothing; the page: " << d.out.substr(0, 2000));
+  std::string text = d.out.substr(at + open.size(), d.out.find("</pre>", at) - at - open.size());
+  for (const auto& [entity, ch] : std::vector<std::pair<std::string, std::string>>{
+           {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}})
+    for (auto e = text.find(entity); e != std::string::npos; e = text.find(entity, e + 1))
+      text.replace(e, entity.size(), ch);
+  return nlohmann::json::parse(text);
+}
+
+// Five rules, as the report of issue 19 had (two of its series shared a colour), and a
+// group table of twelve columns.
+MonthlyFigures five_rule_figures() {
+  MonthlyFigures f = sample_figures();
+  for (auto& [month, departments] : f)
+    for (auto& [department, x] : departments) {
+      const std::int64_t v = x["vacancies"];
+      for (const char* kind : {"ad_mentions", "ad_language"}) {
+        x[metric::rule(kind, "", "compliant")] = v - 1;
+        x[metric::rule(kind, "", "shortfall")] = 1;
+      }
+      x[metric::rule("hire_justification", "immigrant_background", "compliant")] = v - 2;
+      x[metric::rule("hire_justification", "immigrant_background", "shortfall")] = 2;
+      x[metric::rule("hire_justification", "immigrant_background", "missing")] = 2;
+    }
+  return f;
+}
+
+TEST_CASE(
+    "at 1,280 and 390 px wide nothing overflows its container, and every chart series "
+    "has its own colour (headless Chromium)") {
+  for (GroupBy by : {GroupBy::kMonth, GroupBy::kQuarter}) {
+    ReportQuery q;
+    q.tenant = "sarpsborg";
+    q.organisation = "Sarpsborg kommune";
+    q.from_month = "2025-01";
+    q.to_month = "2025-06";
+    q.now = 1751328000;  // 2025-07-01
+    q.group_by = by;
+    q.group_labels = {{"immigrant_background", "innvandrerbakgrunn"}};
+    const Report report = tabulate(q, five_rule_figures());
+    for (Language lang : {Language::kNb, Language::kNn, Language::kEn}) {
+      const std::string html = render(report, Format::kHtml, lang);
+      // At 1,280 px every table fits its card; at 390 px (a phone) a wide table may scroll
+      // inside its card, and nothing else may be wider than its box or the screen.
+      for (const int width : {1280, 390}) {
+        const std::string name = std::string(by == GroupBy::kMonth ? "month-" : "quarter-") +
+                                 std::string(lang == Language::kNb   ? "nb"
+                                             : lang == Language::kNn ? "nn"
+                                                                     : "en") +
+                                 "-" + std::to_string(width);
+        CAPTURE(name);
+        const nlohmann::json m = measure(html, name, width, width >= 1280);
+        INFO(m.dump());
+        CHECK(m.at("viewport") == width);
+        CHECK(m.at("doc").get<int>() <= width);
+        CHECK(m.at("overflow").empty());
+        REQUIRE(m.at("charts").size() == 2);
+        CHECK(m.at("charts").at(0).size() == 4);
+        CHECK(m.at("charts").at(1).size() == 5);
+        for (const auto& chart : m.at("charts")) {
+          const std::set<std::string> distinct(chart.begin(), chart.end());
+          CHECK_MESSAGE(distinct.size() == chart.size(), "two series share a colour");
+        }
+      }
+    }
   }
 }
 

@@ -226,3 +226,43 @@ TEST_CASE("a skipped row is done but not counted as delivered") {
 
 }  // namespace
 }  // namespace mangfold::store
+
+namespace mangfold::store {
+namespace {
+
+using namespace testing;
+
+TEST_CASE("a scheduled report is enqueued once per tenant and period, with its record") {
+  TempDir dir;
+  const std::string path = dir.file("m.db");
+  auto store = open_store(path);
+  auto email = [](const std::string& key) {
+    OutboxItem o;
+    o.kind = "report_email";
+    o.idempotency_key = key;
+    o.payload = R"({"v":1})";
+    return o;
+  };
+  auto first = store->enqueue_scheduled_report("oslo", "2026-02", email("r-oslo-2026-02"), 100);
+  REQUIRE_MESSAGE(first.ok(), first.status().message());
+  CHECK(*first);
+  // Again for the same period (a restart, another instance): nothing changes.
+  auto again = store->enqueue_scheduled_report("oslo", "2026-02", email("r-oslo-2026-02-b"), 200);
+  REQUIRE(again.ok());
+  CHECK_FALSE(*again);
+  // Another tenant, and the next period: each once.
+  CHECK(*store->enqueue_scheduled_report("bergen", "2026-02", email("r-bergen-2026-02"), 300));
+  CHECK(*store->enqueue_scheduled_report("oslo", "2026-03", email("r-oslo-2026-03"), 400));
+  CHECK(count_rows(path, "report_sends") == 3);
+  CHECK(*store->outbox_depth("pending") == 3);
+  auto claimed = store->claim_outbox("report_email", 1000, 10, 60);
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->size() == 3);
+  CHECK(claimed->at(0).item.idempotency_key == "r-oslo-2026-02");
+  CHECK(claimed->at(0).item.tenant == "oslo");
+  CHECK(store->enqueue_scheduled_report("", "2026-02", email("x"), 1).status().code() ==
+        StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace mangfold::store

@@ -157,6 +157,30 @@ TEST_CASE("a digest batch is never split between two instances") {
   }
 }
 
+TEST_CASE("two instances enqueue a period's scheduled report once between them") {
+  TempDir dir;
+  const std::string path = dir.file("shared.db");
+  auto a = open_store(path);
+  auto b = open_store(path);
+  std::atomic<int> enqueued{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      Store& s = t % 2 == 0 ? *a : *b;
+      OutboxItem o;
+      o.kind = "report_email";
+      o.idempotency_key = "r-oslo-2026-02-" + std::to_string(t);
+      o.payload = R"({"v":1})";
+      auto r = s.enqueue_scheduled_report("oslo", "2026-02", o, 100 + t);
+      if (r.ok() && *r) ++enqueued;
+    });
+  for (auto& t : threads)
+    t.join();
+  CHECK(enqueued == 1);
+  CHECK(count_rows(path, "report_sends") == 1);
+  CHECK(*a->outbox_depth("pending") == 1);
+}
+
 TEST_CASE("instances starting at once migrate the schema once") {
   TempDir dir;
   const std::string path = dir.file("fresh.db");

@@ -63,6 +63,8 @@ TEST_CASE("the schema is exactly the pinned tables and columns") {
       // group, over all the month's vacancies), so no row describes one person.
       {"monthly_aggregates", {"tenant", "month", "department", "metric", "value"}},
       {"folded_vacancies", {"tenant", "vacancy_id", "folded_at"}},
+      // Migration 5 (issue 19): the scheduled report emails enqueued, one per tenant and month.
+      {"report_sends", {"tenant", "period", "outbox_key", "enqueued_at"}},
   };
   CHECK(read_schema(dir.file("m.db")) == expected);
 }

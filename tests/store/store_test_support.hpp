@@ -149,9 +149,10 @@ inline Submission submission(std::string tenant, std::string event_id, Plan plan
                     std::move(plan)};
 }
 
-// SQL that turns a schema 4 file back into what schema 3 kept: each vacancy's counts in its
+// SQL that turns a schema 4 (or 5) file back into what schema 3 kept: each vacancy's counts in its
 // verdict log rows, no current_verdicts (for tests that go back further from there).
 inline constexpr const char* kUndoSchema4 =
+    "DROP TABLE report_sends; "  // migration 5, undone first
     "ALTER TABLE verdicts ADD COLUMN rules TEXT NOT NULL DEFAULT '[]'; "
     "UPDATE verdicts SET rules = (SELECT c.rules FROM current_verdicts c "
     "WHERE c.tenant = verdicts.tenant AND c.vacancy_id = verdicts.vacancy_id) "

@@ -40,6 +40,8 @@ constexpr Table kTables[] = {
     {"monthly_aggregates", "tenant, month, department, metric, value",
      "tenant, month, department, metric", 5},
     {"folded_vacancies", "tenant, vacancy_id, folded_at", "tenant, vacancy_id", 3},
+    // Scheduled reports already sent: without them the new database would send them again.
+    {"report_sends", "tenant, period, outbox_key, enqueued_at", "tenant, period", 4},
 };
 
 Status copy_table(sqlite::Db& from, pg::Conn& to, const Table& t, int chunk_rows,

@@ -125,6 +125,17 @@ CREATE TABLE store_meta (
   value BIGINT NOT NULL
 );
 )sql"},
+    {2, R"sql(
+-- Scheduled report emails (issue 19): one row per tenant and period, written in the same
+-- transaction that puts the email into the outbox, so that a period is never sent twice.
+CREATE TABLE report_sends (
+  tenant      TEXT NOT NULL,
+  period      TEXT NOT NULL,
+  outbox_key  TEXT NOT NULL,
+  enqueued_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant, period)
+);
+)sql"},
 };
 
 // pg_advisory_lock(kLockSpace, kMigrationLock): the two-key form, apart from the

@@ -150,6 +150,9 @@ constexpr const char* kDeleteVacancyRows[] = {
     "DELETE FROM outbox WHERE tenant = $1 AND vacancy_id = $2 AND state IN ('done', 'dead')",
     "DELETE FROM vacancies WHERE tenant = $1 AND vacancy_id = $2"};
 constexpr const char* kForgetFolded = "DELETE FROM folded_vacancies WHERE folded_at < $1";
+constexpr const char* kRecordReportSend =
+    "INSERT INTO report_sends (tenant, period, outbox_key, enqueued_at) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (tenant, period) DO NOTHING";
 constexpr const char* kPing =
     "INSERT INTO store_meta AS m (key, value) VALUES ('ping', 1) "
     "ON CONFLICT (key) DO UPDATE SET value = m.value + 1";
@@ -689,6 +692,25 @@ class PostgresStore final : public Store {
       }
       result.more = static_cast<std::int64_t>(due.size()) == req->limit;
       return result;
+    });
+  }
+
+  Result<bool> enqueue_scheduled_report(std::string_view tenant, std::string_view period,
+                                        OutboxItem email, std::int64_t now) override {
+    if (tenant.empty() || period.empty())
+      return invalid_argument("scheduled report: tenant and period are required");
+    email.tenant = std::string(tenant);
+    return call<bool>([tenant = std::string(tenant), period = std::string(period),
+                       email = std::move(email), now](Conn& db) -> Result<bool> {
+      auto r = db.query(kRecordReportSend, params(tenant, period, email.idempotency_key, now));
+      if (!r.ok()) return r.status();
+      if (r->affected() == 0) return false;  // this period was enqueued before
+      if (Status s = run(db, kInsertOutbox,
+                         params(email.kind, email.idempotency_key, email.tenant, email.vacancy_id,
+                                email.payload, email.not_before, now, email.batch_key));
+          !s)
+        return s;
+      return true;
     });
   }
 
