@@ -63,14 +63,17 @@ class WebcruiterAdapter final : public domain::Adapter {
 
   // The union of the configured sources: the advert feed (public, no credentials), the API's
   // process listing, and the vacancies of hires not reported before in this process (those
-  // are also due now). Any source failing fails the whole call (nothing is then taken as
-  // reported), so that a problem is never hidden behind a partial list.
+  // are also due now). The feed or the listing failing fails the whole call, so that a
+  // problem is never hidden behind a partial list of vacancies. The hired list (and marking
+  // hires processed) failing is a problem reported beside the vacancies: no hire is then taken
+  // as reported or marked, so none is lost, and the vacancies are still followed while the
+  // API is down.
   Result<domain::Discovery> discover() const override {
     if (!discovers()) return domain::Adapter::discover();
     const SyncOptions& sync = *options_->sync;
-    if (sync.mark_hires_processed)
-      if (Status s = process_fetched_hires(); !s.ok()) return s;
     domain::Discovery found;
+    if (sync.mark_hires_processed)
+      if (Status s = process_fetched_hires(); !s.ok()) found.problems.push_back(s.message());
     std::set<std::string, std::less<>> seen;
     auto add = [&](std::string id) {
       if (seen.insert(id).second) found.vacancies.push_back(std::move(id));
@@ -89,10 +92,13 @@ class WebcruiterAdapter final : public domain::Adapter {
     }
     if (sync.read_hires) {
       Result<std::vector<Hire>> hires = api_->hired();
-      if (!hires.ok()) return hires.status();
-      for (const std::string& id : take_new_hires(std::move(*hires))) {
-        add(id);
-        found.due_now.push_back(id);
+      if (!hires.ok()) {
+        found.problems.push_back(hires.status().message());
+      } else {
+        for (const std::string& id : take_new_hires(std::move(*hires))) {
+          add(id);
+          found.due_now.push_back(id);
+        }
       }
     }
     return found;

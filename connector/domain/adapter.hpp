@@ -33,6 +33,9 @@ struct Discovery {
   // Of those, the ones to fetch at once rather than in their turn, because something just
   // happened to them (e.g. the ATS reported a hire).
   std::vector<std::string> due_now;
+  // Secondary sources that could not be read this time (e.g. the ATS's hired list while its API
+  // is down): logged by the caller; what they would have added comes at a later discovery.
+  std::vector<std::string> problems;
 };
 
 struct InboundEvent {

@@ -200,6 +200,9 @@ std::int64_t SyncRunner::tick(std::int64_t now) {
         if (!found.ok())
           log_.warn("sync: cannot list the published vacancies",
                     {{"tenant", name}, {"detail", found.status().message()}});
+        else
+          for (const std::string& problem : found->problems)
+            log_.warn("sync: part of discovery failed", {{"tenant", name}, {"detail", problem}});
         cv_.notify_all();
       };
       if (!fetchers_.post(std::move(job))) s.discovering = false;

@@ -59,6 +59,10 @@ class HiredServer {
     std::lock_guard lock(mu_);
     process_status_ = status;
   }
+  void fail_hired(int status) {
+    std::lock_guard lock(mu_);
+    hired_status_ = status;
+  }
   std::vector<std::string> processed() const {
     std::lock_guard lock(mu_);
     return processed_;
@@ -83,6 +87,10 @@ class HiredServer {
     const std::string& t = req.target;
     if (req.method == "GET" && t.rfind("/hired?isProcessed=false", 0) == 0) {
       ++gets_;
+      if (hired_status_ != 200) {
+        r.status = hired_status_;
+        return r;
+      }
       r.body = hired_.dump();
     } else if (req.method == "GET" && t == "/statuses") {
       r.body = statuses_.dump();
@@ -114,6 +122,7 @@ class HiredServer {
   json processes_ = json::array();
   json statuses_ = json::array();
   int process_status_ = 200;
+  int hired_status_ = 200;
   int gets_ = 0;
   std::vector<std::string> processed_, process_bodies_;
   std::unique_ptr<http::Server> server_;
@@ -199,7 +208,7 @@ TEST_CASE("discover: mark_processed posts only after the vacancy was fetched aft
   CHECK(f.hired.processed().size() == 1);
 }
 
-TEST_CASE("discover: a failed process call fails the pass and is retried") {
+TEST_CASE("discover: a failed process call is reported beside the vacancies and retried") {
   Fixture f;
   auto a = f.adapter("    feed_url: " + f.api.base_url() +
                      "/feed.xml\n    hires: {mark_processed: true}\n");
@@ -207,11 +216,13 @@ TEST_CASE("discover: a failed process call fails the pass and is retried") {
   CHECK(ids(*a).size() == 1);
   REQUIRE(a->fetch_snapshot("4100000001").ok());
   f.hired.fail_process(403);
-  Result<domain::Discovery> failed = a->discover();
-  REQUIRE_FALSE(failed.ok());
-  CHECK(failed.status().code() == StatusCode::kUnauthenticated);
-  CHECK(failed.status().message().find("marking a hire processed") != std::string::npos);
-  CHECK(failed.status().message().find("7001") == std::string::npos);  // no candidate id
+  Result<domain::Discovery> partial = a->discover();
+  REQUIRE_MESSAGE(partial.ok(), partial.status().message());
+  CHECK(partial->vacancies.empty());  // the hire was reported before; the feed is empty
+  REQUIRE(partial->problems.size() == 1);
+  CHECK(partial->problems[0].find("marking a hire processed") != std::string::npos);
+  CHECK(partial->problems[0].find("7001") == std::string::npos);  // no candidate id
+  CHECK(f.hired.processed().empty());
   f.hired.fail_process(200);
   CHECK(ids(*a).empty());
   CHECK(f.hired.processed() == std::vector<std::string>{"7001"});
@@ -254,6 +265,7 @@ TEST_CASE("discover: the API's process listing, alone or with the feed") {
 
 TEST_CASE("discover: a new hire's vacancy is due now, also when the listing names it anyway") {
   Fixture f;
+  f.hired.set_processes({{"Processes", {{{"ProcessId", 55}}}}});
   auto a = f.adapter("    discover_from: [api]\n");
   Result<domain::Discovery> first = a->discover();
   REQUIRE_MESSAGE(first.ok(), first.status().message());
@@ -267,6 +279,24 @@ TEST_CASE("discover: a new hire's vacancy is due now, also when the listing name
   Result<domain::Discovery> third = a->discover();
   REQUIRE(third.ok());
   CHECK(third->due_now.empty());  // reported once
+}
+
+TEST_CASE("discover: the hired list down leaves the feed's vacancies followed and no hire lost") {
+  Fixture f;
+  f.api.set_feed({"4100000001"});
+  auto a = f.adapter("    feed_url: " + f.api.base_url() + "/feed.xml\n");
+  f.hired.set_hired({{"HiredCandidates", {hire(7001, "77")}}});
+  f.hired.fail_hired(503);
+  Result<domain::Discovery> partial = a->discover();
+  REQUIRE_MESSAGE(partial.ok(), partial.status().message());
+  CHECK(partial->vacancies == std::vector<std::string>{"4100000001"});
+  CHECK(partial->due_now.empty());
+  CHECK(partial->problems.size() == 1);
+  f.hired.fail_hired(200);
+  Result<domain::Discovery> back = a->discover();
+  REQUIRE(back.ok());
+  CHECK(back->due_now == std::vector<std::string>{"77"});  // the hire comes when the list is back
+  CHECK(back->problems.empty());
 }
 
 TEST_CASE("options: discover_from, hires and case_url are validated with file, line and key") {

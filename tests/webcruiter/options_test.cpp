@@ -37,11 +37,10 @@ TEST_CASE("options: the shipped example config decodes") {
   const config::TenantConfig* oslo = load.config->tenant("oslo");
   REQUIRE(oslo != nullptr);
   CHECK(oslo->adapter == "webcruiter");
-  CHECK(oslo->signature.scheme == "hmac");
-  CHECK(oslo->signature.header == "X-Signature-Base64HmacSha256");
-  CHECK(oslo->signature.encoding == "base64");
-  CHECK(oslo->signature.prefix.empty());
-  CHECK(oslo->signature.secret_encoding == "hex");
+  CHECK(oslo->signature.scheme == "shared_key");
+  CHECK(oslo->signature.header == "X-User-Data");
+  CHECK(oslo->schedule.visit_interval_seconds == 3600);
+  CHECK(oslo->api_budget.requests_per_minute == 120);
 
   AdapterDeps deps;
   std::vector<std::string> files_read;
