@@ -387,8 +387,9 @@ std::string timestamp(std::int64_t unix_seconds) {
   return d.to_string() + " " + buf + " UTC";
 }
 
-std::string local_timestamp(Language language, std::int64_t t) {
-  // The last Sunday of a month at 01:00 UTC, in unix seconds.
+std::int64_t norway_utc_offset(std::int64_t t) {
+  // Central European Time, with summer time from the last Sunday of March to the last Sunday
+  // of October, each at 01:00 UTC (the EU rule Norway follows).
   auto last_sunday = [](int year, int month) {
     domain::Date d{year, month, 31};
     long days = d.days_since_epoch();
@@ -399,7 +400,11 @@ std::string local_timestamp(Language language, std::int64_t t) {
   };
   const int year = domain::Date::from_days_since_epoch(static_cast<long>(t / 86400)).year;
   const bool summer = t >= last_sunday(year, 3) && t < last_sunday(year, 10);
-  const std::int64_t local = t + (summer ? 7200 : 3600);
+  return summer ? 7200 : 3600;
+}
+
+std::string local_timestamp(Language language, std::int64_t t) {
+  const std::int64_t local = t + norway_utc_offset(t);
   std::int64_t days = local / 86400, secs = local % 86400;
   if (secs < 0) {
     secs += 86400;

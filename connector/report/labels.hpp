@@ -110,6 +110,8 @@ std::string timestamp(std::int64_t unix_seconds);
 // last Sunday of October 01:00 UTC, as in the EU since 1996): "2. april 2025 kl. 12.00"
 // (nb, nn) / "2 April 2025, 12:00 Norwegian time" (en).
 std::string local_timestamp(Language language, std::int64_t unix_seconds);
+// Norwegian time's offset from UTC at `unix_seconds`: 3600, or 7200 in summer time.
+std::int64_t norway_utc_offset(std::int64_t unix_seconds);
 // The column heading of a rule's "missing" figure, by its kind.
 const char* missing_heading(Language language, std::string_view kind);
 

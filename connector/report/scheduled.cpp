@@ -79,7 +79,7 @@ std::string fill(const char* text, std::string_view organisation, std::string_vi
 }  // namespace
 
 std::string scheduled_period(std::int64_t now) {
-  const auto current = months::parse(month_of_time(now + 3600));
+  const auto current = months::parse(month_of_time(now + labels::norway_utc_offset(now)));
   if (!current) return month_of_time(now);
   return months::YearMonth::from_index(current->index() - 1).str();
 }

@@ -11,8 +11,7 @@
 namespace mangfold::report {
 
 // The month a scheduled report run at `now` covers: the calendar month before now's in
-// Norwegian time ("YYYY-MM"). Norwegian time is taken as UTC+1 here; in summer the new
-// month is seen one hour late, which only delays the email by that hour.
+// Norwegian time ("YYYY-MM"), summer time included.
 std::string scheduled_period(std::int64_t now);
 
 // The first month of the report for `period`: the period itself by month, the first month

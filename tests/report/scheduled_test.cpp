@@ -128,6 +128,9 @@ TEST_CASE("a scheduled report covers the month before, in Norwegian time") {
   CHECK(scheduled_period(1772438400) == "2026-02");  // 2026-03-02 08:00 UTC
   CHECK(scheduled_period(1767222000) == "2025-12");  // 2025-12-31 23:00 UTC = 1 January, 00:00
   CHECK(scheduled_period(1767218400) == "2025-11");  // 2025-12-31 22:00 UTC = 23:00 in Oslo
+  // Summer time: 2026-07-31 22:30 UTC is 1 August, 00:30 in Oslo; an hour earlier is July.
+  CHECK(scheduled_period(1785537000) == "2026-07");
+  CHECK(scheduled_period(1785533400) == "2026-06");
   CHECK(scheduled_from_month("2026-05", GroupBy::kMonth) == "2026-05");
   CHECK(scheduled_from_month("2026-05", GroupBy::kQuarter) == "2026-04");
   CHECK(scheduled_from_month("2026-05", GroupBy::kYear) == "2026-01");
