@@ -112,6 +112,12 @@ for name, data in hooks.items():
 put("fuzz_id_hook", "1-user-data", b'\x01{"PositionId":4100000007,"UserData":"k3y-0123456789abcdef"}')
 put("fuzz_id_hook", "1-batch-keys", b'\x01[{"AdvertId":1,"UserData":"a"},{"AdvertId":2,"UserData":"b"}]')
 
+# Retry-After values from ATS API answers: delta-seconds, HTTP dates, and what servers get wrong.
+for name, value in {"seconds": "120", "zero": "0", "huge": "99999999999999",
+                    "date": "Wed, 21 Oct 2026 07:28:00 GMT", "date-past": "Thu, 01 Jan 1970 00:00:00 GMT",
+                    "negative": "-5", "word": "soon"}.items():
+    put("fuzz_retry_after", name, value)
+
 # http: requests as ATSs and report clients send them.
 requests = {
     "post-hook": b"POST /hooks/oslo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"

@@ -12,6 +12,7 @@
 #include "adapters/common/json_reader.hpp"
 #include "adapters/webcruiter/wire.hpp"
 #include "adapters/webcruiter_feed/feed.hpp"
+#include "connector/common/retry_after.hpp"
 
 namespace mangfold::webcruiter {
 
@@ -36,8 +37,6 @@ std::string percent_encode(std::string_view s) {
 
 namespace {
 
-constexpr std::int64_t kDefaultRetryAfter = 30;  // seconds, when a 429 does not say
-constexpr std::int64_t kMaxRetryAfter = 3600;
 constexpr std::int64_t kDefaultTokenLifetime = 300;  // when the token response has no expires_in
 
 std::string expand(std::string text, std::string_view placeholder, std::string_view value) {
@@ -59,23 +58,6 @@ std::string origin_of(std::string_view url) {
 // Standard base64 with padding (OpenSSL, through the webhook codec).
 std::string base64(std::string_view in) {
   return codec::base64_encode(in);
-}
-
-// Retry-After is either delta-seconds or an IMF-fixdate.
-std::int64_t retry_after(std::string_view value, std::int64_t now) {
-  std::int64_t wait = -1;
-  if (!value.empty() &&
-      std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    wait = value.size() > 9 ? kMaxRetryAfter : std::stoll(std::string(value));
-  } else if (!value.empty()) {
-    std::tm tm{};
-    const std::string s(value);
-    if (const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        end && *end == '\0')
-      wait = static_cast<std::int64_t>(timegm(&tm)) - now;
-  }
-  if (wait < 0) wait = kDefaultRetryAfter;
-  return std::clamp<std::int64_t>(wait, 1, kMaxRetryAfter);
 }
 
 }  // namespace
@@ -107,7 +89,7 @@ Status CandidateApi::classify(const OutboundResponse& r, const std::string& what
   const std::string retry = r.header("Retry-After");
   if (r.status == 429 || (r.status == 503 && !retry.empty())) {
     const std::int64_t now = now_();
-    const std::int64_t wait = retry_after(retry, now);
+    const std::int64_t wait = retry_after_seconds(retry, now);
     {
       std::lock_guard lock(rate_mu_);
       blocked_until_ = std::max(blocked_until_, now + wait);

@@ -8,9 +8,6 @@ namespace mangfold::outbound {
 
 namespace {
 
-constexpr std::int64_t kDefaultRetryAfter = 30;
-constexpr std::int64_t kMaxRetryAfter = 3600;
-
 std::int64_t system_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -42,25 +39,6 @@ std::optional<std::int64_t> TokenBucket::reserve(std::int64_t now_ms) {
 
 void TokenBucket::pause_until(std::int64_t until_ms) {
   paused_until_ = std::max(paused_until_, until_ms);
-}
-
-std::int64_t retry_after_seconds(std::string_view value, std::int64_t now_unix) {
-  std::int64_t wait = -1;
-  if (!value.empty() && value.size() <= 9 &&
-      std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    wait = std::stoll(std::string(value));
-  } else if (!value.empty() && value.size() <= 9 + 64 &&
-             std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    wait = kMaxRetryAfter;
-  } else if (!value.empty() && value.size() < 64) {
-    std::tm tm{};
-    const std::string s(value);
-    if (const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-        end && *end == '\0')
-      wait = static_cast<std::int64_t>(timegm(&tm)) - now_unix;
-  }
-  if (wait < 0) wait = kDefaultRetryAfter;
-  return std::clamp<std::int64_t>(wait, 1, kMaxRetryAfter);
 }
 
 RequestBudget::RequestBudget(BudgetLimits limits, Clock now_ms)

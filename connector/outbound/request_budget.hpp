@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "connector/common/http_client.hpp"
+#include "connector/common/retry_after.hpp"
 
 namespace mangfold::outbound {
 
@@ -56,9 +57,7 @@ class TokenBucket {
   std::int64_t paused_until_ = 0;
 };
 
-// Retry-After as delta-seconds or an IMF-fixdate, in seconds from `now_unix`, clamped to
-// [1, 3600]; 30 when absent or unreadable.
-std::int64_t retry_after_seconds(std::string_view value, std::int64_t now_unix);
+using mangfold::retry_after_seconds;  // connector/common/retry_after.hpp
 
 // What /metrics shows per tenant.
 struct BudgetCounters {
