@@ -245,11 +245,10 @@ void decode_tenants(const Node& n, ServiceConfig& c, const std::string& file, De
     t.mark = key.mark;
     t.name = d.identifier(key, path).value_or("");
     if (!d.expect_map(value, path)) continue;
-    d.check_keys(
-        value, path,
-        {"adapter", "adapter_options", "policy", "signature", "success_status", "body_limit",
-         "api_token", "pseudonyms", "display_name", "email_templates", "schedule", "api_budget",
-         "report_email"});
+    d.check_keys(value, path,
+                 {"adapter", "adapter_options", "policy", "signature", "success_status",
+                  "body_limit", "api_token", "pseudonyms", "display_name", "email_templates",
+                  "schedule", "api_budget", "report_email"});
     if (const Node* v = value.get("schedule"); v && d.expect_map(*v, join_path(path, "schedule"))) {
       const std::string sp = join_path(path, "schedule");
       d.check_keys(*v, sp,

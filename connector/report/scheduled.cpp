@@ -1,5 +1,6 @@
 #include "connector/report/scheduled.hpp"
 
+#include "connector/common/html.hpp"
 #include "connector/report/figures.hpp"
 #include "connector/report/labels.hpp"
 #include "connector/report/months.hpp"
@@ -8,29 +9,6 @@
 namespace mangfold::report {
 
 namespace {
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 struct Texts {
   const char* subject;
