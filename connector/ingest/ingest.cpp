@@ -223,6 +223,16 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   submission.vacancy_id = snapshot.vacancy.id;
   submission.received_at = now;
   const bool write_back = tenant.adapter->writes_ads();
+  // PRIVACY: ATS candidate ids become pseudonyms before the plan sees the stored state, so
+  // the store never holds an id (DESIGN.md §4 rule 7; pseudonyms.hpp). Without a previous
+  // key nothing stored can be under another pseudonym, so that is done here, off the
+  // store's single writer thread; after a rotation the plan does it against the stored
+  // histories.
+  const bool rekey_in_plan = tenant.pseudonyms->has_previous();
+  if (!rekey_in_plan) {
+    store::StoredVacancy unused;
+    pseudonymise(*tenant.pseudonyms, tenant.config.name, snapshot, unused);
+  }
   auto shared = std::make_shared<domain::Snapshot>(std::move(snapshot));
   auto evaluated = std::make_shared<std::optional<domain::Verdict>>();
   // `tenants` and `memo` keep the policy and the ad memo alive while the plan waits in the
@@ -232,22 +242,17 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   options.unchanged = unchanged;
   options.ad_memo = ad_memo_.get();
   options.limits = tenant.limits;
-  // PRIVACY: ATS candidate ids become pseudonyms before the plan sees the stored state, so
-  // the store never holds an id (DESIGN.md §4 rule 7; pseudonyms.hpp).
   submission.plan = [tenants, policy = tenant.policy, pseudonyms = tenant.pseudonyms,
                      tenant_name = tenant.config.name, shared, now, memo = ad_memo_,
-                     options = std::move(options),
-                     evaluated](const store::StoredVacancy& stored) -> Result<store::Changes> {
+                     options = std::move(options), evaluated,
+                     rekey_in_plan](const store::StoredVacancy& stored) -> Result<store::Changes> {
     store::StoredVacancy rekeyed_prior;
     const store::StoredVacancy* prior = &stored;
     Rekeyed rekeyed;
-    if (pseudonyms->has_previous()) {
+    if (rekey_in_plan) {
       rekeyed_prior = stored;
       rekeyed = pseudonymise(*pseudonyms, tenant_name, *shared, rekeyed_prior);
       prior = &rekeyed_prior;
-    } else {
-      store::StoredVacancy unused;
-      rekeyed = pseudonymise(*pseudonyms, tenant_name, *shared, unused);
     }
     Result<store::Changes> changes = plan_event(*policy, std::move(*shared), *prior, now, options);
     if (changes.ok()) {
