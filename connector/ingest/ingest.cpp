@@ -263,12 +263,19 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
     }
     return changes;
   };
-  // Written by the plan and read by the Done, both on the store's writer thread.
-  store_.submit(std::move(submission), [done = std::move(done), change,
-                                        evaluated](Result<store::SubmitResult> result) {
-    if (!result.ok()) return done(result.status());
-    done(Outcome{result->applied, result->verdict ? std::move(result->verdict) : *evaluated,
-                 result->applied == store::Applied::kApplied ? *change : std::nullopt});
+  // `evaluated` is written by the plan and read here, both on the store's writer thread.
+  // The answer itself (JSON, log line, metrics) is made on a worker: the writer is the one
+  // thread every event passes through. Inline only when the pool refuses (full, stopping).
+  store_.submit(std::move(submission), [this, done = std::make_shared<OutcomeDone>(std::move(done)),
+                                        change, evaluated](Result<store::SubmitResult> result) {
+    auto outcome = std::make_shared<Result<Outcome>>(
+        !result.ok() ? Result<Outcome>(result.status())
+                     : Result<Outcome>(Outcome{
+                           result->applied,
+                           result->verdict ? std::move(result->verdict) : *evaluated,
+                           result->applied == store::Applied::kApplied ? *change : std::nullopt}));
+    auto deliver = [done, outcome] { (*done)(std::move(*outcome)); };
+    if (!workers_.post(deliver)) deliver();
   });
 }
 

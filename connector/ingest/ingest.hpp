@@ -79,7 +79,8 @@ class Ingest {
   };
   using OutcomeDone = std::function<void(Result<Outcome>)>;
 
-  // Plans, submits and reports one event's snapshot; `done` runs on the store's writer.
+  // Plans, submits and reports one event's snapshot; `done` runs on a worker once the
+  // store has committed (on the store's writer if the worker pool refuses the task).
   // Webhooks and sync (sync.hpp) both come in here.
   void apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime& tenant,
              std::string event_id, domain::Snapshot snapshot, std::int64_t now, OutcomeDone done,

@@ -938,12 +938,18 @@ class SqliteStore final : public Store {
     }
   }
 
+  // A statement run through the connection's cache: parsed once, not once per job.
+  static Status run_cached(Db& db, std::string_view sql) {
+    Result<Stmt> st = db.prepare(sql);
+    return st.ok() ? st->run() : st.status();
+  }
+
   void run_batch(std::vector<std::unique_ptr<Job>>& jobs) {
     Db& db = *writer_db_;
     std::vector<Status> outcomes(jobs.size());
     Status batch = db.exec("BEGIN IMMEDIATE");
     for (std::size_t i = 0; batch.ok() && i < jobs.size(); ++i) {
-      batch = db.exec("SAVEPOINT job");
+      batch = run_cached(db, "SAVEPOINT job");
       if (!batch) break;
       Status st;
       try {
@@ -957,7 +963,7 @@ class SqliteStore final : public Store {
         batch = unavailable("store: transaction rolled back: " + st.message());
         break;
       }
-      batch = db.exec(st.ok() ? "RELEASE job" : "ROLLBACK TO job; RELEASE job");
+      batch = st.ok() ? run_cached(db, "RELEASE job") : db.exec("ROLLBACK TO job; RELEASE job");
       outcomes[i] = std::move(st);
     }
     if (batch.ok()) batch = db.exec("COMMIT");
