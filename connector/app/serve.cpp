@@ -1,4 +1,5 @@
 #include "connector/app/serve.hpp"
+#include "connector/common/thread_name.hpp"
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -105,7 +106,10 @@ class Maintenance {
         retention_seconds_(std::int64_t{dedupe_days} * 86400),
         retention_days_(vacancy_retention_days),
         scheduled_(std::move(scheduled)) {
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+      name_this_thread("mf-maint");
+      loop();
+    });
   }
   ~Maintenance() {
     {
@@ -404,7 +408,7 @@ int run_serve(const std::string& config_path) {
       [&tls_reload_failures] { return static_cast<double>(tls_reload_failures.load()); });
   Health health;
   // Fetches from ATS APIs (thin events, reconcile) block, so they run here, not on io threads.
-  auto fetchers = std::make_unique<WorkerPool>(4, 1000);
+  auto fetchers = std::make_unique<WorkerPool>(4, 1000, "mf-fetch");
   // Parsing bodies and reading ads is CPU work: as many workers as io threads, off them.
   auto workers = std::make_unique<WorkerPool>(std::max(2, cfg.threads), 1000);
   Ingest ingest(*store, metrics, *log, unix_now, *fetchers, *workers);
@@ -587,6 +591,7 @@ int run_serve(const std::string& config_path) {
   };
 
   std::thread signal_thread([&] {
+    name_this_thread("mf-signals");
     for (;;) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;

@@ -11,13 +11,20 @@
 #include <thread>
 #include <vector>
 
+#include "connector/common/thread_name.hpp"
+
 namespace mangfold::app {
 
 class WorkerPool {
  public:
-  WorkerPool(int threads, std::size_t max_queue) : max_queue_(max_queue) {
+  // `name` labels the threads (thread_name.hpp).
+  WorkerPool(int threads, std::size_t max_queue, std::string name = "mf-worker")
+      : max_queue_(max_queue) {
     for (int i = 0; i < threads; ++i)
-      threads_.emplace_back([this] { loop(); });
+      threads_.emplace_back([this, name] {
+        name_this_thread(name);
+        loop();
+      });
   }
   // Runs what is queued, then joins.
   ~WorkerPool() {

@@ -1,4 +1,5 @@
 #include "connector/app/writeback.hpp"
+#include "connector/common/thread_name.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -44,6 +45,7 @@ void WritebackWorker::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] {
+    name_this_thread("mf-writeback");
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();

@@ -5,6 +5,7 @@
 // protocol.cpp. Every Session runs on its own strand; the listener, the grace timer and shutdown
 // run on the server's control strand.
 #include "connector/http/server.hpp"
+#include "connector/common/thread_name.hpp"
 
 #include <openssl/ssl.h>
 
@@ -832,7 +833,10 @@ void ServerImpl::run() {
   }
   std::vector<std::thread> extra;
   for (int i = 1; i < options_.threads; ++i)
-    extra.emplace_back([this] { run_loop(); });
+    extra.emplace_back([this] {
+      name_this_thread("mf-io");
+      run_loop();
+    });
   run_loop();
   for (auto& t : extra)
     t.join();
@@ -848,7 +852,10 @@ void ServerImpl::start() {
   if (started_) return;
   started_ = true;
   for (int i = 0; i < options_.threads; ++i)
-    threads_.emplace_back([this] { run_loop(); });
+    threads_.emplace_back([this] {
+      name_this_thread("mf-io");
+      run_loop();
+    });
 }
 
 void ServerImpl::stop(milliseconds grace) {

@@ -269,11 +269,11 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   store_.submit(std::move(submission), [this, done = std::make_shared<OutcomeDone>(std::move(done)),
                                         change, evaluated](Result<store::SubmitResult> result) {
     auto outcome = std::make_shared<Result<Outcome>>(
-        !result.ok() ? Result<Outcome>(result.status())
-                     : Result<Outcome>(Outcome{
-                           result->applied,
-                           result->verdict ? std::move(result->verdict) : *evaluated,
-                           result->applied == store::Applied::kApplied ? *change : std::nullopt}));
+        !result.ok()
+            ? Result<Outcome>(result.status())
+            : Result<Outcome>(Outcome{
+                  result->applied, result->verdict ? std::move(result->verdict) : *evaluated,
+                  result->applied == store::Applied::kApplied ? *change : std::nullopt}));
     auto deliver = [done, outcome] { (*done)(std::move(*outcome)); };
     if (!workers_.post(deliver)) deliver();
   });

@@ -1,4 +1,5 @@
 #include "connector/ingest/sync.hpp"
+#include "connector/common/thread_name.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -65,7 +66,10 @@ void SyncRunner::start() {
   std::lock_guard lock(mu_);
   if (started_) return;
   started_ = true;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    name_this_thread("mf-sync");
+    loop();
+  });
 }
 
 void SyncRunner::stop() {

@@ -1,4 +1,5 @@
 #include "connector/notify/outbox_worker.hpp"
+#include "connector/common/thread_name.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -98,7 +99,10 @@ void OutboxWorker::start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    name_this_thread("mf-outbox");
+    loop();
+  });
 }
 
 void OutboxWorker::stop() {

@@ -1,4 +1,5 @@
 #include "connector/store/sqlite_store.hpp"
+#include "connector/common/thread_name.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -548,7 +549,10 @@ class SqliteStore final : public Store {
     if (options_.fail_commit_for_testing)
       sqlite3_commit_hook(writer_db_->handle(), commit_hook_thunk,
                           &options_.fail_commit_for_testing);
-    writer_ = std::thread([this] { writer_loop(); });
+    writer_ = std::thread([this] {
+      name_this_thread("mf-writer");
+      writer_loop();
+    });
     writer_id_ = writer_.get_id();
   }
 

@@ -4,7 +4,10 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <string>
 
 #include "connector/store/sqlite_db.hpp"
 #include "connector/store/sqlite_schema.hpp"
@@ -66,6 +69,30 @@ TEST_CASE("a submission applies once and a redelivery is a duplicate and skips t
   CHECK(*store->count_events("sarpsborg") == 0);
   CHECK(store->stats().duplicates == 1);
   CHECK(store->stats().submissions == 3);
+}
+
+TEST_CASE("the plan runs on a thread named mf-writer (top -H shows the writer's load)") {
+  TempDir dir;
+  auto store = open_store(dir.file("m.db"));
+  std::string name;
+  Plan plan = [&name](const StoredVacancy&) -> Result<Changes> {
+    std::ifstream comm("/proc/thread-self/comm");
+    std::getline(comm, name);
+    Changes c;
+    c.vacancy = vacancy();
+    return c;
+  };
+  REQUIRE(submit_sync(*store, submission("oslo", "evt-1", plan)).ok());
+  CHECK(name == "mf-writer");
+  // Listed among the process's threads while the store is open.
+  bool listed = false;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string n;
+    std::getline(comm, n);
+    listed = listed || n == "mf-writer";
+  }
+  CHECK(listed);
 }
 
 TEST_CASE("the next plan sees the prior state: record, histories and last verdict") {

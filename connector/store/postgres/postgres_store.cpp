@@ -1,4 +1,5 @@
 #include "connector/store/postgres/postgres_store.hpp"
+#include "connector/common/thread_name.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -461,7 +462,10 @@ class PostgresStore final : public Store {
                 std::unique_ptr<Conn> reader)
       : options_(std::move(options)), schema_(std::move(schema)), writer_db_(std::move(writer)) {
     idle_readers_.push_back(std::move(reader));
-    writer_ = std::thread([this] { writer_loop(); });
+    writer_ = std::thread([this] {
+      name_this_thread("mf-writer");
+      writer_loop();
+    });
     writer_id_ = writer_.get_id();
   }
 
