@@ -106,7 +106,10 @@ HtmlShape measure_html(std::string_view html) {
 }
 
 std::optional<std::string> html_over_budget(std::string_view html, const InputLimits& limits) {
-  const HtmlShape shape = measure_html(html);
+  return over_budget(measure_html(html), limits);
+}
+
+std::optional<std::string> over_budget(const HtmlShape& shape, const InputLimits& limits) {
   if (shape.tags > limits.html_max_tags)
     return "the ad has more than " + std::to_string(limits.html_max_tags) +
            " HTML tags (limits.html_max_tags)";

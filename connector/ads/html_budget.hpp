@@ -27,5 +27,8 @@ HtmlShape measure_html(std::string_view html);
 // nullopt when the ad is within `limits` (html_max_depth, html_max_tags); else why, in
 // words for a person, without quoting the ad.
 std::optional<std::string> html_over_budget(std::string_view html, const InputLimits& limits);
+// The same answer from a shape measured before (html_over_budget(html, limits) ==
+// over_budget(measure_html(html), limits)), for callers that remember the shape.
+std::optional<std::string> over_budget(const HtmlShape& shape, const InputLimits& limits);
 
 }  // namespace mangfold::ads

@@ -415,7 +415,8 @@ int run_serve(const std::string& config_path) {
   metrics.add_counter("mangfold_ad_memo_hits_total",
                       "Ad readings answered from the ad memo (an ad seen before).",
                       [&ingest] { return static_cast<double>(ingest.ad_memo_stats().hits); });
-  metrics.add_counter("mangfold_ad_memo_misses_total", "Ad readings that parsed the ad.",
+  metrics.add_counter("mangfold_ad_memo_misses_total",
+                      "Ad readings not in the ad memo, worked out and then remembered.",
                       [&ingest] { return static_cast<double>(ingest.ad_memo_stats().misses); });
   metrics.add_gauge("mangfold_ad_memo_bytes", "Bytes held by the ad memo (capped).",
                     [&ingest] { return static_cast<double>(ingest.ad_memo_stats().bytes); });

@@ -35,29 +35,32 @@ Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
 
 // ---- The ad memo ---------------------------------------------------------------------
 // An ATS resends the whole vacancy, ad included, with every event, and the ad rarely
-// changes between two events. Given a memo, plan_ad_injection and the ad rules of
-// evaluate() (EvaluationContext::ad_memo) remember what they read in an ad: its folded
-// visible text (what the sentence and topics rules compare against) and the injection
-// planned for a given sentence and anchor. So a new ad is parsed once for the plan (plus
-// once to check the injected result), the rules evaluated after it reuse that text, and
-// an ad seen before is not parsed at all.
+// changes between two events. Given a memo, plan_ad_injection, the ad rules of evaluate()
+// (EvaluationContext::ad_memo) and excluding_wording remember what they read in an ad and
+// what they concluded from it: whether its HTML is within the limits (its measured shape),
+// its folded visible text, the injection planned for a sentence and anchor, and the
+// answers of the rules (the sentence's assessment, the topics missing, the excluding
+// wordings found). So a new ad is parsed once for the plan (plus once to check the
+// injected result), the rules evaluated after it read that text, and for an ad seen before
+// each call digests the ad once and then only looks its answers up.
 //
 // Answers are identical with and without a memo. Keys are SHA-256 digests of everything
-// an answer depends on — the ad's format and body, and for an injection the sentence, its
-// equivalents and the anchor headings — not of policy names or versions, so a policy
-// edited without a version bump cannot be answered from stale entries, and tenants with
-// the same sentence share entries.
+// an answer depends on — the ad's format and body, and the rule's parameters as used: the
+// sentence, its equivalents and the words it is read with, the anchor headings, the topics'
+// keywords, the wording patterns — not of policy names or versions, so a policy edited or
+// reloaded without a version bump cannot be answered from stale entries, and tenants with
+// the same parameters share entries.
 //
 // Bounded: least recently used entries are dropped once the remembered bytes (visible
-// text or inserted paragraph, plus about 256 bytes of bookkeeping per entry) exceed the
-// capacity. Job ads are public text; nothing about applicants is kept. Thread-safe: one
-// mutex, never held while an ad is read. The owner (the ingest pipeline) keeps it alive
-// for as long as evaluations that were given it run.
+// text, inserted paragraph or answer, plus about 256 bytes of bookkeeping per entry)
+// exceed the capacity. Job ads are public text; nothing about applicants is kept.
+// Thread-safe: one mutex, never held while an ad is read. The owner (the ingest pipeline)
+// keeps it alive for as long as evaluations that were given it run.
 inline constexpr std::size_t kDefaultAdMemoBytes = std::size_t{8} << 20;  // ~2,000 4 KiB ads
 
 struct AdMemoStats {
   std::uint64_t hits = 0;    // look-ups answered from the memo
-  std::uint64_t misses = 0;  // look-ups that had to read the ad
+  std::uint64_t misses = 0;  // look-ups worked out anew (reading the ad, or its text)
   std::size_t entries = 0;
   std::size_t bytes = 0;  // as counted against the capacity
   std::size_t capacity_bytes = 0;

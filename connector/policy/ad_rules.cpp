@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -26,10 +27,26 @@ std::size_t AdMemo::Table::KeyHash::operator()(const Key& key) const {
 std::size_t AdMemo::Table::cost_of(const Value& value) {
   const std::size_t text = std::visit(
       [](const auto& v) -> std::size_t {
-        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, ads::VisibleText>) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, ads::VisibleText>) {
           return v.folded().size();
-        } else {
+        } else if constexpr (std::is_same_v<T, RememberedInjection>) {
           return v.inserted.size() + v.anchor.size() + v.error.message().size();
+        } else if constexpr (std::is_same_v<T, ads::HtmlShape>) {
+          return 0;
+        } else if constexpr (std::is_same_v<T, ads::Assessment>) {
+          return v.matched.size() + v.evidence.size() + v.reason.size();
+        } else if constexpr (std::is_same_v<T, RememberedTopics>) {
+          std::size_t n = 0;
+          for (const std::string& name : v.missing)
+            n += name.size() + sizeof name;
+          return n;
+        } else {
+          static_assert(std::is_same_v<T, RememberedFindings>);
+          std::size_t n = 0;
+          for (const auto& [index, found] : v.found)
+            n += found.size() + sizeof index + sizeof found;
+          return n;
         }
       },
       value);
@@ -151,23 +168,37 @@ std::string_view format_tag(const domain::JobAd& ad) {
   return ad_format(ad) == ads::AdFormat::kHtml ? "html" : "text";
 }
 
-std::optional<AdMemo::Table::Key> text_key(const domain::JobAd& ad) {
-  KeyBuilder k("visible_text/1");
+using Table = AdMemo::Table;
+
+// What every key of one ad starts from: its format and body, digested once per reading.
+std::optional<Table::Key> ad_digest(const domain::JobAd& ad) {
+  KeyBuilder k("ad/1");
   k.add(format_tag(ad));
   k.add(ad.body);
   return k.finish();
 }
 
-std::optional<AdMemo::Table::Key> injection_key(const domain::JobAd& ad,
-                                                const ads::SentenceSpec& spec,
-                                                const ads::Anchor& anchor,
-                                                const ads::EncouragementWords& words) {
-  KeyBuilder k("injection/2");
-  k.add(format_tag(ad));
-  k.add(ad.body);
+// A key for `kind` of answer on the reading's ad: the ad's digest and the parameters the
+// answer depends on, which `add_parameters` adds (length-prefixed, in a fixed order).
+// nullopt without a memo.
+template <class AddParameters>
+std::optional<Table::Key> key_for(AdReading& reading, std::string_view kind,
+                                  AddParameters add_parameters) {
+  if (reading.memo() == nullptr) return std::nullopt;
+  const std::optional<Table::Key>& digest = reading.digest();
+  if (!digest) return std::nullopt;
+  KeyBuilder k(kind);
+  k.add(std::string_view(reinterpret_cast<const char*>(digest->data()), digest->size()));
+  add_parameters(k);
+  return k.finish();
+}
+
+void no_parameters(KeyBuilder&) {}
+
+void add_sentence(KeyBuilder& k, const ads::SentenceSpec& spec,
+                  const ads::EncouragementWords& words) {
   k.add(spec.sentence);
   k.add(spec.equivalents);
-  k.add(anchor.before_headings);
   k.add(words.encourage);
   k.add(words.apply);
   k.add(words.negation);
@@ -176,36 +207,28 @@ std::optional<AdMemo::Table::Key> injection_key(const domain::JobAd& ad,
     k.add(g.name);
     k.add(g.words);
   }
-  return k.finish();
 }
 
 // ---- Reading the ad through the memo ------------------------------------------------------
 
-std::shared_ptr<const ads::VisibleText> as_text(std::shared_ptr<const AdMemo::Table::Value> value) {
-  const auto* text = value ? std::get_if<ads::VisibleText>(value.get()) : nullptr;
-  if (text == nullptr) return nullptr;
-  return std::shared_ptr<const ads::VisibleText>(std::move(value), text);
+// The T in a value found, sharing its ownership; null when there is none or it is another kind.
+template <class T>
+std::shared_ptr<const T> as(std::shared_ptr<const Table::Value> value) {
+  const T* v = value ? std::get_if<T>(value.get()) : nullptr;
+  if (v == nullptr) return nullptr;
+  return std::shared_ptr<const T>(std::move(value), v);
 }
 
-using Table = AdMemo::Table;
-
-void remember_text(Table* memo_table, const domain::JobAd& ad, const ads::VisibleText& text) {
-  if (memo_table == nullptr || !memo_table->enabled()) return;
-  Table& memo = *memo_table;
-  if (const auto key = text_key(ad))
-    memo.insert(*key, std::make_shared<AdMemo::Table::Value>(text));
-}
-
-// The ad's visible text: remembered, or read now (one parse for HTML) and remembered.
-std::shared_ptr<const ads::VisibleText> visible_text_of(Table* memo, const domain::JobAd& ad) {
-  const std::optional<Table::Key> key =
-      memo != nullptr && memo->enabled() ? text_key(ad) : std::nullopt;
+// The answer remembered under `key`, or `compute()` now, remembered under `key` (if any).
+template <class T, class Compute>
+std::shared_ptr<const T> remembered_or(Table* memo, const std::optional<Table::Key>& key,
+                                       Compute compute) {
   if (key) {
-    if (auto found = as_text(memo->find(*key))) return found;
+    if (auto found = as<T>(memo->find(*key))) return found;
   }
-  auto value = std::make_shared<const Table::Value>(ads::VisibleText(ad.body, ad_format(ad)));
+  auto value = std::make_shared<const Table::Value>(std::in_place_type<T>, compute());
   if (key) memo->insert(*key, value);
-  return as_text(std::move(value));
+  return as<T>(std::move(value));
 }
 
 RememberedInjection remembered(const Result<ads::Injection>& r) {
@@ -243,26 +266,79 @@ Result<ads::Injection> replay(const RememberedInjection& m, std::string_view bod
 
 // ads::inject_sentence through the memo. `parsed` is read on the first miss and then
 // shared by every rule of the plan; its visible text is remembered for evaluate().
-Result<ads::Injection> inject(Table* memo, const domain::JobAd& ad, const ads::SentenceSpec& spec,
+Result<ads::Injection> inject(AdReading& reading, const ads::SentenceSpec& spec,
                               const ads::Anchor& anchor, const ads::EncouragementWords& words,
                               std::optional<ads::ParsedAd>& parsed) {
-  const std::optional<Table::Key> key =
-      memo != nullptr && memo->enabled() ? injection_key(ad, spec, anchor, words) : std::nullopt;
+  const domain::JobAd& ad = reading.ad();
+  const std::optional<Table::Key> key = key_for(reading, "injection/3", [&](KeyBuilder& k) {
+    add_sentence(k, spec, words);
+    k.add(anchor.before_headings);
+  });
   if (key) {
-    if (auto found = memo->find(*key)) {
-      if (const auto* m = std::get_if<RememberedInjection>(found.get())) return replay(*m, ad.body);
-    }
+    if (const auto found = as<RememberedInjection>(reading.memo()->find(*key)))
+      return replay(*found, ad.body);
   }
   if (!parsed) {
     parsed.emplace(ad.body, ad_format(ad));
-    remember_text(memo, ad, parsed->visible_text());
+    reading.adopt_text(parsed->visible_text());
   }
   Result<ads::Injection> result = ads::inject_sentence(*parsed, spec, anchor, words);
-  if (key) memo->insert(*key, std::make_shared<Table::Value>(remembered(result)));
+  if (key) reading.memo()->insert(*key, std::make_shared<Table::Value>(remembered(result)));
   return result;
 }
 
-// ---- The rules -----------------------------------------------------------------------------
+// ads::assess_encouragement through the memo.
+std::shared_ptr<const ads::Assessment> assessment(AdReading& reading, const ads::SentenceSpec& spec,
+                                                  const ads::EncouragementWords& words) {
+  return remembered_or<ads::Assessment>(
+      reading.memo(),
+      key_for(reading, "assessment/1", [&](KeyBuilder& k) { add_sentence(k, spec, words); }),
+      [&] { return ads::assess_encouragement(reading.text(), spec, words); });
+}
+
+// ads::missing_topics through the memo.
+std::shared_ptr<const RememberedTopics> missing_topics(AdReading& reading,
+                                                       const std::vector<ads::Topic>& topics) {
+  return remembered_or<RememberedTopics>(
+      reading.memo(),
+      key_for(reading, "missing_topics/1",
+              [&](KeyBuilder& k) {
+                k.add(std::to_string(topics.size()));
+                for (const ads::Topic& t : topics) {
+                  k.add(t.name);
+                  k.add(t.keywords);
+                }
+              }),
+      [&] { return RememberedTopics{ads::missing_topics(reading.text(), topics)}; });
+}
+
+// ads::find_excluding_wording through the memo, for one language's wording rules: the
+// findings as indexes into `rules`. Only the patterns decide what is found.
+std::shared_ptr<const RememberedFindings> findings(AdReading& reading,
+                                                   const std::vector<WordingRule>& rules) {
+  return remembered_or<RememberedFindings>(
+      reading.memo(),
+      key_for(reading, "excluding_wording/1",
+              [&](KeyBuilder& k) {
+                k.add(std::to_string(rules.size()));
+                for (const WordingRule& w : rules)
+                  k.add(w.patterns);
+              }),
+      [&] {
+        std::vector<ads::WordingPattern> patterns;
+        patterns.reserve(rules.size());
+        for (const WordingRule& w : rules)
+          patterns.push_back(
+              ads::WordingPattern{w.id, w.patterns, w.reason, w.suggestion, w.source});
+        RememberedFindings out;
+        for (ads::WordingFinding& f : ads::find_excluding_wording(reading.text(), patterns))
+          out.found.emplace_back(static_cast<std::size_t>(f.pattern - patterns.data()),
+                                 std::move(f.found));
+        return out;
+      });
+}
+
+// ---- Helpers of the rules ------------------------------------------------------------------
 
 std::string pick_language(const std::map<std::string, std::vector<std::string>>& by_language,
                           const std::string& ad_language, const std::string& fallback) {
@@ -273,13 +349,10 @@ std::string pick_language(const std::map<std::string, std::vector<std::string>>&
 
 // The ad as the rule sees it, or nullptr with `v` set to insufficient data: no ad, or an
 // HTML ad that cannot be read safely (flagged for a person; see ads/html_budget.hpp).
-const domain::JobAd* ad_or_explain(const domain::Snapshot& s, domain::RuleVerdict& v,
-                                   const InputLimits& limits) {
-  const auto& ad = s.vacancy.ad;
-  if (ad && !ad->body.empty()) {
-    std::optional<std::string> over;
-    if (ad->format == domain::AdFormat::kHtml) over = ads::html_over_budget(ad->body, limits);
-    if (!over) return &*ad;
+const domain::JobAd* ad_or_explain(AdReading* reading, domain::RuleVerdict& v) {
+  if (reading != nullptr) {
+    const std::optional<std::string>& over = reading->over_budget();
+    if (!over) return &reading->ad();
     v.outcome = domain::Outcome::kInsufficientData;
     v.severity = domain::Severity::kWarning;
     v.reason_code = "ad_unreadable";
@@ -294,6 +367,52 @@ const domain::JobAd* ad_or_explain(const domain::Snapshot& s, domain::RuleVerdic
 }
 
 }  // namespace
+
+// ---- The reading -----------------------------------------------------------------------------
+
+AdReading::AdReading(AdMemo* memo, const domain::JobAd& ad, const InputLimits& limits)
+    : memo_(memo != nullptr && memo->table().enabled() ? &memo->table() : nullptr),
+      ad_(ad),
+      limits_(limits) {}
+
+const std::optional<AdMemo::Table::Key>& AdReading::digest() {
+  if (!digested_) {
+    digested_ = true;
+    if (memo_ != nullptr) digest_ = ad_digest(ad_);
+  }
+  return digest_;
+}
+
+const std::optional<std::string>& AdReading::over_budget() {
+  if (!measured_) {
+    measured_ = true;
+    if (ad_.format == domain::AdFormat::kHtml) {
+      const auto shape =
+          remembered_or<ads::HtmlShape>(memo_, key_for(*this, "html_shape/1", no_parameters),
+                                        [&] { return ads::measure_html(ad_.body); });
+      over_budget_ = ads::over_budget(*shape, limits_);
+    }
+  }
+  return over_budget_;
+}
+
+const ads::VisibleText& AdReading::text() {
+  if (!text_) {
+    text_ =
+        remembered_or<ads::VisibleText>(memo_, key_for(*this, "visible_text/2", no_parameters),
+                                        [&] { return ads::VisibleText(ad_.body, ad_format(ad_)); });
+  }
+  return *text_;
+}
+
+void AdReading::adopt_text(const ads::VisibleText& text) {
+  if (text_ || memo_ == nullptr) return;  // without a memo, nothing later asks for it
+  auto value = std::make_shared<const Table::Value>(text);
+  if (const auto key = key_for(*this, "visible_text/2", no_parameters)) memo_->insert(*key, value);
+  text_ = as<ads::VisibleText>(std::move(value));
+}
+
+// ---- The rules -------------------------------------------------------------------------------
 
 ads::EncouragementWords encouragement_words(const Policy& policy, const AdSentence& rule,
                                             const std::string& language) {
@@ -313,9 +432,9 @@ ads::EncouragementWords encouragement_words(const Policy& policy, const AdSenten
   return out;
 }
 
-void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, const domain::Snapshot& s,
-                          domain::RuleVerdict& v, AdMemo* memo, const InputLimits& limits) {
-  const domain::JobAd* ad = ad_or_explain(s, v, limits);
+void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, domain::RuleVerdict& v,
+                          AdReading* reading) {
+  const domain::JobAd* ad = ad_or_explain(reading, v);
   if (!ad) return;
   const std::string language = sentence_language(rule, ad->language);
   if (language.empty()) {
@@ -326,10 +445,10 @@ void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, const do
     return;
   }
   const LanguageSentence& wording = rule.sentences.at(language);
-  const ads::Assessment found =
-      ads::assess_encouragement(*visible_text_of(memo ? &memo->table() : nullptr, *ad),
-                                ads::SentenceSpec{wording.sentence, wording.equivalents},
-                                encouragement_words(policy, rule, language));
+  const std::shared_ptr<const ads::Assessment> assessed =
+      assessment(*reading, ads::SentenceSpec{wording.sentence, wording.equivalents},
+                 encouragement_words(policy, rule, language));
+  const ads::Assessment& found = *assessed;
   if (found.presence == ads::Presence::kUncertain) {
     // Not sure either way: a person decides. Never inserted, since a second sentence in a
     // published ad is worse than a missing one.
@@ -355,9 +474,8 @@ void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, const do
              (rule.mode == AdMode::kInject ? "; it is to be inserted" : "");
 }
 
-void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo, const InputLimits& limits) {
-  const domain::JobAd* ad = ad_or_explain(s, v, limits);
+void evaluate_ad_mentions(const AdMentions& rule, domain::RuleVerdict& v, AdReading* reading) {
+  const domain::JobAd* ad = ad_or_explain(reading, v);
   if (!ad) return;
   std::vector<ads::Topic> topics;
   for (const Topic& t : rule.topics) {
@@ -365,8 +483,9 @@ void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, dom
     if (language.empty()) continue;  // the loader requires every declared language
     topics.push_back(ads::Topic{t.name, t.keywords.at(language)});
   }
-  const std::vector<std::string> missing =
-      ads::missing_topics(*visible_text_of(memo ? &memo->table() : nullptr, *ad), topics);
+  const std::shared_ptr<const RememberedTopics> remembered_missing =
+      missing_topics(*reading, topics);
+  const std::vector<std::string>& missing = remembered_missing->missing;
   if (missing.empty()) {
     v.outcome = domain::Outcome::kCompliant;
     v.reason_code = "topics_mentioned";
@@ -382,9 +501,8 @@ void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, dom
     v.reason += (i ? ", " : " ") + missing[i];
 }
 
-void evaluate_ad_language(const AdLanguage& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo, const InputLimits& limits) {
-  const domain::JobAd* ad = ad_or_explain(s, v, limits);
+void evaluate_ad_language(const AdLanguage& rule, domain::RuleVerdict& v, AdReading* reading) {
+  const domain::JobAd* ad = ad_or_explain(reading, v);
   if (!ad) return;
   auto it = rule.wording.find(ad->language);
   if (it == rule.wording.end()) it = rule.wording.find(rule.fallback_language);
@@ -394,12 +512,10 @@ void evaluate_ad_language(const AdLanguage& rule, const domain::Snapshot& s, dom
     v.reason = "The policy has no wording rules for the ad's language '" + ad->language + "'";
     return;
   }
-  std::vector<ads::WordingPattern> patterns;
-  for (const WordingRule& w : it->second)
-    patterns.push_back(ads::WordingPattern{w.id, w.patterns, w.reason, w.suggestion, w.source});
-  const std::vector<ads::WordingFinding> findings =
-      ads::find_excluding_wording(*visible_text_of(memo ? &memo->table() : nullptr, *ad), patterns);
-  if (findings.empty()) {
+  const std::shared_ptr<const RememberedFindings> remembered_findings =
+      findings(*reading, it->second);
+  const auto& found = remembered_findings->found;
+  if (found.empty()) {
     v.outcome = domain::Outcome::kCompliant;
     v.reason_code = "no_excluding_wording";
     v.reason = "The ad uses none of the listed excluding wordings (" + it->first + ")";
@@ -407,38 +523,37 @@ void evaluate_ad_language(const AdLanguage& rule, const domain::Snapshot& s, dom
   }
   v.outcome = domain::Outcome::kShortfall;
   v.severity = domain::Severity::kWarning;
-  v.missing = static_cast<int>(findings.size());
+  v.missing = static_cast<int>(found.size());
   v.reason_code = "excluding_wording";
-  v.reason = findings.size() == 1
-                 ? "1 wording may exclude applicants:"
-                 : std::to_string(findings.size()) + " wordings may exclude applicants:";
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    const ads::WordingPattern& p = *findings[i].pattern;
-    v.reason += (i ? "; " : " ") + std::string("«") + findings[i].found + "» (" + p.id +
+  v.reason = found.size() == 1 ? "1 wording may exclude applicants:"
+                               : std::to_string(found.size()) + " wordings may exclude applicants:";
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const WordingRule& p = it->second[found[i].first];
+    v.reason += (i ? "; " : " ") + std::string("«") + found[i].second + "» (" + p.id +
                 "): " + p.reason + " Instead: " + p.suggestion + " Source: " + p.source;
   }
 }
 
 std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::JobAd& ad,
-                                          const InputLimits& limits) {
+                                          const InputLimits& limits, AdMemo* memo) {
   std::vector<WordingHit> out;
   if (ad.body.empty()) return out;
-  if (ad.format == domain::AdFormat::kHtml && ads::html_over_budget(ad.body, limits)) return out;
-  std::optional<ads::VisibleText> text;
+  // Without an ad_language rule there is nothing to find, and the ad need not be measured.
+  if (std::none_of(policy.rules.begin(), policy.rules.end(), [](const Rule& rule) {
+        return rule.enabled && std::holds_alternative<AdLanguage>(rule.spec);
+      }))
+    return out;
+  AdReading reading(memo, ad, limits);
+  if (reading.over_budget()) return out;
   for (const Rule& rule : policy.rules) {
     const auto* spec = std::get_if<AdLanguage>(&rule.spec);
     if (!rule.enabled || !spec) continue;
     auto it = spec->wording.find(ad.language);
     if (it == spec->wording.end()) it = spec->wording.find(spec->fallback_language);
     if (it == spec->wording.end()) continue;
-    std::vector<ads::WordingPattern> patterns;
-    for (const WordingRule& w : it->second)
-      patterns.push_back(ads::WordingPattern{w.id, w.patterns, w.reason, w.suggestion, w.source});
-    if (!text) text.emplace(ad.body, ad_format(ad));
-    for (const ads::WordingFinding& f : ads::find_excluding_wording(*text, patterns)) {
-      const auto index = static_cast<std::size_t>(f.pattern - patterns.data());
-      out.push_back(WordingHit{rule.name, it->first, &it->second[index], f.found});
-    }
+    const std::shared_ptr<const RememberedFindings> found = findings(reading, it->second);
+    for (const auto& [index, words] : found->found)
+      out.push_back(WordingHit{rule.name, it->first, &it->second[index], words});
   }
   return out;
 }
@@ -448,19 +563,18 @@ Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
                                                   const InputLimits& limits) {
   const auto& ad = snapshot.vacancy.ad;
   if (!ad || ad->body.empty()) return std::optional<AdChange>{};
-  // Not read, not changed: the ad rules flag it for a person instead.
-  if (ad->format == domain::AdFormat::kHtml && ads::html_over_budget(ad->body, limits))
-    return std::optional<AdChange>{};
+  AdReading reading(memo, *ad, limits);
   std::optional<ads::ParsedAd> parsed;  // read on the first memo miss, kept for later rules
   for (const Rule& rule : policy.rules) {
     const auto* spec = std::get_if<AdSentence>(&rule.spec);
     if (!rule.enabled || !spec || spec->mode != AdMode::kInject) continue;
     const std::string language = sentence_language(*spec, ad->language);
     if (language.empty()) continue;
+    // Not read, not changed: the ad rules flag it for a person instead.
+    if (reading.over_budget()) return std::optional<AdChange>{};
     const LanguageSentence& wording = spec->sentences.at(language);
     Result<ads::Injection> injected = inject(
-        memo ? &memo->table() : nullptr, *ad,
-        ads::SentenceSpec{wording.sentence, wording.equivalents},
+        reading, ads::SentenceSpec{wording.sentence, wording.equivalents},
         ads::Anchor{spec->before_headings}, encouragement_words(policy, *spec, language), parsed);
     if (!injected.ok()) return injected.status();
     if (!injected->changed) continue;

@@ -9,11 +9,15 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "connector/ads/ad_text.hpp"
+#include "connector/ads/html_budget.hpp"
 #include "connector/ads/wording.hpp"
 #include "connector/common/input_limits.hpp"
 #include "connector/common/status.hpp"
@@ -23,17 +27,19 @@
 
 namespace mangfold::policy {
 
-// `memo` may be null. An HTML ad over `limits` is not read: insufficient data, "ad_unreadable".
-void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, const domain::Snapshot& s,
-                          domain::RuleVerdict& v, AdMemo* memo, const InputLimits& limits);
-void evaluate_ad_language(const AdLanguage& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo, const InputLimits& limits);
+class AdReading;
+
+// The ad rules on the snapshot's ad, read through `reading` (made for that ad; see below), which
+// is null when the snapshot carries no ad text. An HTML ad over the reading's limits is not
+// read: insufficient data, "ad_unreadable".
+void evaluate_ad_sentence(const Policy& policy, const AdSentence& rule, domain::RuleVerdict& v,
+                          AdReading* reading);
+void evaluate_ad_language(const AdLanguage& rule, domain::RuleVerdict& v, AdReading* reading);
 // The words for reading `rule`'s sentence in `language` by meaning; empty when the rule has
 // no detection (then only its wordings count).
 ads::EncouragementWords encouragement_words(const Policy& policy, const AdSentence& rule,
                                             const std::string& language);
-void evaluate_ad_mentions(const AdMentions& rule, const domain::Snapshot& s, domain::RuleVerdict& v,
-                          AdMemo* memo, const InputLimits& limits);
+void evaluate_ad_mentions(const AdMentions& rule, domain::RuleVerdict& v, AdReading* reading);
 
 // What ads::inject_sentence answered for one ad, sentence and anchor, without the ad: the
 // new body is the ad's body with `inserted` spliced in at `offset`.
@@ -45,6 +51,17 @@ struct RememberedInjection {
   std::string anchor;
 };
 
+// What ads::missing_topics answered for one ad and list of topics.
+struct RememberedTopics {
+  std::vector<std::string> missing;
+};
+
+// What ads::find_excluding_wording answered for one ad and list of patterns: per finding, the
+// index of its pattern in the list and the words found.
+struct RememberedFindings {
+  std::vector<std::pair<std::size_t, std::string>> found;
+};
+
 // The memo's table: a bounded LRU map from a SHA-256 key to what was read from an ad (see
 // ad_injection.hpp for what the keys cover and why). Values are immutable and shared: a value found
 // stays valid after it is evicted. Each entry counts its text bytes plus kEntryOverhead against the
@@ -53,7 +70,8 @@ struct RememberedInjection {
 class AdMemo::Table {
  public:
   using Key = std::array<unsigned char, 32>;
-  using Value = std::variant<ads::VisibleText, RememberedInjection>;
+  using Value = std::variant<ads::VisibleText, RememberedInjection, ads::HtmlShape, ads::Assessment,
+                             RememberedTopics, RememberedFindings>;
   static constexpr std::size_t kEntryOverhead = 256;  // list and map nodes, key, control block
 
   explicit Table(std::size_t capacity_bytes) : capacity_(capacity_bytes) {}
@@ -89,6 +107,43 @@ class AdMemo::Table {
   std::uint64_t misses_ = 0;
   std::list<Entry> lru_;  // most recently used first
   std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
+};
+
+// One ad as the ad rules of one call (an evaluation, a plan) read it. What every rule asks
+// first is answered once for all of them: whether the ad may be read (its HTML within
+// `limits`), its visible text, and the digest of its format and body from which every memo
+// key is derived — so an ad seen before costs one SHA-256 of its body per call, and each
+// rule then a look-up. `memo` may be null (or off): then nothing is remembered beyond the
+// call. Refers to `ad`, which must outlive it. Not thread-safe: one call, one thread.
+class AdReading {
+ public:
+  AdReading(AdMemo* memo, const domain::JobAd& ad, const InputLimits& limits);
+  AdReading(const AdReading&) = delete;
+  AdReading& operator=(const AdReading&) = delete;
+
+  const domain::JobAd& ad() const { return ad_; }
+  // Null when there is no memo or it is off.
+  AdMemo::Table* memo() const { return memo_; }
+  // nullopt when the ad may be read: a text ad, or HTML within the limits. Else why not
+  // (ads::html_over_budget). Measured once, through the memo.
+  const std::optional<std::string>& over_budget();
+  // The ad's folded visible text: remembered, or read now (one parse for HTML).
+  const ads::VisibleText& text();
+  // Keeps `text`, read elsewhere from this ad (a plan's parse), for text() and the memo.
+  void adopt_text(const ads::VisibleText& text);
+  // The digest of the ad's format and body, computed on first use. nullopt without a memo,
+  // or when OpenSSL cannot digest (then the ad is read without the memo).
+  const std::optional<AdMemo::Table::Key>& digest();
+
+ private:
+  AdMemo::Table* memo_;
+  const domain::JobAd& ad_;
+  InputLimits limits_;
+  bool digested_ = false;
+  std::optional<AdMemo::Table::Key> digest_;
+  bool measured_ = false;
+  std::optional<std::string> over_budget_;
+  std::shared_ptr<const ads::VisibleText> text_;
 };
 
 }  // namespace mangfold::policy

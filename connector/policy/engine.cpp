@@ -21,9 +21,6 @@ using domain::Snapshot;
 
 namespace {
 
-// An evaluation's own memo holds one ad's text: room for a large ad.
-constexpr std::size_t kEvaluationMemoBytes = std::size_t{4} << 20;
-
 template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
@@ -378,17 +375,12 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
   const bool in_effect =
       !context.today || !policy.effective_from || *context.today >= *policy.effective_from;
 
-  // Without a memo from the caller, one for this evaluation alone, so that the sentence and
-  // the topics rules share one reading of the ad.
-  std::optional<AdMemo> own_memo;
-  AdMemo* memo = context.ad_memo;
-  if (memo == nullptr && snapshot.vacancy.ad &&
-      std::count_if(policy.rules.begin(), policy.rules.end(), [](const Rule& r) {
-        return r.enabled && (std::holds_alternative<AdSentence>(r.spec) ||
-                             std::holds_alternative<AdMentions>(r.spec) ||
-                             std::holds_alternative<AdLanguage>(r.spec));
-      }) > 1)
-    memo = &own_memo.emplace(kEvaluationMemoBytes);
+  // One reading of the ad for every ad rule: it is measured, read and digested at most once
+  // (ad_rules.hpp), and with the caller's memo, an ad seen before is not read at all.
+  std::optional<AdReading> ad_reading;
+  if (const auto& ad = snapshot.vacancy.ad; ad && !ad->body.empty())
+    ad_reading.emplace(context.ad_memo, *ad, context.limits);
+  AdReading* reading = ad_reading ? &*ad_reading : nullptr;
 
   for (const Rule& rule : policy.rules) {
     if (!rule.enabled) continue;
@@ -424,15 +416,9 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
                      [&](const ModerateQuota& r) {
                        evaluate_moderate_quota(r, snapshot, verdict.phase, v);
                      },
-                     [&](const AdSentence& r) {
-                       evaluate_ad_sentence(policy, r, snapshot, v, memo, context.limits);
-                     },
-                     [&](const AdMentions& r) {
-                       evaluate_ad_mentions(r, snapshot, v, memo, context.limits);
-                     },
-                     [&](const AdLanguage& r) {
-                       evaluate_ad_language(r, snapshot, v, memo, context.limits);
-                     },
+                     [&](const AdSentence& r) { evaluate_ad_sentence(policy, r, v, reading); },
+                     [&](const AdMentions& r) { evaluate_ad_mentions(r, v, reading); },
+                     [&](const AdLanguage& r) { evaluate_ad_language(r, v, reading); },
                  },
                  rule.spec);
     }

@@ -40,7 +40,8 @@ std::string sentence_language(const AdSentence& rule, std::string_view ad_langua
 
 // The excluding wordings (ad_language rules) found in an ad, for listing them one by one
 // (`mangfold audit-feed`). The same findings as the rules' verdicts, in rule and file order.
-// Empty when the ad has no body or its HTML is over `limits`.
+// Empty when the ad has no body or its HTML is over `limits`. `memo`, when given, answers for
+// an ad seen before (ad_injection.hpp), as it does for the rules.
 struct WordingHit {
   std::string rule;  // the ad_language rule's name
   std::string language;
@@ -48,6 +49,6 @@ struct WordingHit {
   std::string found;                     // the words found, folded
 };
 std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::JobAd& ad,
-                                          const InputLimits& limits = {});
+                                          const InputLimits& limits = {}, AdMemo* memo = nullptr);
 
 }  // namespace mangfold::policy

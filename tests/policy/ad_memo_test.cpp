@@ -212,21 +212,31 @@ TEST_CASE("the rules evaluated after a plan read the ad from the memo") {
   const AdMemoStats before = memo.stats();
   REQUIRE(policy::plan_ad_injection(p, s, &memo).ok());
   const AdMemoStats planned = memo.stats();
-  CHECK(planned.misses - before.misses == 1);  // the injection; its text is stored unasked
-  CHECK(planned.entries - before.entries == 2);
+  // The HTML's shape and the injection; the text is stored unasked.
+  CHECK(planned.misses - before.misses == 2);
+  CHECK(planned.entries - before.entries == 3);
 
+  // The rules find the shape and the text, and read the sentence and topics in that text.
   const domain::Verdict v = evaluate(p, s, &memo);
   const AdMemoStats evaluated = memo.stats();
-  CHECK(evaluated.misses == planned.misses);
-  CHECK(evaluated.hits - planned.hits == 2);  // sentence and mentions
+  CHECK(evaluated.hits - planned.hits == 2);      // the shape, the text (read once for both)
+  CHECK(evaluated.misses - planned.misses == 2);  // the assessment, the topics
+  CHECK(evaluated.entries - planned.entries == 2);
   CHECK(v.rules.at(0).reason_code == "sentence_missing");
   CHECK(v.rules.at(1).reason_code == "topics_mentioned");
 
+  // Seen before: every answer comes from the memo, nothing is read.
+  const domain::Verdict again = evaluate(p, s, &memo);
+  CHECK(memo.stats().misses == evaluated.misses);
+  CHECK(memo.stats().hits - evaluated.hits == 3);  // the shape, the assessment, the topics
+  REQUIRE(again.rules.size() == v.rules.size());
+  for (std::size_t i = 0; i < v.rules.size(); ++i)
+    CHECK(again.rules[i].reason == v.rules[i].reason);
   REQUIRE(policy::plan_ad_injection(p, s, &memo).ok());
-  CHECK(memo.stats().misses == planned.misses);
+  CHECK(memo.stats().misses == evaluated.misses);
   // Without a memo nothing is remembered anywhere.
   REQUIRE(policy::plan_ad_injection(p, s).ok());
-  CHECK(memo.stats().misses == planned.misses);
+  CHECK(memo.stats().misses == evaluated.misses);
 }
 
 TEST_CASE("policies that share an id and version but not a sentence get their own answers") {
