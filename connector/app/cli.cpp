@@ -268,7 +268,7 @@ int run_simulate(const SimulateArgs& args) {
       context.today ? context.today->days_since_epoch() * 86400 : unix_seconds();
   const std::vector<store::OutboxItem> mails = notify::plan_notifications(
       notify::vacancy_info(args.tenant.empty() ? policy->id : args.tenant, snapshot->vacancy,
-                           *policy),
+                           *policy, {}, &ad_memo),
       std::nullopt, verdict, *policy, now);
   if (args.json) {
     std::cout << render_verdict_json(*policy, verdict, change, mails);

@@ -156,9 +156,10 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   changes.verdict = policy::evaluate(policy, snapshot, context);
   // Emails for what changed since the last verdict, in the same transaction: acknowledged
   // means queued, and a replayed event (a duplicate) never plans them twice.
-  for (store::OutboxItem& mail : notify::plan_notifications(
-           notify::vacancy_info(prior.record.tenant, snapshot.vacancy, policy, options.limits),
-           prior.last_verdict, *changes.verdict, policy, now_unix))
+  for (store::OutboxItem& mail :
+       notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy,
+                                                       policy, options.limits, options.ad_memo),
+                                  prior.last_verdict, *changes.verdict, policy, now_unix))
     changes.outbox.push_back(std::move(mail));
   // A verdict equal to the stored one is not stored again (store.hpp, Changes::verdict):
   // the events table keeps every event, the verdict rows only what changed.

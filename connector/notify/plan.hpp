@@ -59,6 +59,10 @@
 #include "connector/policy/policy.hpp"
 #include "connector/store/store.hpp"
 
+namespace mangfold::policy {
+class AdMemo;  // connector/policy/ad_injection.hpp
+}  // namespace mangfold::policy
+
 namespace mangfold::notify {
 
 // The outbox kind every row planned here carries.
@@ -83,9 +87,10 @@ struct VacancyInfo {
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy);
 VacancyInfo vacancy_info(const store::VacancyRecord& record);
 // The first, with the ad's excluding wordings under `policy` (VacancyInfo::wording), read
-// within `limits` as the policy engine reads the ad.
+// within `limits` as the policy engine reads the ad, through `ad_memo` when given.
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy,
-                         const policy::Policy& policy, const InputLimits& limits = {});
+                         const policy::Policy& policy, const InputLimits& limits = {},
+                         policy::AdMemo* ad_memo = nullptr);
 
 // Target group name → how a sentence names it ("innvandrerbakgrunn"), from the policy.
 using GroupLabels = std::map<std::string, std::string, std::less<>>;
