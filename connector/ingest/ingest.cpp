@@ -152,14 +152,16 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
   policy::EvaluationContext context;
   context.today = domain::Date::from_days_since_epoch(static_cast<long>(now_unix / 86400));
   context.ad_memo = options.ad_memo;
+  const policy::AdDigest* ad_digest = options.ad_digest ? &*options.ad_digest : nullptr;
+  context.ad_digest = ad_digest;
   context.limits = options.limits;
   changes.verdict = policy::evaluate(policy, snapshot, context);
   // Emails for what changed since the last verdict, in the same transaction: acknowledged
   // means queued, and a replayed event (a duplicate) never plans them twice.
-  for (store::OutboxItem& mail :
-       notify::plan_notifications(notify::vacancy_info(prior.record.tenant, snapshot.vacancy,
-                                                       policy, options.limits, options.ad_memo),
-                                  prior.last_verdict, *changes.verdict, policy, now_unix))
+  for (store::OutboxItem& mail : notify::plan_notifications(
+           notify::vacancy_info(prior.record.tenant, snapshot.vacancy, policy, options.limits,
+                                options.ad_memo, ad_digest),
+           prior.last_verdict, *changes.verdict, policy, now_unix))
     changes.outbox.push_back(std::move(mail));
   // A verdict equal to the stored one is not stored again (store.hpp, Changes::verdict):
   // the events table keeps every event, the verdict rows only what changed.
@@ -214,8 +216,13 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
                    OutcomeDone done, UnchangedVerdict unchanged) {
   // The ad as the policy wants it: answered synchronously to the sender (custom
   // integrations may apply it at once) and, for adapters that can, written back.
-  Result<std::optional<policy::AdChange>> ad_change =
-      policy::plan_ad_injection(*tenant.policy, snapshot, ad_memo_.get(), tenant.limits);
+  // The ad is digested once for every look-up of the event in the ad memo: the plan here,
+  // the rules and the notifications' wordings on the store's writer.
+  std::optional<policy::AdDigest> ad_digest;
+  if (snapshot.vacancy.ad && !snapshot.vacancy.ad->body.empty() && ad_memo_->enabled())
+    ad_digest = policy::AdDigest::of(*snapshot.vacancy.ad);
+  Result<std::optional<policy::AdChange>> ad_change = policy::plan_ad_injection(
+      *tenant.policy, snapshot, ad_memo_.get(), tenant.limits, ad_digest ? &*ad_digest : nullptr);
   auto change =
       std::make_shared<std::optional<policy::AdChange>>(ad_change.ok() ? *ad_change : std::nullopt);
   store::Submission submission;
@@ -242,6 +249,7 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
   if (write_back) options.ad_change = *change;
   options.unchanged = unchanged;
   options.ad_memo = ad_memo_.get();
+  options.ad_digest = ad_digest;
   options.limits = tenant.limits;
   submission.plan = [tenants, policy = tenant.policy, pseudonyms = tenant.pseudonyms,
                      tenant_name = tenant.config.name, shared, now, memo = ad_memo_,

@@ -38,7 +38,9 @@ struct PlanOptions {
   std::optional<policy::AdChange> ad_change;  // queued as an ATS write-back when set
   UnchangedVerdict unchanged = UnchangedVerdict::kLog;
   policy::AdMemo* ad_memo = nullptr;  // what was read in the ad for the plan, reused
-  InputLimits limits;                 // an HTML ad over these is flagged, not read
+  // The snapshot's ad's digest, made once for the event's look-ups in ad_memo; optional.
+  std::optional<policy::AdDigest> ad_digest;
+  InputLimits limits;  // an HTML ad over these is flagged, not read
 };
 
 // The store plan for one event, as a plain function (tested on its own): merges the

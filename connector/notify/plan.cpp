@@ -209,10 +209,12 @@ VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v) {
 }
 
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& v, const policy::Policy& policy,
-                         const InputLimits& limits, policy::AdMemo* ad_memo) {
+                         const InputLimits& limits, policy::AdMemo* ad_memo,
+                         const policy::AdDigest* ad_digest) {
   VacancyInfo info = vacancy_info(std::move(tenant), v);
   if (!v.ad) return info;
-  for (const policy::WordingHit& hit : policy::excluding_wording(policy, *v.ad, limits, ad_memo)) {
+  for (const policy::WordingHit& hit :
+       policy::excluding_wording(policy, *v.ad, limits, ad_memo, ad_digest)) {
     if (!hit.wording) continue;
     info.wording[hit.rule].push_back(PayloadWording{hit.found, hit.wording->reason,
                                                     hit.wording->suggestion, hit.wording->source});

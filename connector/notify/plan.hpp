@@ -61,6 +61,7 @@
 
 namespace mangfold::policy {
 class AdMemo;  // connector/policy/ad_injection.hpp
+class AdDigest;
 }  // namespace mangfold::policy
 
 namespace mangfold::notify {
@@ -87,10 +88,12 @@ struct VacancyInfo {
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy);
 VacancyInfo vacancy_info(const store::VacancyRecord& record);
 // The first, with the ad's excluding wordings under `policy` (VacancyInfo::wording), read
-// within `limits` as the policy engine reads the ad, through `ad_memo` when given.
+// within `limits` as the policy engine reads the ad, through `ad_memo` when given (and with
+// the ad's `ad_digest`, when the caller has it).
 VacancyInfo vacancy_info(std::string tenant, const domain::Vacancy& vacancy,
                          const policy::Policy& policy, const InputLimits& limits = {},
-                         policy::AdMemo* ad_memo = nullptr);
+                         policy::AdMemo* ad_memo = nullptr,
+                         const policy::AdDigest* ad_digest = nullptr);
 
 // Target group name → how a sentence names it ("innvandrerbakgrunn"), from the policy.
 using GroupLabels = std::map<std::string, std::string, std::less<>>;

@@ -3,6 +3,7 @@
 // and by the ingest pipeline (as an ATS write-back through the outbox).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,12 +27,15 @@ struct AdChange {
 // nullopt when no enabled inject-mode rule applies, the sentence is already there, or the
 // ad's HTML is over `limits` (not read at all: the ad rules flag it as "ad_unreadable").
 // kUnprocessable when the ad's HTML cannot take the paragraph (flag it instead).
-// `memo`, when given, shares what is read from the ad with later calls and evaluations.
+// `memo`, when given, shares what is read from the ad with later calls and evaluations;
+// `digest`, when given, is the snapshot's ad's (see AdDigest).
 class AdMemo;
+class AdDigest;
 Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
                                                   const domain::Snapshot& snapshot,
                                                   AdMemo* memo = nullptr,
-                                                  const InputLimits& limits = {});
+                                                  const InputLimits& limits = {},
+                                                  const AdDigest* digest = nullptr);
 
 // ---- The ad memo ---------------------------------------------------------------------
 // An ATS resends the whole vacancy, ad included, with every event, and the ad rarely
@@ -76,12 +80,38 @@ class AdMemo {
   AdMemoStats stats() const;
   // Sets the capacity, evicting to fit; 0 empties the memo and keeps it empty.
   void set_capacity(std::size_t bytes);
+  bool enabled() const;  // capacity > 0
 
   class Table;  // the LRU table (ad_rules.hpp, internal to the policy module)
   Table& table() const { return *table_; }
 
  private:
   std::unique_ptr<Table> table_;
+};
+
+// The memo's name for one ad: the SHA-256 of its format and body, from which the key of
+// everything remembered about the ad is derived. Digesting is the part of a look-up that
+// grows with the ad, so a caller that asks several things about one ad (ingest: the plan,
+// the rules, the wordings of the notifications) digests it once and passes the digest to
+// each call; a call given none digests the ad itself, once. The caller must pass the digest
+// of the very ad the call reads: a call checks only that the format and size agree (and
+// digests the ad itself when they do not). Immutable; copy it freely.
+class AdDigest {
+ public:
+  // nullopt when OpenSSL cannot digest (then the calls read the ad without the memo).
+  static std::optional<AdDigest> of(const domain::JobAd& ad);
+  // The same format and body size as the ad digested.
+  bool agrees_with(const domain::JobAd& ad) const {
+    return ad.format == format_ && ad.body.size() == size_;
+  }
+  const std::array<unsigned char, 32>& bytes() const { return bytes_; }
+
+ private:
+  AdDigest(std::array<unsigned char, 32> bytes, domain::AdFormat format, std::size_t size)
+      : bytes_(bytes), format_(format), size_(size) {}
+  std::array<unsigned char, 32> bytes_;
+  domain::AdFormat format_;
+  std::size_t size_;
 };
 
 }  // namespace mangfold::policy

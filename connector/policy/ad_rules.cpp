@@ -115,6 +115,10 @@ void AdMemo::set_capacity(std::size_t bytes) {
   table_->set_capacity(bytes);
 }
 
+bool AdMemo::enabled() const {
+  return table_->enabled();
+}
+
 namespace {
 
 // ---- Memo keys ---------------------------------------------------------------------------
@@ -370,10 +374,22 @@ const domain::JobAd* ad_or_explain(AdReading* reading, domain::RuleVerdict& v) {
 
 // ---- The reading -----------------------------------------------------------------------------
 
-AdReading::AdReading(AdMemo* memo, const domain::JobAd& ad, const InputLimits& limits)
+AdReading::AdReading(AdMemo* memo, const domain::JobAd& ad, const InputLimits& limits,
+                     const AdDigest* digest)
     : memo_(memo != nullptr && memo->table().enabled() ? &memo->table() : nullptr),
       ad_(ad),
-      limits_(limits) {}
+      limits_(limits) {
+  if (digest != nullptr && digest->agrees_with(ad)) {
+    digested_ = true;
+    digest_ = digest->bytes();
+  }
+}
+
+std::optional<AdDigest> AdDigest::of(const domain::JobAd& ad) {
+  const std::optional<AdMemo::Table::Key> digest = ad_digest(ad);
+  if (!digest) return std::nullopt;
+  return AdDigest(*digest, ad.format, ad.body.size());
+}
 
 const std::optional<AdMemo::Table::Key>& AdReading::digest() {
   if (!digested_) {
@@ -535,7 +551,8 @@ void evaluate_ad_language(const AdLanguage& rule, domain::RuleVerdict& v, AdRead
 }
 
 std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::JobAd& ad,
-                                          const InputLimits& limits, AdMemo* memo) {
+                                          const InputLimits& limits, AdMemo* memo,
+                                          const AdDigest* digest) {
   std::vector<WordingHit> out;
   if (ad.body.empty()) return out;
   // Without an ad_language rule there is nothing to find, and the ad need not be measured.
@@ -543,7 +560,7 @@ std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::Jo
         return rule.enabled && std::holds_alternative<AdLanguage>(rule.spec);
       }))
     return out;
-  AdReading reading(memo, ad, limits);
+  AdReading reading(memo, ad, limits, digest);
   if (reading.over_budget()) return out;
   for (const Rule& rule : policy.rules) {
     const auto* spec = std::get_if<AdLanguage>(&rule.spec);
@@ -560,10 +577,11 @@ std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::Jo
 
 Result<std::optional<AdChange>> plan_ad_injection(const Policy& policy,
                                                   const domain::Snapshot& snapshot, AdMemo* memo,
-                                                  const InputLimits& limits) {
+                                                  const InputLimits& limits,
+                                                  const AdDigest* digest) {
   const auto& ad = snapshot.vacancy.ad;
   if (!ad || ad->body.empty()) return std::optional<AdChange>{};
-  AdReading reading(memo, *ad, limits);
+  AdReading reading(memo, *ad, limits, digest);
   std::optional<ads::ParsedAd> parsed;  // read on the first memo miss, kept for later rules
   for (const Rule& rule : policy.rules) {
     const auto* spec = std::get_if<AdSentence>(&rule.spec);

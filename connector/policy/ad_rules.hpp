@@ -113,11 +113,13 @@ class AdMemo::Table {
 // first is answered once for all of them: whether the ad may be read (its HTML within
 // `limits`), its visible text, and the digest of its format and body from which every memo
 // key is derived — so an ad seen before costs one SHA-256 of its body per call, and each
-// rule then a look-up. `memo` may be null (or off): then nothing is remembered beyond the
-// call. Refers to `ad`, which must outlive it. Not thread-safe: one call, one thread.
+// rule then a look-up (none when the caller passes the ad's `digest`, see AdDigest). `memo`
+// may be null (or off): then nothing is remembered beyond the call. Refers to `ad`, which
+// must outlive it. Not thread-safe: one call, one thread.
 class AdReading {
  public:
-  AdReading(AdMemo* memo, const domain::JobAd& ad, const InputLimits& limits);
+  AdReading(AdMemo* memo, const domain::JobAd& ad, const InputLimits& limits,
+            const AdDigest* digest = nullptr);
   AdReading(const AdReading&) = delete;
   AdReading& operator=(const AdReading&) = delete;
 

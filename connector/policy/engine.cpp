@@ -379,7 +379,7 @@ domain::Verdict evaluate(const Policy& policy, const Snapshot& snapshot,
   // (ad_rules.hpp), and with the caller's memo, an ad seen before is not read at all.
   std::optional<AdReading> ad_reading;
   if (const auto& ad = snapshot.vacancy.ad; ad && !ad->body.empty())
-    ad_reading.emplace(context.ad_memo, *ad, context.limits);
+    ad_reading.emplace(context.ad_memo, *ad, context.limits, context.ad_digest);
   AdReading* reading = ad_reading ? &*ad_reading : nullptr;
 
   for (const Rule& rule : policy.rules) {

@@ -13,11 +13,13 @@
 namespace mangfold::policy {
 
 class AdMemo;
+class AdDigest;
 
 struct EvaluationContext {
   std::optional<domain::Date> today;  // unset: the policy's effective date is not checked
   AdMemo* ad_memo = nullptr;  // shares what ad rules read in an ad (ad_injection.hpp); optional
-  InputLimits limits = {};    // an HTML ad over these is flagged, not read (ads/html_budget.hpp)
+  const AdDigest* ad_digest = nullptr;  // the snapshot's ad's, if the caller has it; optional
+  InputLimits limits = {};  // an HTML ad over these is flagged, not read (ads/html_budget.hpp)
 };
 
 // Evaluates every enabled rule of `policy` on `snapshot`. Ad rules are evaluated only
@@ -41,7 +43,7 @@ std::string sentence_language(const AdSentence& rule, std::string_view ad_langua
 // The excluding wordings (ad_language rules) found in an ad, for listing them one by one
 // (`mangfold audit-feed`). The same findings as the rules' verdicts, in rule and file order.
 // Empty when the ad has no body or its HTML is over `limits`. `memo`, when given, answers for
-// an ad seen before (ad_injection.hpp), as it does for the rules.
+// an ad seen before (ad_injection.hpp), as it does for the rules; `digest` is the ad's.
 struct WordingHit {
   std::string rule;  // the ad_language rule's name
   std::string language;
@@ -49,6 +51,7 @@ struct WordingHit {
   std::string found;                     // the words found, folded
 };
 std::vector<WordingHit> excluding_wording(const Policy& policy, const domain::JobAd& ad,
-                                          const InputLimits& limits = {}, AdMemo* memo = nullptr);
+                                          const InputLimits& limits = {}, AdMemo* memo = nullptr,
+                                          const AdDigest* digest = nullptr);
 
 }  // namespace mangfold::policy

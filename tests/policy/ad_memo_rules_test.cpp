@@ -111,10 +111,12 @@ std::vector<domain::Snapshot> corpus() {
 
 // Everything the ad rules answer for one ad, as text, in the order ingest asks: the plan,
 // the verdict as stored (its JSON), the excluding wordings of the notification payload.
+// With `digest`, every call is given it (as ingest does).
 std::string answers(const policy::Policy& p, const domain::Snapshot& s, AdMemo* memo,
-                    const InputLimits& limits = {}) {
+                    const InputLimits& limits = {}, const policy::AdDigest* digest = nullptr) {
   std::ostringstream out;
-  Result<std::optional<policy::AdChange>> change = policy::plan_ad_injection(p, s, memo, limits);
+  Result<std::optional<policy::AdChange>> change =
+      policy::plan_ad_injection(p, s, memo, limits, digest);
   if (!change.ok()) {
     out << "error " << to_string(change.status().code()) << ": " << change.status().message();
   } else if (!change->has_value()) {
@@ -126,9 +128,11 @@ std::string answers(const policy::Policy& p, const domain::Snapshot& s, AdMemo* 
   context.today = domain::Date{2026, 6, 1};
   context.ad_memo = memo;
   context.limits = limits;
+  context.ad_digest = digest;
   out << "\n" << store::verdict_to_json_text(policy::evaluate(p, s, context));
   if (s.vacancy.ad) {
-    for (const policy::WordingHit& hit : policy::excluding_wording(p, *s.vacancy.ad, limits, memo))
+    for (const policy::WordingHit& hit :
+         policy::excluding_wording(p, *s.vacancy.ad, limits, memo, digest))
       out << "\n" << hit.rule << " " << hit.language << " " << hit.wording->id << " " << hit.found;
   }
   return out.str();
@@ -177,7 +181,10 @@ TEST_CASE("the shipped policies answer the ad corpus the same with the memo off,
       for (std::size_t i = 0; i < ss.size(); ++i) {
         CAPTURE(i);
         CHECK(answers(p.policy, ss[i], &own) == expected[i]);
-        CHECK(answers(p.policy, ss[i], &shared) == expected[i]);
+        // As ingest asks: the ad digested once for the plan, the rules and the wordings.
+        std::optional<policy::AdDigest> digest;
+        if (ss[i].vacancy.ad) digest = policy::AdDigest::of(*ss[i].vacancy.ad);
+        CHECK(answers(p.policy, ss[i], &shared, {}, digest ? &*digest : nullptr) == expected[i]);
       }
       // Warm: every answer is found, none is worked out again.
       if (round == 1) CHECK(shared.stats().misses == before.misses);
@@ -280,6 +287,30 @@ TEST_CASE("a rule whose parameters changed is not answered from the memo made fo
     REQUIRE(reloaded.version == oslo.version);
     check_changed(oslo, reloaded);
   }
+}
+
+TEST_CASE("a digest of another ad of another size is not used") {
+  const std::vector<NamedPolicy> ps = policies();
+  const policy::Policy& p = named(ps, "imdi.yaml");
+  const domain::Snapshot present =
+      with_ad("<p>Vi oppfordrer kvalifiserte kandidater med innvandrerbakgrunn til å søke.</p>",
+              domain::AdFormat::kHtml, "nb");
+  const domain::Snapshot missing = with_ad("<p>Kort annonse.</p>", domain::AdFormat::kHtml, "nb");
+  AdMemo memo;
+  const std::optional<policy::AdDigest> of_present = policy::AdDigest::of(*present.vacancy.ad);
+  REQUIRE(of_present.has_value());
+  CHECK(of_present->agrees_with(*present.vacancy.ad));
+  CHECK_FALSE(of_present->agrees_with(*missing.vacancy.ad));
+  const std::string expected_present = answers(p, present, nullptr);
+  const std::string expected_missing = answers(p, missing, nullptr);
+  REQUIRE(expected_present != expected_missing);
+  for (int round = 0; round < 2; ++round) {
+    CHECK(answers(p, present, &memo, {}, &*of_present) == expected_present);
+    CHECK(answers(p, missing, &memo, {}, &*of_present) == expected_missing);
+  }
+  domain::JobAd as_text = *present.vacancy.ad;
+  as_text.format = domain::AdFormat::kText;
+  CHECK_FALSE(of_present->agrees_with(as_text));
 }
 
 TEST_CASE("a memo of capacity 0, or emptied between events, answers as no memo") {
