@@ -131,12 +131,21 @@ class KeyBuilder {
   explicit KeyBuilder(std::string_view kind) : ctx_(EVP_MD_CTX_new()) {
     ok_ = ctx_ != nullptr && sha256() != nullptr &&
           EVP_DigestInit_ex(ctx_.get(), sha256(), nullptr) == 1;
+    pending_.reserve(kPendingBytes);
     add(kind);
   }
   void add(std::string_view field) {
     const std::uint64_t size = field.size();
-    ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), &size, sizeof size) == 1 &&
-          EVP_DigestUpdate(ctx_.get(), field.data(), field.size()) == 1;
+    pending_.append(reinterpret_cast<const char*>(&size), sizeof size);
+    // A rule's parameters are many short words: gathered and digested in one update each
+    // kPendingBytes, since every update has a fixed cost. A long field (the ad) goes as is.
+    if (field.size() < kPendingBytes) {
+      pending_.append(field);
+      if (pending_.size() >= kPendingBytes) flush();
+    } else {
+      flush();
+      ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), field.data(), field.size()) == 1;
+    }
   }
   void add(const std::vector<std::string>& fields) {
     add(std::to_string(fields.size()));
@@ -144,6 +153,7 @@ class KeyBuilder {
       add(f);
   }
   std::optional<AdMemo::Table::Key> finish() {
+    flush();
     AdMemo::Table::Key key{};
     unsigned int length = 0;
     if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), key.data(), &length) != 1 || length != key.size())
@@ -152,6 +162,11 @@ class KeyBuilder {
   }
 
  private:
+  static constexpr std::size_t kPendingBytes = 1024;
+  void flush() {
+    ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), pending_.data(), pending_.size()) == 1;
+    pending_.clear();
+  }
   // Fetched once: an implicit fetch on every digest takes a lock in OpenSSL 3.
   static const EVP_MD* sha256() {
     static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
@@ -162,6 +177,7 @@ class KeyBuilder {
   };
   std::unique_ptr<EVP_MD_CTX, FreeCtx> ctx_;
   bool ok_ = false;
+  std::string pending_;  // fields not yet digested, each after its length
 };
 
 ads::AdFormat ad_format(const domain::JobAd& ad) {

@@ -2,8 +2,11 @@
 // corpus answer byte for byte the same with the memo off, cold and warm; a rule whose
 // parameters change is never answered from an entry made for other parameters.
 #include <doctest/doctest.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -286,6 +289,33 @@ TEST_CASE("a rule whose parameters changed is not answered from the memo made fo
     REQUIRE(reloaded.id == oslo.id);
     REQUIRE(reloaded.version == oslo.version);
     check_changed(oslo, reloaded);
+  }
+}
+
+TEST_CASE("an ad's digest is the SHA-256 of its length-prefixed kind, format and body") {
+  // Pinned so that gathering short fields before digesting them never changes a key.
+  auto field = [](std::string_view f) {
+    const std::uint64_t size = f.size();
+    std::string out(sizeof size, '\0');
+    std::memcpy(out.data(), &size, sizeof size);
+    return out + std::string(f);
+  };
+  for (const std::size_t n : {std::size_t{0}, std::size_t{5}, std::size_t{1023}, std::size_t{1024},
+                              std::size_t{70'000}}) {
+    CAPTURE(n);
+    std::string body;
+    for (std::size_t i = 0; i < n; ++i)
+      body += static_cast<char>('a' + i % 26);
+    for (const auto format : {domain::AdFormat::kHtml, domain::AdFormat::kText}) {
+      const domain::JobAd ad{body, format, "nb"};
+      const std::string serial =
+          field("ad/1") + field(format == domain::AdFormat::kHtml ? "html" : "text") + field(body);
+      std::array<unsigned char, 32> expected{};
+      SHA256(reinterpret_cast<const unsigned char*>(serial.data()), serial.size(), expected.data());
+      const std::optional<policy::AdDigest> digest = policy::AdDigest::of(ad);
+      REQUIRE(digest.has_value());
+      CHECK(digest->bytes() == expected);
+    }
   }
 }
 
