@@ -30,15 +30,24 @@ Result<std::vector<domain::Stage>> decode_stages(std::string_view text) {
 }
 
 VerdictColumns verdict_columns(const domain::Verdict& verdict) {
-  nlohmann::json rules = nlohmann::json::array();
-  for (const auto& r : verdict.rules)
-    rules.push_back(rule_verdict_to_json(r));
+  std::optional<std::string> rules = internal::rules_text_fast(verdict.rules);
   return {verdict.policy_id, verdict.policy_version, std::string(domain::to_string(verdict.phase)),
           std::string(domain::to_string(verdict.overall)),
-          rules.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+          rules ? std::move(*rules) : internal::rules_text_reference(verdict.rules)};
 }
 
+// read_vacancy runs this for every event (issue #22): the fast reader answers for the
+// columns verdict_columns wrote, the reference for anything else and for every error.
 Result<domain::Verdict> verdict_from_columns(const VerdictColumns& c, std::string_view vacancy_id) {
+  if (std::optional<domain::Verdict> v = internal::verdict_from_columns_fast(c, vacancy_id))
+    return std::move(*v);
+  return internal::verdict_from_columns_reference(c, vacancy_id);
+}
+
+namespace internal {
+
+Result<domain::Verdict> verdict_from_columns_reference(const VerdictColumns& c,
+                                                       std::string_view vacancy_id) {
   nlohmann::json rules = nlohmann::json::parse(c.rules, nullptr, /*allow_exceptions=*/false);
   if (rules.is_discarded()) return internal_error("store: stored verdict rules are not JSON");
   nlohmann::json j = {{"policy_id", c.policy_id},
@@ -51,6 +60,15 @@ Result<domain::Verdict> verdict_from_columns(const VerdictColumns& c, std::strin
   if (!v.ok()) return internal_error("store: stored verdict unreadable: " + v.status().message());
   return v;
 }
+
+std::string rules_text_reference(const std::vector<domain::RuleVerdict>& rules) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const auto& r : rules)
+    array.push_back(rule_verdict_to_json(r));
+  return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace internal
 
 Status check_changes(const Submission& sub, Changes& c) {
   VacancyRecord& v = c.vacancy;

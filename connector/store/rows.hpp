@@ -2,6 +2,7 @@
 // the SQLite and PostgreSQL implementations so that both store the same rows.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,34 @@ VerdictColumns verdict_columns(const domain::Verdict& verdict);
 // kInternal when the stored columns do not read as a verdict.
 Result<domain::Verdict> verdict_from_columns(const VerdictColumns& columns,
                                              std::string_view vacancy_id);
+
+// The two ways verdict_from_columns reads and verdict_columns writes the rules, for the
+// tests and the fuzzer that check they agree (fuzz/stored_verdict.cpp). Not for other
+// callers: use the two functions above.
+namespace internal {
+
+// The reference reader: the rules parsed into an nlohmann tree, then verdict_from_json
+// (verdict_json.hpp). Every error verdict_from_columns returns comes from here.
+Result<domain::Verdict> verdict_from_columns_reference(const VerdictColumns& columns,
+                                                       std::string_view vacancy_id);
+// The fast reader (rows_fast.cpp): simdjson straight into the domain values. Nothing when
+// the columns are not a verdict the reference reads, or are one it leaves to the reference
+// (a key twice, a number that is not a plain int, rules over 256 KiB, …); otherwise exactly
+// the reference's Verdict.
+std::optional<domain::Verdict> verdict_from_columns_fast(const VerdictColumns& columns,
+                                                         std::string_view vacancy_id);
+
+// The reference writer: an nlohmann tree of rule_verdict_to_json, dumped compact with
+// invalid UTF-8 replaced by U+FFFD.
+std::string rules_text_reference(const std::vector<domain::RuleVerdict>& rules);
+// The fast writer (rows_fast.cpp): the same bytes without a tree. Nothing when a string is
+// not valid UTF-8 (the reference's replacement is left to it).
+std::optional<std::string> rules_text_fast(const std::vector<domain::RuleVerdict>& rules);
+
+// Field by field, counts included.
+bool same_verdict(const domain::Verdict& a, const domain::Verdict& b);
+
+}  // namespace internal
 
 // Fills the defaults of a plan's Changes (the submission's tenant and vacancy id) and
 // checks them. A plan's output is our own code's, so a malformed one is a bug

@@ -203,6 +203,16 @@ json verdict_to_json(const domain::Verdict& verdict) {
   return j;
 }
 
+std::optional<Outcome> outcome_from_name(std::string_view name) {
+  return enum_from_string(name, kOutcomes);
+}
+std::optional<Severity> severity_from_name(std::string_view name) {
+  return enum_from_string(name, kSeverities);
+}
+std::optional<Phase> phase_from_name(std::string_view name) {
+  return enum_from_string(name, kPhases);
+}
+
 Result<domain::RuleVerdict> rule_verdict_from_json(const json& json_value) {
   return rule_from_json(json_value, "");
 }

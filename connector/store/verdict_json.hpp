@@ -14,6 +14,7 @@
 // count that is not recorded is written without the key, so it stays so).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,12 @@ nlohmann::json rule_verdict_to_json(const domain::RuleVerdict& rule);
 // right type and a known enum name. Errors: kInvalidArgument naming the offending key.
 Result<domain::Verdict> verdict_from_json(const nlohmann::json& json);
 Result<domain::RuleVerdict> rule_verdict_from_json(const nlohmann::json& json);
+
+// The format's enum names (the domain's to_string names) back to values; nothing for a name
+// the format does not know.
+std::optional<domain::Outcome> outcome_from_name(std::string_view name);
+std::optional<domain::Severity> severity_from_name(std::string_view name);
+std::optional<domain::Phase> phase_from_name(std::string_view name);
 
 // The same, as compact JSON text.
 std::string verdict_to_json_text(const domain::Verdict& verdict);
