@@ -118,6 +118,47 @@ for name, value in {"seconds": "120", "zero": "0", "huge": "99999999999999",
                     "negative": "-5", "word": "soon"}.items():
     put("fuzz_retry_after", name, value)
 
+# Stored verdicts: the first byte picks the phase and overall columns, the rest is the rules
+# column as verdict_columns writes it (keys sorted, compact, non-ASCII as it is).
+def counts(base, qualified=True):
+    names = ["applicants", "in_group", "unknown_answer", "qualified_in_group", "unassessed_in_group",
+             "invited", "invited_in_group", "required", "proposed", "hired", "hired_in_group"]
+    c = {n: base + i for i, n in enumerate(names)}
+    if qualified:
+        c["qualified"] = base + 11
+    return c
+
+
+def rule_verdict(rule, kind, group, outcome, severity, missing, code, reason, c):
+    return {"rule": rule, "kind": kind, "group": group, "outcome": outcome, "severity": severity,
+            "missing": missing, "reason_code": code, "reason": reason, "counts": c}
+
+
+def rules_column(rules):
+    return json.dumps(rules, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+imdi_rules = [
+    rule_verdict("half_of_invited", "interview_minimum", "immigrant_background", "shortfall", "warning",
+                 1, "below_required", "3 qualified in the group, 0 of 4 invited, 2 required.", counts(0)),
+    rule_verdict("encourage_applicants", "ad_sentence", "", "compliant", "none", 0, "present",
+                 "The ad has the sentence.", counts(0, qualified=False)),
+    rule_verdict("diversity_goals", "ad_mentions", "", "insufficient_data", "advice", 0, "no_ad",
+                 "No ad to read yet.", counts(7)),
+    rule_verdict("justify_hire", "hire_justification", "immigrant_background", "not_applicable", "none",
+                 0, "nobody_proposed", "Nobody proposed yet.", counts(-1)),
+]
+put("fuzz_stored_verdict", "imdi", b"\x05" + rules_column(imdi_rules))
+put("fuzz_stored_verdict", "empty", b"\x00[]")
+put("fuzz_stored_verdict", "unknown-phase", b"\x03" + rules_column(imdi_rules[:1]))
+odd = rule_verdict("«rule» \"q\" \\ /", "moderate_quota", "gr\u00f8up\t\u0001\x7f", "breach_me", "breach",
+                   -2147483648, "x", "\U0001F600 \u20ac", counts(2147483636))
+odd["outcome"] = "shortfall"
+put("fuzz_stored_verdict", "odd-strings", b"\x0a" + rules_column([odd]))
+put("fuzz_stored_verdict", "escapes", b"\x06" + '[{"rule":"\\u0072\\ud83d\\ude00","extra":[1,{"x":null},2.5,-0,true]}]'.encode())
+put("fuzz_stored_verdict", "duplicate-key", b"\x01" + rules_column(imdi_rules[:1]).replace(b'"rule":', b'"rule":"first","rule":'))
+put("fuzz_stored_verdict", "split-strings", b"\x11rule|kind|group|code|reason \xff\xc3|policy")
+
 # http: requests as ATSs and report clients send them.
 requests = {
     "post-hook": b"POST /hooks/oslo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
