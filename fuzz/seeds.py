@@ -157,6 +157,12 @@ odd["outcome"] = "shortfall"
 put("fuzz_stored_verdict", "odd-strings", b"\x0a" + rules_column([odd]))
 put("fuzz_stored_verdict", "escapes", b"\x06" + '[{"rule":"\\u0072\\ud83d\\ude00","extra":[1,{"x":null},2.5,-0,true]}]'.encode())
 put("fuzz_stored_verdict", "duplicate-key", b"\x01" + rules_column(imdi_rules[:1]).replace(b'"rule":', b'"rule":"first","rule":'))
+# With the first byte's top bit set, the rest goes into a column we wrote: bits 5-6 pick a
+# string's content, a number, more members of the rule, more members of its counts.
+put("fuzz_stored_verdict", "in-string", b"\x80" + "«q» \\\" \\u00e6 \\ud83d\\ude00 \\n".encode())
+put("fuzz_stored_verdict", "in-number", b"\xa1-2147483648")
+put("fuzz_stored_verdict", "in-rule", b"\xc2,\"extra\":{\"a\":[1,2.5,null]},\"rule\":\"again\"")
+put("fuzz_stored_verdict", "in-counts", b"\xe4,\"qualified\":7,\"other\":-0")
 put("fuzz_stored_verdict", "split-strings", b"\x11rule|kind|group|code|reason \xff\xc3|policy")
 
 # http: requests as ATSs and report clients send them.

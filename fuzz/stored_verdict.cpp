@@ -5,9 +5,11 @@
 // migrated or edited by hand, and the fast reader must never read one differently.
 //
 // Input: the first byte picks the phase and overall columns (sometimes a name the format does
-// not know); the rest is the rules column. The verdict the reference reads (if any) is then
-// written both ways; and the input's bytes, cut into strings, make a verdict of their own that
-// is written both ways and read back both ways.
+// not know); the rest is the rules column, or with the first byte's top bit set, bytes put
+// into a column we wrote (in a string, as a number, as more members of a rule or of its
+// counts), so that most inputs are nearly valid and the fast reader answers. The verdict the
+// reference reads (if any) is then written both ways; and the input's bytes, cut into
+// strings, make a verdict of their own that is written both ways and read back both ways.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -48,6 +50,33 @@ void require_same_write(const domain::Verdict& v) {
   if (!internal::verdict_from_columns_fast(columns, v.vacancy_id))
     fail("the fast reader left our own writing to the reference");
   require_same_read(columns);
+}
+
+// A column our writer wrote, with `text` put in at one of four places.
+std::string column_with(int where, std::string_view text) {
+  static const std::string kColumn = [] {
+    domain::RuleVerdict r;
+    r.rule = "@rule@";
+    r.kind = "interview_minimum";
+    r.counts.hired = 987654321;
+    return internal::rules_text_reference({r, r});
+  }();
+  static constexpr std::string_view kPlaces[] = {"\"@rule@\"", "987654321", "\"severity\":\"none\"",
+                                                 "\"unknown_answer\":0"};
+  const std::string_view place = kPlaces[where & 3];
+  std::string column = kColumn;
+  const std::size_t at = column.find(place);
+  switch (where & 3) {
+    case 0:  // the content of a string, escapes and all
+      column.replace(at, place.size(), "\"" + std::string(text) + "\"");
+      break;
+    case 1:  // a number token
+      column.replace(at, place.size(), text);
+      break;
+    default:  // members after the last one read
+      column.insert(at + place.size(), text);
+  }
+  return column;
 }
 
 }  // namespace
