@@ -40,8 +40,8 @@ Result<domain::Verdict> verdict_from_columns_reference(const VerdictColumns& col
                                                        std::string_view vacancy_id);
 // The fast reader (rows_fast.cpp): simdjson straight into the domain values. Nothing when
 // the columns are not a verdict the reference reads, or are one it leaves to the reference
-// (a key twice, a number that is not a plain int, rules over 256 KiB, …); otherwise exactly
-// the reference's Verdict.
+// (a key twice, a count of 2^63 or more, a byte order mark, rules over 256 KiB); otherwise
+// exactly the reference's Verdict.
 std::optional<domain::Verdict> verdict_from_columns_fast(const VerdictColumns& columns,
                                                          std::string_view vacancy_id);
 
