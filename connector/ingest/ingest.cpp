@@ -17,6 +17,7 @@
 #include "connector/app/worker_pool.hpp"
 #include "connector/common/ascii.hpp"
 #include "connector/common/codec.hpp"
+#include "connector/common/json_text.hpp"
 #include "connector/common/utf8.hpp"
 #include "connector/ingest/id_hook.hpp"
 #include "connector/ingest/sync.hpp"
@@ -99,6 +100,36 @@ bool same_verdict(const domain::Verdict& a, const domain::Verdict& b) {
 }
 
 }  // namespace
+
+std::string accepted_answer(std::string_view event_id, std::string_view vacancy_id,
+                            std::string_view verdict, const policy::AdChange* ad) {
+  using json_text::append_key;
+  using json_text::append_string;
+  std::string out;
+  out.reserve(96 + event_id.size() + vacancy_id.size() + (ad ? ad->after.body.size() + 64 : 0));
+  out += '{';
+  if (ad) {  // keys in nlohmann's (sorted) order
+    append_key(out, "ad", true);
+    out += '{';
+    append_key(out, "body", true);
+    append_string(out, ad->after.body);
+    append_key(out, "language");
+    append_string(out, ad->after.language);
+    append_key(out, "rule");
+    append_string(out, ad->rule);
+    out += '}';
+  }
+  append_key(out, "event_id", ad == nullptr);
+  append_string(out, event_id);
+  append_key(out, "status");
+  append_string(out, "accepted");
+  append_key(out, "vacancy_id");
+  append_string(out, vacancy_id);
+  append_key(out, "verdict");
+  append_string(out, verdict);
+  out += '}';
+  return out;
+}
 
 Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot snapshot,
                                   const store::StoredVacancy& prior, std::int64_t now_unix,
@@ -420,18 +451,11 @@ void Ingest::handle(std::string_view tenant_name, http::Request&& request, http:
       const std::string overall(domain::to_string(result->verdict->overall));
       metrics_.count_verdict(tenant_name, overall);
       fields["verdict"] = overall;
-      nlohmann::json body{{"status", "accepted"},
-                          {"event_id", event_id},
-                          {"vacancy_id", vacancy_id},
-                          {"verdict", overall}};
-      if (result->ad_change) {
-        const policy::AdChange& c = *result->ad_change;
-        body["ad"] = {{"rule", c.rule}, {"language", c.after.language}, {"body", c.after.body}};
-        fields["ad_changed"] = true;
-      }
+      if (result->ad_change) fields["ad_changed"] = true;
       http::Response response;
       response.status = success;
-      response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      response.body = accepted_answer(event_id, vacancy_id, overall,
+                                      result->ad_change ? &*result->ad_change : nullptr);
       finish(std::move(response), fields);
     };
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
@@ -42,6 +43,12 @@ struct PlanOptions {
   std::optional<policy::AdDigest> ad_digest;
   InputLimits limits;  // an HTML ad over these is flagged, not read
 };
+
+// The 2xx answer to an applied event: {"ad":{"body","language","rule"} when the ad was
+// changed, "event_id", "status":"accepted", "vacancy_id", "verdict"}, written directly
+// (no tree; the answer carries the whole changed ad) with the bytes nlohmann's dump wrote.
+std::string accepted_answer(std::string_view event_id, std::string_view vacancy_id,
+                            std::string_view verdict, const policy::AdChange* ad);
 
 // The store plan for one event, as a plain function (tested on its own): merges the
 // stored stage histories into the snapshot, evaluates the policy, and lists the changes,

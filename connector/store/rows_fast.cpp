@@ -26,6 +26,7 @@
 
 #include <simdjson.h>
 
+#include "connector/common/json_text.hpp"
 #include "connector/store/rows.hpp"
 #include "connector/store/verdict_json.hpp"
 
@@ -165,53 +166,9 @@ bool read_rule(sj::dom::element e, domain::RuleVerdict& r) {
   return seen == (1u << kRuleKeys.size()) - 1;
 }
 
-// As nlohmann's dump with ensure_ascii off, for valid UTF-8.
-void append_string(std::string& out, std::string_view s) {
-  out += '"';
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + start, i - start);
-    start = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        constexpr char kHex[] = "0123456789abcdef";
-        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(escaped, sizeof escaped);
-      }
-    }
-  }
-  out.append(s.data() + start, s.size() - start);
-  out += '"';
-}
-
-void append_int(std::string& out, int n) {
-  std::array<char, 16> buf;
-  const auto end = std::to_chars(buf.data(), buf.data() + buf.size(), n).ptr;
-  out.append(buf.data(), end);
-}
+using json_text::append_int;
+using json_text::append_string;
+using json_text::valid_utf8;
 
 // `"key":` then the value; `first` says whether a comma goes before.
 void append_key(std::string& out, std::string_view key, bool first = false) {
@@ -219,10 +176,6 @@ void append_key(std::string& out, std::string_view key, bool first = false) {
   out += '"';
   out += key;
   out += "\":";
-}
-
-bool valid_utf8(std::string_view s) {
-  return sj::validate_utf8(s.data(), s.size());
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // it does with a verdict equal to the last one (kept for events, dropped for reconciles).
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "connector/config/policy_loader.hpp"
 #include "connector/ingest/ingest.hpp"
 
@@ -101,4 +103,30 @@ TEST_CASE("a plan whose verdict changed only in its counts replaces it without a
   REQUIRE(next->verdict.has_value());
   CHECK(next->verdict->overall == first->verdict->overall);
   CHECK_FALSE(next->log_verdict);
+}
+
+TEST_CASE("the accepted answer has the bytes the nlohmann tree made, with and without an ad") {
+  auto reference = [](std::string_view event_id, std::string_view vacancy_id,
+                      std::string_view verdict, const policy::AdChange* ad) {
+    nlohmann::json body{{"status", "accepted"},
+                        {"event_id", event_id},
+                        {"vacancy_id", vacancy_id},
+                        {"verdict", verdict}};
+    if (ad)
+      body["ad"] = {{"rule", ad->rule}, {"language", ad->after.language}, {"body", ad->after.body}};
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  policy::AdChange ad;
+  ad.rule = "encourage_sentence";
+  ad.after.language = "nb";
+  ad.after.body = "<p>Vi oppfordrer «alle» til å søke.</p>\n<p>Tlf: \"22 00\" \\ 7/8\t\x01</p>";
+  for (const auto& [event, vacancy] :
+       {std::pair<std::string, std::string>{"evt-1", "v-1"}, {"ødelagt-\xff", "v\"2"}, {"", ""}}) {
+    CHECK(app::accepted_answer(event, vacancy, "shortfall", nullptr) ==
+          reference(event, vacancy, "shortfall", nullptr));
+    CHECK(app::accepted_answer(event, vacancy, "compliant", &ad) ==
+          reference(event, vacancy, "compliant", &ad));
+  }
+  ad.after.body = "bad \xc3 byte";
+  CHECK(app::accepted_answer("e", "v", "compliant", &ad) == reference("e", "v", "compliant", &ad));
 }
