@@ -44,6 +44,8 @@ struct Counts {
   // existed.
   int qualified = 0;
   static constexpr int kNotRecorded = -1;
+
+  friend bool operator==(const Counts&, const Counts&) = default;
 };
 
 struct RuleVerdict {
@@ -56,6 +58,8 @@ struct RuleVerdict {
   std::string reason_code;  // stable, machine-readable: "below_required", "out_of_scope", …
   std::string reason;       // one English sentence with the figures, no personal data
   Counts counts;
+
+  friend bool operator==(const RuleVerdict&, const RuleVerdict&) = default;
 };
 
 // The target groups of the state's inclusion goal (inkluderingsdugnaden): state agencies
@@ -74,6 +78,10 @@ struct Verdict {
   // Counts::kNotRecorded unless the policy declares all of them and is in effect. A count,
   // like the rules' counts: never who.
   int inclusion_hired = Counts::kNotRecorded;
+
+  // Member by member: equal exactly when their stored JSON (store/verdict_json.hpp) is, as
+  // that holds every member. Cheaper than comparing two JSON texts (issue 22).
+  friend bool operator==(const Verdict&, const Verdict&) = default;
 };
 
 // The order used for `overall`: shortfall, then insufficient data, then compliant,

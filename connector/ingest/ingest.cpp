@@ -66,37 +66,10 @@ store::VacancyRecord record_of(const domain::Vacancy& v, std::int64_t now) {
   return r;
 }
 
-// Equal exactly when their JSON (store/verdict_json.hpp) is, which holds every member:
-// compared member by member, since building two JSON trees per event cost more than the
-// rest of the comparison (issue 22).
-bool same_counts(const domain::Counts& a, const domain::Counts& b) {
-  return a.applicants == b.applicants && a.in_group == b.in_group &&
-         a.unknown_answer == b.unknown_answer && a.qualified_in_group == b.qualified_in_group &&
-         a.unassessed_in_group == b.unassessed_in_group && a.invited == b.invited &&
-         a.invited_in_group == b.invited_in_group && a.required == b.required &&
-         a.proposed == b.proposed && a.hired == b.hired && a.hired_in_group == b.hired_in_group &&
-         a.qualified == b.qualified;
-}
-
 // What the verdict log keeps of a verdict (store::Changes::log_verdict).
 bool same_logged_fields(const domain::Verdict& a, const domain::Verdict& b) {
   return a.policy_id == b.policy_id && a.policy_version == b.policy_version && a.phase == b.phase &&
          a.overall == b.overall;
-}
-
-bool same_verdict(const domain::Verdict& a, const domain::Verdict& b) {
-  if (a.policy_id != b.policy_id || a.policy_version != b.policy_version ||
-      a.vacancy_id != b.vacancy_id || a.phase != b.phase || a.overall != b.overall ||
-      a.inclusion_hired != b.inclusion_hired || a.rules.size() != b.rules.size())
-    return false;
-  for (std::size_t i = 0; i < a.rules.size(); ++i) {
-    const domain::RuleVerdict &x = a.rules[i], &y = b.rules[i];
-    if (x.rule != y.rule || x.kind != y.kind || x.group != y.group || x.outcome != y.outcome ||
-        x.severity != y.severity || x.missing != y.missing || x.reason_code != y.reason_code ||
-        x.reason != y.reason || !same_counts(x.counts, y.counts))
-      return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -196,7 +169,7 @@ Result<store::Changes> plan_event(const policy::Policy& policy, domain::Snapshot
     changes.outbox.push_back(std::move(mail));
   // A verdict equal to the stored one is not stored again (store.hpp, Changes::verdict):
   // the events table keeps every event, the verdict rows only what changed.
-  if (prior.last_verdict && same_verdict(*prior.last_verdict, *changes.verdict))
+  if (prior.last_verdict && *prior.last_verdict == *changes.verdict)
     changes.verdict.reset();
   else if (prior.last_verdict && same_logged_fields(*prior.last_verdict, *changes.verdict))
     changes.log_verdict = false;  // only counts changed: no log row (store.hpp, log_verdict)

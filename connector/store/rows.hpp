@@ -52,9 +52,6 @@ std::string rules_text_reference(const std::vector<domain::RuleVerdict>& rules);
 // not valid UTF-8 (the reference's replacement is left to it).
 std::optional<std::string> rules_text_fast(const std::vector<domain::RuleVerdict>& rules);
 
-// Field by field, counts included.
-bool same_verdict(const domain::Verdict& a, const domain::Verdict& b);
-
 }  // namespace internal
 
 // Fills the defaults of a plan's Changes (the submission's tenant and vacancy id) and

@@ -270,27 +270,4 @@ std::optional<std::string> rules_text_fast(const std::vector<domain::RuleVerdict
   return out;
 }
 
-bool same_verdict(const domain::Verdict& a, const domain::Verdict& b) {
-  if (a.policy_id != b.policy_id || a.policy_version != b.policy_version ||
-      a.vacancy_id != b.vacancy_id || a.phase != b.phase || a.overall != b.overall ||
-      a.inclusion_hired != b.inclusion_hired || a.rules.size() != b.rules.size())
-    return false;
-  for (std::size_t i = 0; i < a.rules.size(); ++i) {
-    const domain::RuleVerdict& x = a.rules[i];
-    const domain::RuleVerdict& y = b.rules[i];
-    const domain::Counts& p = x.counts;
-    const domain::Counts& q = y.counts;
-    if (x.rule != y.rule || x.kind != y.kind || x.group != y.group || x.outcome != y.outcome ||
-        x.severity != y.severity || x.missing != y.missing || x.reason_code != y.reason_code ||
-        x.reason != y.reason || p.applicants != q.applicants || p.in_group != q.in_group ||
-        p.unknown_answer != q.unknown_answer || p.qualified_in_group != q.qualified_in_group ||
-        p.unassessed_in_group != q.unassessed_in_group || p.invited != q.invited ||
-        p.invited_in_group != q.invited_in_group || p.required != q.required ||
-        p.proposed != q.proposed || p.hired != q.hired || p.hired_in_group != q.hired_in_group ||
-        p.qualified != q.qualified)
-      return false;
-  }
-  return true;
-}
-
 }  // namespace mangfold::store::rows::internal

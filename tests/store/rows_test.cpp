@@ -77,11 +77,11 @@ void require_agree(const domain::Verdict& v, bool round_trips = true) {
   const std::optional<domain::Verdict> fast =
       internal::verdict_from_columns_fast(columns, v.vacancy_id);
   REQUIRE(fast.has_value());  // our own writer's columns always take the fast path
-  REQUIRE(internal::same_verdict(*fast, *reference));
-  if (round_trips) REQUIRE(internal::same_verdict(*fast, v));
+  REQUIRE(*fast == *reference);
+  if (round_trips) REQUIRE(*fast == v);
   const Result<domain::Verdict> read = verdict_from_columns(columns, v.vacancy_id);
   REQUIRE(read.ok());
-  REQUIRE(internal::same_verdict(*read, *reference));
+  REQUIRE(*read == *reference);
 }
 
 TEST_CASE("stored verdict: every rule kind, outcome, severity and phase reads back alike") {
@@ -224,12 +224,12 @@ void require_reference_result(const VerdictColumns& c) {
   const std::optional<domain::Verdict> fast = internal::verdict_from_columns_fast(c, "v1");
   if (fast) {
     REQUIRE(reference.ok());
-    REQUIRE(internal::same_verdict(*fast, *reference));
+    REQUIRE(*fast == *reference);
   }
   const Result<domain::Verdict> read = verdict_from_columns(c, "v1");
   REQUIRE(read.ok() == reference.ok());
   if (read.ok()) {
-    REQUIRE(internal::same_verdict(*read, *reference));
+    REQUIRE(*read == *reference);
   } else {
     REQUIRE(read.status().code() == reference.status().code());
     REQUIRE(read.status().message() == reference.status().message());
