@@ -626,9 +626,11 @@ int run_serve(const std::string& config_path) {
   sync->stop();
   mail_worker->stop();
   writeback->stop();
-  workers.reset();   // parses what is queued; may hand thin events to the fetchers
-  fetchers.reset();  // runs the fetches already queued; their answers find no client
-  store->close();    // completes every queued submission
+  workers->shutdown();   // parses what is queued; may hand thin events to the fetchers
+  fetchers->shutdown();  // runs the fetches already queued; their answers find no client
+  // Completes every queued submission. The pools stay alive, refusing tasks, until the
+  // function returns: a completion then makes its answer on the store's writer.
+  store->close();
   ingest.set_sync(nullptr);
   sync.reset();  // after the fetches and submissions that report to it
   const store::StoreStats stats = store->stats();

@@ -26,15 +26,18 @@ class WorkerPool {
         loop();
       });
   }
-  // Runs what is queued, then joins.
-  ~WorkerPool() {
+  ~WorkerPool() { shutdown(); }
+  // Stops taking tasks, runs what is queued, then joins; from then on post() refuses, so a
+  // caller still holding the pool (the store's completions, Ingest::apply) runs its task
+  // itself. Call it from outside the pool; a second call does nothing.
+  void shutdown() {
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
     }
     cv_.notify_all();
     for (std::thread& t : threads_)
-      t.join();
+      if (t.joinable()) t.join();
   }
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
