@@ -173,8 +173,8 @@ CREATE TABLE report_sends (
 
 }  // namespace
 
-// WAL lets readers run beside the writer; synchronous=FULL syncs the WAL at every commit,
-// so an acknowledged event survives power loss. Some filesystems or paths silently refuse
+// WAL lets readers run beside the writer; synchronous=FULL syncs the WAL at every commit
+// (migrations run so; the running store then syncs the WAL itself, hand_sync_to_store). Some filesystems or paths silently refuse
 // WAL, so the settings are read back rather than trusted.
 Status require_durability(Db& db, const std::string& path) {
   auto mode = db.query_text("PRAGMA journal_mode = WAL");
@@ -189,6 +189,16 @@ Status require_durability(Db& db, const std::string& path) {
                                "', not 'wal' (the file system or path does not support WAL)");
   if (*sync != "2")
     return failed_precondition("sqlite: " + path + ": synchronous is " + *sync + ", not 2 (FULL)");
+  return Status{};
+}
+
+Status hand_sync_to_store(Db& db, const std::string& path) {
+  if (Status s = db.exec("PRAGMA synchronous = NORMAL"); !s) return s;
+  auto sync = db.query_text("PRAGMA synchronous");
+  if (!sync.ok()) return sync.status();
+  if (*sync != "1")
+    return failed_precondition("sqlite: " + path + ": synchronous is " + *sync +
+                               ", not 1 (NORMAL)");
   return Status{};
 }
 

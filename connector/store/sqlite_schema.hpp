@@ -13,6 +13,11 @@ namespace mangfold::store::sqlite {
 // kFailedPrecondition naming `path` when either did not take.
 Status require_durability(Db& db, const std::string& path);
 
+// Sets synchronous=NORMAL on the writer's connection once migrations are done and reads it
+// back: from then on COMMIT does not sync, and the store syncs the log itself (WalFile)
+// before it acknowledges anything.
+Status hand_sync_to_store(Db& db, const std::string& path);
+
 // The version the newest migration brings the schema to (PRAGMA user_version).
 int latest_schema_version();
 

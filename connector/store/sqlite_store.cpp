@@ -18,6 +18,7 @@
 #include "connector/store/sqlite_db.hpp"
 #include "connector/store/sqlite_schema.hpp"
 #include "connector/store/verdict_json.hpp"
+#include "connector/store/wal_sync.hpp"
 
 namespace mangfold::store {
 
@@ -544,11 +545,16 @@ Result<std::unique_ptr<Db>> open_reader(const SqliteOptions& o) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(SqliteOptions options, std::unique_ptr<Db> writer, std::unique_ptr<Db> reader)
-      : options_(std::move(options)), writer_db_(std::move(writer)) {
+      : options_(std::move(options)), writer_db_(std::move(writer)), wal_(options_.path) {
     idle_readers_.push_back(std::move(reader));
     if (options_.fail_commit_for_testing)
       sqlite3_commit_hook(writer_db_->handle(), commit_hook_thunk,
                           &options_.fail_commit_for_testing);
+    syncer_ = std::thread([this] {
+      name_this_thread("mf-fsync");
+      syncer_loop();
+    });
+    syncer_id_ = syncer_.get_id();
     writer_ = std::thread([this] {
       name_this_thread("mf-writer");
       writer_loop();
@@ -862,12 +868,15 @@ class SqliteStore final : public Store {
       closed_ = true;
     }
     cv_.notify_all();
-    // From a Done callback the writer cannot wait for itself; it drains and stops on its
-    // own, and the destructor (on another thread) joins it.
-    if (std::this_thread::get_id() == writer_id_) return;
+    // From a Done callback (on mf-fsync) or a plan (on mf-writer) a thread cannot wait for
+    // itself; both drain and stop on their own, and the destructor (on another thread)
+    // joins them.
+    if (std::this_thread::get_id() == writer_id_ || std::this_thread::get_id() == syncer_id_)
+      return;
     {
       std::lock_guard lock(join_mu_);
       if (writer_.joinable()) writer_.join();
+      if (syncer_.joinable()) syncer_.join();
       writer_db_.reset();
     }
     std::lock_guard lock(pool_mu_);
@@ -879,6 +888,7 @@ class SqliteStore final : public Store {
     {
       std::lock_guard lock(mu_);
       if (closed_) return closed_status();
+      if (!sync_failure_.ok()) return sync_failure_;
       if (queue_.size() >= options_.max_queue) return unavailable("store: write queue is full");
       queue_.push_back(std::move(job));
       counters_.queued.store(queue_.size(), std::memory_order_relaxed);
@@ -889,8 +899,8 @@ class SqliteStore final : public Store {
 
   template <typename T>
   Result<T> call(typename OpJob<T>::Fn fn) {
-    if (std::this_thread::get_id() == writer_id_)
-      return failed_precondition("store: synchronous call from the writer thread");
+    if (std::this_thread::get_id() == writer_id_ || std::this_thread::get_id() == syncer_id_)
+      return failed_precondition("store: synchronous call from the store's own thread");
     auto job = std::make_unique<OpJob<T>>(std::move(fn));
     auto result = job->future();
     std::unique_ptr<Job> base = std::move(job);
@@ -923,23 +933,87 @@ class SqliteStore final : public Store {
     return r;
   }
 
+  // A batch the writer has finished: committed (waiting for its sync) or failed.
+  struct Finished {
+    std::vector<std::unique_ptr<Job>> jobs;
+    std::vector<Status> outcomes;  // each job's own status, when the batch committed
+    Status batch;                  // the COMMIT's: not ok means nothing of it is kept
+  };
+
   void writer_loop() {
-    std::vector<std::unique_ptr<Job>> batch;
     for (;;) {
+      Finished done;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return !queue_.empty() || closed_; });
-        if (queue_.empty()) return;  // closed and drained
+        // Ahead of the syncer by at most max_unsynced_batches: a stalled disk stops the
+        // commits, and then the queue's bound turns submissions away.
+        cv_.wait(lock, [this] {
+          return (!queue_.empty() || closed_) &&
+                 unsynced_.size() < static_cast<std::size_t>(options_.max_unsynced_batches);
+        });
+        if (queue_.empty()) {  // closed and drained: the syncer finishes what is left
+          writer_done_ = true;
+          sync_cv_.notify_one();
+          return;
+        }
         const auto n = std::min(queue_.size(), static_cast<std::size_t>(options_.max_batch));
+        done.jobs.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
-          batch.push_back(std::move(queue_.front()));
+          done.jobs.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
         counters_.queued.store(queue_.size(), std::memory_order_relaxed);
+        if (!sync_failure_.ok()) done.batch = sync_failure_;
       }
-      run_batch(batch);
-      batch.clear();
+      // After a failed sync nothing more is committed: the jobs fail with its status.
+      if (done.batch.ok()) run_batch(done);
+      {
+        std::lock_guard lock(mu_);
+        unsynced_.push_back(std::move(done));
+      }
+      sync_cv_.notify_one();
     }
+  }
+
+  // Syncs the log for every batch committed so far, then completes them in commit order.
+  void syncer_loop() {
+    std::deque<Finished> taken;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        sync_cv_.wait(lock, [this] { return !unsynced_.empty() || writer_done_; });
+        if (unsynced_.empty()) return;  // the writer stopped and everything is completed
+        taken.swap(unsynced_);
+      }
+      cv_.notify_all();  // room for the writer again
+      const bool committed = std::any_of(taken.begin(), taken.end(),
+                                         [](const Finished& f) { return f.batch.ok(); });
+      Status synced = committed ? sync_log() : Status{};
+      for (Finished& f : taken) complete(f, f.batch.ok() ? synced : f.batch);
+      taken.clear();
+    }
+  }
+
+  // One fdatasync of the log; a failure is kept, so that every later write fails too.
+  Status sync_log() {
+    Status s;
+    {
+      std::lock_guard lock(mu_);
+      s = sync_failure_;
+    }
+    if (s.ok() && options_.before_sync_for_testing) s = options_.before_sync_for_testing();
+    if (s.ok()) s = wal_.sync();
+    if (s.ok()) return s;
+    // Whether the commits since the last sync reached the disk is unknown (and after a
+    // failed fdatasync the kernel may already have dropped the pages), so the store stops
+    // acknowledging anything: a restart recovers from what the disk really holds.
+    if (s.code() != StatusCode::kUnavailable) s = unavailable(s.message());
+    s = unavailable("store: the database could not be synced to disk, so no write is "
+                    "acknowledged any more; restart the connector (" +
+                    s.message() + ")");
+    std::lock_guard lock(mu_);
+    if (sync_failure_.ok()) sync_failure_ = s;
+    return sync_failure_;
   }
 
   // A statement run through the connection's cache: parsed once, not once per job.
@@ -948,10 +1022,13 @@ class SqliteStore final : public Store {
     return st.ok() ? st->run() : st.status();
   }
 
-  void run_batch(std::vector<std::unique_ptr<Job>>& jobs) {
+  void run_batch(Finished& done) {
     Db& db = *writer_db_;
-    std::vector<Status> outcomes(jobs.size());
-    Status batch = db.exec("BEGIN IMMEDIATE");
+    std::vector<std::unique_ptr<Job>>& jobs = done.jobs;
+    std::vector<Status>& outcomes = done.outcomes;
+    outcomes.resize(jobs.size());
+    Status& batch = done.batch;
+    batch = db.exec("BEGIN IMMEDIATE");
     for (std::size_t i = 0; batch.ok() && i < jobs.size(); ++i) {
       batch = run_cached(db, "SAVEPOINT job");
       if (!batch) break;
@@ -983,11 +1060,16 @@ class SqliteStore final : public Store {
     while (jobs.size() > largest &&
            !counters_.largest_batch.compare_exchange_weak(largest, jobs.size())) {
     }
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
+  }
+
+  // Completes a batch's jobs: with their own outcomes when `fate` is ok (committed and
+  // synced), else all with `fate`.
+  static void complete(Finished& f, const Status& fate) {
+    for (std::size_t i = 0; i < f.jobs.size(); ++i) {
       try {
-        jobs[i]->finish(batch.ok() ? outcomes[i] : batch);
+        f.jobs[i]->finish(fate.ok() ? f.outcomes[i] : fate);
       } catch (...) {
-        // A Done must not throw (store.hpp); if one does, the writer must live on for the
+        // A Done must not throw (store.hpp); if one does, the syncer must live on for the
         // other submissions.
       }
     }
@@ -997,10 +1079,15 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> writer_db_;  // used only by the writer thread once it runs
   Counters counters_;
 
-  std::mutex mu_;  // guards queue_ and closed_ transitions
-  std::condition_variable cv_;
+  std::mutex mu_;  // guards queue_, unsynced_, sync_failure_, writer_done_, closed_ changes
+  std::condition_variable cv_;       // the writer waits here
+  std::condition_variable sync_cv_;  // the syncer waits here
   std::deque<std::unique_ptr<Job>> queue_;
+  std::deque<Finished> unsynced_;  // batches the writer is done with, oldest first
+  Status sync_failure_;            // not ok once a sync failed: the store acknowledges nothing
+  bool writer_done_ = false;
   std::atomic<bool> closed_{false};
+  sqlite::WalFile wal_;  // used only by the syncer thread
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Db>> idle_readers_;
@@ -1008,6 +1095,8 @@ class SqliteStore final : public Store {
   std::mutex join_mu_;
   std::thread writer_;
   std::thread::id writer_id_;
+  std::thread syncer_;
+  std::thread::id syncer_id_;
 };
 
 Status check_options(const SqliteOptions& o) {
@@ -1015,6 +1104,8 @@ Status check_options(const SqliteOptions& o) {
   if (o.max_batch < 1) return invalid_argument("sqlite: max_batch must be >= 1");
   if (o.busy_timeout_ms < 0) return invalid_argument("sqlite: busy_timeout_ms must be >= 0");
   if (o.max_queue < 1) return invalid_argument("sqlite: max_queue must be >= 1");
+  if (o.max_unsynced_batches < 1)
+    return invalid_argument("sqlite: max_unsynced_batches must be >= 1");
   if (o.max_idle_readers < 0) return invalid_argument("sqlite: max_idle_readers must be >= 0");
   return Status{};
 }
@@ -1063,6 +1154,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteOptions& options) {
     if (Status s = (*writer)->exec("VACUUM"); !s) return s;
     if (Status s = (*writer)->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !s) return s;
   }
+  // From here on COMMIT does not sync; the store's mf-fsync thread syncs the log before
+  // anything is acknowledged.
+  if (Status s = sqlite::hand_sync_to_store(**writer, options.path); !s) return s;
   // A reader is opened now so that a path readers cannot open fails at start, not later.
   auto reader = open_reader(options);
   if (!reader.ok()) return reader.status();

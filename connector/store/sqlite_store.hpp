@@ -1,10 +1,19 @@
-// The SQLite implementation of Store: one file, WAL journal, synchronous=FULL.
+// The SQLite implementation of Store: one file, WAL journal, every acknowledgement after
+// an fdatasync of the journal.
 //
-// One writer thread owns one connection and runs every write (submissions and outbox
-// updates) in group commits: it takes all jobs queued so far (up to max_batch), runs each
-// in its own SAVEPOINT inside one BEGIN IMMEDIATE … COMMIT, then completes them. Reads
-// use a small pool of read-only connections, so they run concurrently with the writer.
-// Schema migrations are applied at open, in order, in one transaction (PRAGMA user_version).
+// One writer thread (mf-writer) owns one connection and runs every write (submissions and
+// outbox updates) in group commits: it takes all jobs queued so far (up to max_batch), runs
+// each in its own SAVEPOINT inside one BEGIN IMMEDIATE … COMMIT, and hands the committed
+// batch to a second thread (mf-fsync). That one fdatasyncs the write-ahead log and only
+// then completes the batch's jobs, while the writer already runs the next batch: the
+// connection uses synchronous=NORMAL (no sync inside COMMIT), and the sync of the log is
+// what every acknowledgement, outbox claim and synchronous write waits for. One sync covers
+// every batch committed before it. A failed sync stops the store: every write after it
+// fails with kUnavailable, and so does ping(), until the connector is restarted.
+// Reads use a small pool of read-only connections, so they run concurrently with the
+// writer; they may see a batch whose sync has not finished yet.
+// Schema migrations are applied at open, in order, in one transaction (PRAGMA user_version),
+// with synchronous=FULL.
 #pragma once
 
 #include <cstdint>
@@ -39,13 +48,21 @@ struct SqliteOptions {
   std::function<Result<std::string>(std::string_view tenant, std::string_view vacancy_id,
                                     std::string_view candidate_id)>
       pseudonymize;
+  // Most committed batches waiting for their sync; beyond it the writer waits before it
+  // commits another, so a stalled disk holds the queue (and then submit() fails fast)
+  // instead of piling up unacknowledged commits. >= 1.
+  int max_unsynced_batches = 8;
   // Test hook, empty in production: called on the writer thread at each COMMIT; returning
   // true makes SQLite turn that COMMIT into a rollback (as an I/O error would).
   std::function<bool()> fail_commit_for_testing;
+  // Test hook, empty in production: called on the mf-fsync thread before each sync of the
+  // log. It may block (holding back the acknowledgements); a status other than ok is taken
+  // as the sync's failure.
+  std::function<Status()> before_sync_for_testing;
 };
 
-// Opens (creating if needed) and migrates the database, checks that WAL and
-// synchronous=FULL took effect, and starts the writer thread.
+// Opens (creating if needed) and migrates the database, checks that WAL and the
+// synchronous settings took effect, and starts the writer and sync threads.
 // Errors: kInvalidArgument for bad options; kUnavailable when the file cannot be opened,
 // created or written; kFailedPrecondition when the durability pragmas did not take or the
 // schema is newer than this binary.
