@@ -276,7 +276,8 @@ void Ingest::apply(std::shared_ptr<const TenantMap> tenants, const TenantRuntime
     }
     return changes;
   };
-  // `evaluated` is written by the plan and read here, both on the store's writer thread.
+  // `evaluated` is written by the plan (on the store's writer) and read here, in the Done,
+  // which the store calls after the plan returned and through its own queue's lock.
   // The answer itself (JSON, log line, metrics) is made on a worker: the writer is the one
   // thread every event passes through. Inline only when the pool refuses (full, stopping).
   store_.submit(std::move(submission), [this, done = std::make_shared<OutcomeDone>(std::move(done)),

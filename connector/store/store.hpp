@@ -153,9 +153,11 @@ struct SubmitResult {
   std::optional<domain::Verdict> verdict;
 };
 
-// Called exactly once per submission, on the writer thread once the batch's outcome is
-// durable (or known failed), except where submit() says otherwise. Must not block, throw,
-// destroy the Store or call its synchronous methods (they fail from the writer thread).
+// Called exactly once per submission, on one of the store's own threads once the batch's
+// outcome is durable (or known failed), after the plan returned; except where submit() says
+// otherwise. (SQLite: mf-fsync, after the fdatasync of its log; PostgreSQL: the writer.)
+// Must not block, throw, destroy the Store or call its synchronous methods (they fail from
+// the store's threads).
 // Errors: kUnavailable (storage failed or the store is closed or overloaded: answer 503,
 // the sender retries; nothing of the event was kept), the plan's own error,
 // kInvalidArgument (a submission without ids or plan), kInternal (the plan threw, or its
@@ -173,8 +175,8 @@ struct StoreStats {
 };
 
 // Thread-safety: every method may be called from any thread, except that synchronous
-// methods must not be called from the writer thread (a Plan or a Done); they then fail
-// with kFailedPrecondition instead of deadlocking. After close(), every method but stats()
+// methods must not be called from the store's own threads (a Plan or a Done); they then
+// fail with kFailedPrecondition instead of deadlocking. After close(), every method but stats()
 // returns kUnavailable("store closed").
 class Store {
  public:
