@@ -1007,7 +1007,6 @@ class SqliteStore final : public Store {
     // Whether the commits since the last sync reached the disk is unknown (and after a
     // failed fdatasync the kernel may already have dropped the pages), so the store stops
     // acknowledging anything: a restart recovers from what the disk really holds.
-    if (s.code() != StatusCode::kUnavailable) s = unavailable(s.message());
     s = unavailable("store: the database could not be synced to disk, so no write is "
                     "acknowledged any more; restart the connector (" +
                     s.message() + ")");
