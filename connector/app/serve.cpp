@@ -2,6 +2,7 @@
 #include "connector/common/thread_name.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -375,7 +376,18 @@ int run_serve(const std::string& config_path) {
   PseudonymMap keys;
   for (const auto& [name, tenant] : *tenants.tenants)
     keys.emplace(name, tenant.pseudonyms);
-  Result<std::unique_ptr<store::Store>> opened = open_storage(cfg, std::move(keys));
+  // A store that can no longer promise durability (SQLite: a failed fdatasync) stops the
+  // process with exit status 1, so that systemd (Restart=on-failure) starts it again and
+  // SQLite recovers from what the disk really holds (docs/deploying.md).
+  std::atomic<bool> storage_failed{false};
+  auto on_storage_failure = [&storage_failed, log](const Status& why) {
+    log->error("storage failed; stopping so that a restart recovers",
+               {{"detail", why.message()}});
+    storage_failed = true;
+    ::kill(::getpid(), SIGTERM);  // to the signal thread, as an operator's stop would
+  };
+  Result<std::unique_ptr<store::Store>> opened =
+      open_storage(cfg, std::move(keys), on_storage_failure);
   if (!opened.ok()) {
     log->error("cannot open storage",
                {{"path", describe_storage(cfg)}, {"detail", opened.status().message()}});
@@ -615,7 +627,10 @@ int run_serve(const std::string& config_path) {
         log->info("reloaded", {{"tenants", fresh.tenants->size()}});
         continue;
       }
-      log->info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      if (storage_failed)
+        log->error("stopping", {{"signal", "SIGTERM"}, {"reason", "storage failed"}});
+      else
+        log->info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
       server->stop(std::chrono::seconds(10));
       return;
     }
@@ -637,7 +652,7 @@ int run_serve(const std::string& config_path) {
   log->info("stopped", {{"commits", stats.commits},
                         {"submissions", stats.submissions},
                         {"largest_batch", stats.largest_batch}});
-  return 0;
+  return storage_failed ? 1 : 0;
 }
 
 }  // namespace mangfold::app

@@ -9,7 +9,8 @@
 namespace mangfold::app {
 
 Result<std::unique_ptr<store::Store>> open_storage(const config::ServiceConfig& cfg,
-                                                   PseudonymMap keys) {
+                                                   PseudonymMap keys,
+                                                   std::function<void(const Status&)> on_failure) {
   if (cfg.postgres) {
     store::PostgresOptions options;
     options.conninfo = cfg.postgres->conninfo;
@@ -27,6 +28,7 @@ Result<std::unique_ptr<store::Store>> open_storage(const config::ServiceConfig& 
   store::SqliteOptions options;
   options.path = cfg.sqlite_path;
   options.pseudonymize = store_pseudonymizer(std::move(keys));
+  options.on_sync_failure = std::move(on_failure);
   return store::open_sqlite_store(options);
 }
 

@@ -2,6 +2,7 @@
 // PostgreSQL database shared by several instances (storage.postgres).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -13,10 +14,13 @@
 namespace mangfold::app {
 
 // `keys` turn candidate ids kept by an SQLite file from before schema 4 into pseudonyms
-// (unused for PostgreSQL, which never held them). Errors as open_sqlite_store /
+// (unused for PostgreSQL, which never held them). `on_failure` is called once when the
+// store stops for good (SQLite: a failed fdatasync, SqliteOptions::on_sync_failure;
+// PostgreSQL never calls it: its server owns durability). Errors as open_sqlite_store /
 // open_postgres_store; kUnavailable when the PostgreSQL password cannot be read.
-Result<std::unique_ptr<store::Store>> open_storage(const config::ServiceConfig& cfg,
-                                                   PseudonymMap keys);
+Result<std::unique_ptr<store::Store>> open_storage(
+    const config::ServiceConfig& cfg, PseudonymMap keys,
+    std::function<void(const Status&)> on_failure = {});
 
 // Where the store lives, for messages: the file, or "postgres" and the conninfo without
 // its password.

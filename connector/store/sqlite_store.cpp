@@ -1010,9 +1010,21 @@ class SqliteStore final : public Store {
     s = unavailable("store: the database could not be synced to disk, so no write is "
                     "acknowledged any more; restart the connector (" +
                     s.message() + ")");
-    std::lock_guard lock(mu_);
-    if (sync_failure_.ok()) sync_failure_ = s;
-    return sync_failure_;
+    bool first = false;
+    {
+      std::lock_guard lock(mu_);
+      first = sync_failure_.ok();
+      if (first) sync_failure_ = s;
+      s = sync_failure_;
+    }
+    if (first && options_.on_sync_failure) {
+      try {
+        options_.on_sync_failure(s);
+      } catch (...) {
+        // The store has stopped either way; a throwing callback must not take the thread.
+      }
+    }
+    return s;
   }
 
   // A statement run through the connection's cache: parsed once, not once per job.

@@ -52,6 +52,11 @@ struct SqliteOptions {
   // commits another, so a stalled disk holds the queue (and then submit() fails fast)
   // instead of piling up unacknowledged commits. >= 1.
   int max_unsynced_batches = 8;
+  // Called once, on the mf-fsync thread, when a failed sync stops the store (the status is
+  // what every write fails with from then on). `serve` stops the process with exit status 1
+  // there, so that systemd starts it again and SQLite recovers from what the disk holds.
+  // Must not block or call the store's synchronous methods.
+  std::function<void(const Status&)> on_sync_failure;
   // Test hook, empty in production: called on the writer thread at each COMMIT; returning
   // true makes SQLite turn that COMMIT into a rollback (as an I/O error would).
   std::function<bool()> fail_commit_for_testing;
