@@ -174,8 +174,9 @@ CREATE TABLE report_sends (
 }  // namespace
 
 // WAL lets readers run beside the writer; synchronous=FULL syncs the WAL at every commit
-// (migrations run so; the running store then syncs the WAL itself, hand_sync_to_store). Some filesystems or paths silently refuse
-// WAL, so the settings are read back rather than trusted.
+// (migrations run so; the running store then syncs the WAL itself, hand_sync_to_store).
+// Some filesystems or paths silently refuse WAL, so the settings are read back rather than
+// trusted.
 Status require_durability(Db& db, const std::string& path) {
   auto mode = db.query_text("PRAGMA journal_mode = WAL");
   if (!mode.ok()) return mode.status();
