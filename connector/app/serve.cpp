@@ -445,6 +445,15 @@ int run_serve(const std::string& config_path) {
                     [&store] { return static_cast<double>(store->stats().largest_batch); });
   metrics.add_gauge("mangfold_store_queue", "Submissions waiting for the writer.",
                     [&store] { return static_cast<double>(store->stats().queued); });
+  if (!cfg.postgres) {
+    metrics.add_counter(
+        "mangfold_store_syncs_total",
+        "fdatasyncs of the SQLite log; each makes every commit before it durable.",
+        [&store] { return static_cast<double>(store->stats().syncs); });
+    metrics.add_counter("mangfold_store_sync_seconds_total",
+                        "Seconds spent in them (divided by the syncs: the disk's sync latency).",
+                        [&store] { return store->stats().sync_seconds; });
+  }
   metrics.add_gauge("mangfold_outbox_pending", "Outbox rows waiting to be delivered.", [&health] {
     std::lock_guard lock(health.mu);
     return static_cast<double>(health.outbox_pending);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -396,7 +397,7 @@ Status outbox_row_open(Db& db, std::int64_t id) {
 
 struct Counters {
   std::atomic<std::uint64_t> commits{0}, failed_batches{0}, submissions{0}, duplicates{0},
-      largest_batch{0}, queued{0};
+      largest_batch{0}, queued{0}, syncs{0}, sync_nanoseconds{0};
 };
 
 // One unit of work for the writer: run() inside its own savepoint in the batch
@@ -859,6 +860,8 @@ class SqliteStore final : public Store {
     s.duplicates = counters_.duplicates.load();
     s.largest_batch = counters_.largest_batch.load();
     s.queued = counters_.queued.load();
+    s.syncs = counters_.syncs.load();
+    s.sync_seconds = static_cast<double>(counters_.sync_nanoseconds.load()) / 1e9;
     return s;
   }
 
@@ -1002,8 +1005,18 @@ class SqliteStore final : public Store {
       s = sync_failure_;
     }
     if (s.ok() && options_.before_sync_for_testing) s = options_.before_sync_for_testing();
-    if (s.ok()) s = wal_.sync();
-    if (s.ok()) return s;
+    if (s.ok()) {
+      const auto started = std::chrono::steady_clock::now();
+      s = wal_.sync();
+      const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now() - started);
+      if (s.ok()) {
+        counters_.syncs.fetch_add(1, std::memory_order_relaxed);
+        counters_.sync_nanoseconds.fetch_add(static_cast<std::uint64_t>(took.count()),
+                                             std::memory_order_relaxed);
+        return s;
+      }
+    }
     // Whether the commits since the last sync reached the disk is unknown (and after a
     // failed fdatasync the kernel may already have dropped the pages), so the store stops
     // acknowledging anything: a restart recovers from what the disk really holds.

@@ -172,6 +172,10 @@ struct StoreStats {
   std::uint64_t duplicates = 0;      // of which were duplicates
   std::uint64_t largest_batch = 0;   // most jobs in one transaction
   std::uint64_t queued = 0;          // jobs waiting for the writer right now
+  // SQLite only (0 for PostgreSQL, whose server syncs inside COMMIT): the fdatasyncs of the
+  // log that made commits durable, and the seconds spent in them.
+  std::uint64_t syncs = 0;
+  double sync_seconds = 0;
 };
 
 // Thread-safety: every method may be called from any thread, except that synchronous

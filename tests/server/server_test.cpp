@@ -359,6 +359,12 @@ TEST_CASE("health, readiness and metrics") {
   CHECK(m.body.find("mangfold_webhook_duration_seconds_count{tenant=\"oslo\"} 2") !=
         std::string::npos);
   CHECK(m.body.find("mangfold_outbox_pending") != std::string::npos);
+  // The SQLite log's syncs: at least one per acknowledged event here (each waited for one).
+  const std::string syncs_line = "\nmangfold_store_syncs_total ";
+  const auto syncs = m.body.find(syncs_line);
+  REQUIRE(syncs != std::string::npos);
+  CHECK(std::stod(m.body.substr(syncs + syncs_line.size())) >= 1);
+  CHECK(m.body.find("\nmangfold_store_sync_seconds_total ") != std::string::npos);
 }
 
 TEST_CASE("logs are JSON lines with ids and counts, never bodies") {

@@ -90,6 +90,9 @@ TEST_CASE("every acknowledgement waits for a sync of the log made after its comm
   const int before = valve.count();
   REQUIRE(store->ping().ok());
   CHECK(valve.count() > before);
+  // Counted for /metrics: every one of those syncs, and the time spent in them.
+  CHECK(store->stats().syncs >= 6);
+  CHECK(store->stats().sync_seconds > 0);
 }
 
 TEST_CASE("while the log's sync is held, nothing is acknowledged and the writer commits on") {
