@@ -2,8 +2,8 @@
 #include "connector/common/thread_name.hpp"
 
 #include <signal.h>
-#include <unistd.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -381,8 +381,7 @@ int run_serve(const std::string& config_path) {
   // SQLite recovers from what the disk really holds (docs/deploying.md).
   std::atomic<bool> storage_failed{false};
   auto on_storage_failure = [&storage_failed, log](const Status& why) {
-    log->error("storage failed; stopping so that a restart recovers",
-               {{"detail", why.message()}});
+    log->error("storage failed; stopping so that a restart recovers", {{"detail", why.message()}});
     storage_failed = true;
     ::kill(::getpid(), SIGTERM);  // to the signal thread, as an operator's stop would
   };
@@ -446,10 +445,9 @@ int run_serve(const std::string& config_path) {
   metrics.add_gauge("mangfold_store_queue", "Submissions waiting for the writer.",
                     [&store] { return static_cast<double>(store->stats().queued); });
   if (!cfg.postgres) {
-    metrics.add_counter(
-        "mangfold_store_syncs_total",
-        "fdatasyncs of the SQLite log; each makes every commit before it durable.",
-        [&store] { return static_cast<double>(store->stats().syncs); });
+    metrics.add_counter("mangfold_store_syncs_total",
+                        "fdatasyncs of the SQLite log; each makes every commit before it durable.",
+                        [&store] { return static_cast<double>(store->stats().syncs); });
     metrics.add_counter("mangfold_store_sync_seconds_total",
                         "Seconds spent in them (divided by the syncs: the disk's sync latency).",
                         [&store] { return store->stats().sync_seconds; });

@@ -989,10 +989,11 @@ class SqliteStore final : public Store {
         taken.swap(unsynced_);
       }
       cv_.notify_all();  // room for the writer again
-      const bool committed = std::any_of(taken.begin(), taken.end(),
-                                         [](const Finished& f) { return f.batch.ok(); });
+      const bool committed =
+          std::any_of(taken.begin(), taken.end(), [](const Finished& f) { return f.batch.ok(); });
       Status synced = committed ? sync_log() : Status{};
-      for (Finished& f : taken) complete(f, f.batch.ok() ? synced : f.batch);
+      for (Finished& f : taken)
+        complete(f, f.batch.ok() ? synced : f.batch);
       taken.clear();
     }
   }
@@ -1020,9 +1021,10 @@ class SqliteStore final : public Store {
     // Whether the commits since the last sync reached the disk is unknown (and after a
     // failed fdatasync the kernel may already have dropped the pages), so the store stops
     // acknowledging anything: a restart recovers from what the disk really holds.
-    s = unavailable("store: the database could not be synced to disk, so no write is "
-                    "acknowledged any more; restart the connector (" +
-                    s.message() + ")");
+    s = unavailable(
+        "store: the database could not be synced to disk, so no write is "
+        "acknowledged any more; restart the connector (" +
+        s.message() + ")");
     bool first = false;
     {
       std::lock_guard lock(mu_);

@@ -69,7 +69,8 @@ Status WalFile::sync() {
   // SQLite keeps the log open and never replaces it while a connection is open, so a
   // different file under the name means someone else did: what was synced is not the log.
   struct stat st {};
-  if (::stat(path_.c_str(), &st) != 0) return io_error("the write-ahead log is gone:", path_, errno);
+  if (::stat(path_.c_str(), &st) != 0)
+    return io_error("the write-ahead log is gone:", path_, errno);
   if (st.st_dev != dev_ || st.st_ino != ino_)
     return unavailable("sqlite: the write-ahead log " + path_ +
                        " was replaced while the database was open");

@@ -24,13 +24,12 @@ const std::string kRoot = MANGFOLD_SOURCE_DIR;
 const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 std::string event_body(const std::string& vacancy) {
-  return nlohmann::json{
-      {"vacancy", {{"id", vacancy}, {"title", "Rådgiver"}}},
-      {"applications",
-       {{{"candidate_id", vacancy + "-g"},
-         {"stage", "interview"},
-         {"qualification", "qualified"},
-         {"answers", {{"immigrant_background", "yes"}}}}}}}
+  return nlohmann::json{{"vacancy", {{"id", vacancy}, {"title", "Rådgiver"}}},
+                        {"applications",
+                         {{{"candidate_id", vacancy + "-g"},
+                           {"stage", "interview"},
+                           {"qualification", "qualified"},
+                           {"answers", {{"immigrant_background", "yes"}}}}}}}
       .dump();
 }
 
@@ -53,8 +52,9 @@ testing::HttpAnswer post_event(const testing::MangfoldProcess& server, const std
 
 }  // namespace
 
-TEST_CASE("a failed fdatasync refuses the event, stops the process with status 1, and a "
-          "restart recovers") {
+TEST_CASE(
+    "a failed fdatasync refuses the event, stops the process with status 1, and a "
+    "restart recovers") {
   testing::TempDir dir;
   auto path = [&dir](const std::string& name) { return dir.path() + "/" + name; };
   testing::write_file(path("oslo.whsec"), kSecret);
@@ -67,9 +67,10 @@ TEST_CASE("a failed fdatasync refuses the event, stops the process with status 1
                           "    signature: {scheme: standard_webhooks, secret: {file: oslo.whsec}}\n"
                           "    pseudonyms: {key: {file: p.key}}\n");
   const std::string trigger = path("disk-fails");
-  testing::MangfoldProcess server(
-      MANGFOLD_BINARY, path("mangfold.yaml"), path("db/m.db"), path("server.log"),
-      {std::string("LD_PRELOAD=") + MANGFOLD_FAIL_FDATASYNC, "MANGFOLD_TEST_FAIL_SYNC_FILE=" + trigger});
+  testing::MangfoldProcess server(MANGFOLD_BINARY, path("mangfold.yaml"), path("db/m.db"),
+                                  path("server.log"),
+                                  {std::string("LD_PRELOAD=") + MANGFOLD_FAIL_FDATASYNC,
+                                   "MANGFOLD_TEST_FAIL_SYNC_FILE=" + trigger});
   REQUIRE_MESSAGE(server.start(), server.log());
 
   REQUIRE(post_event(server, "evt-1", "v-1").status == 200);

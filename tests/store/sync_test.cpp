@@ -133,9 +133,9 @@ TEST_CASE("the writer stays at most max_unsynced_batches ahead of the sync") {
   Collector done;
   // v1 is being synced (held); v2 and v3 wait for their sync: the limit.
   for (int n = 1; n <= 3; ++n) {
-    store->submit(submission("oslo", "e" + std::to_string(n), write_vacancy(),
-                             "v" + std::to_string(n)),
-                  done.done(n));
+    store->submit(
+        submission("oslo", "e" + std::to_string(n), write_vacancy(), "v" + std::to_string(n)),
+        done.done(n));
     REQUIRE(committed(*store, "v" + std::to_string(n)));
     if (n == 1) REQUIRE(valve.wait_calls(1));
   }
